@@ -1,0 +1,118 @@
+"""The Benchmark protocol: a template method that validates, counts and then calls ``_evaluate``."""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+from ConfigSpace import Configuration, ConfigurationSpace
+
+from genhpo.protocol import Result
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """A declared fidelity range (e.g. epochs); ``upper`` is the full evaluation."""
+
+    name: str
+    lower: float
+    upper: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.lower) and math.isfinite(self.upper)) or not 0 < self.lower <= self.upper:
+            raise ValueError(f"fidelity range must satisfy 0 < lower <= upper, got [{self.lower}, {self.upper}]")
+
+
+class Benchmark(ABC):
+    """A black-box objective on a configuration space; scores are maximised.
+
+    Subclasses implement ``config_space``, ``optimum`` and ``_evaluate``; ``evaluate`` checks the
+    configuration and the fidelity, counts evaluations and checks the returned result.
+    """
+
+    name: str = "benchmark"
+    dataset: str = ""
+    fidelity_space: Fidelity | None = None
+
+    def __init__(self) -> None:
+        self.n_evaluations = 0
+
+    @classmethod
+    def available_datasets(cls) -> list[str]:
+        """The datasets this benchmark accepts (used by the CLI and the registry)."""
+        return []
+
+    @property
+    @abstractmethod
+    def config_space(self) -> ConfigurationSpace:
+        """The space optimizers search."""
+
+    @property
+    @abstractmethod
+    def optimum(self) -> float:
+        """The best achievable score (regret = optimum - incumbent score)."""
+
+    @abstractmethod
+    def _evaluate(self, config: Mapping[str, Any], fidelity: float | None, rng: np.random.Generator | None) -> Result:
+        """Evaluate a validated configuration (a plain dict of active hyperparameters)."""
+
+    def evaluate(
+        self,
+        config: Configuration | Mapping[str, Any],
+        *,
+        fidelity: float | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> Result:
+        """Evaluate ``config``; ``rng`` draws noise where the benchmark is noisy (None: no noise)."""
+        values = self.validate_config(config)
+        if fidelity is not None:
+            if self.fidelity_space is None:
+                raise ValueError(f"{self.label} has no fidelity; evaluate at full fidelity (fidelity=None)")
+            f = self.fidelity_space
+            if not f.lower <= fidelity <= f.upper:
+                raise ValueError(f"fidelity {fidelity} outside [{f.lower}, {f.upper}] for {f.name}")
+        self.n_evaluations += 1
+        result = self._evaluate(values, fidelity, rng)
+        if not isinstance(result, Result):
+            raise TypeError(f"{type(self).__name__}._evaluate must return a Result, got {type(result).__name__}")
+        return result
+
+    def validate_config(self, config: Configuration | Mapping[str, Any]) -> dict[str, Any]:
+        """Return ``config`` as a dict after checking it against the space (ValueError otherwise)."""
+        space = self.config_space
+        if isinstance(config, Configuration):
+            if config.config_space != space:
+                raise ValueError(f"configuration belongs to another space than {self.label}'s")
+            return dict(config)
+        try:
+            return dict(Configuration(space, values=dict(config)))
+        except Exception as exc:  # ConfigSpace raises several types for a bad value or name
+            raise ValueError(f"invalid configuration for {self.label}: {exc}") from exc
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}/{self.dataset}" if self.dataset else self.name
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(dataset={self.dataset!r})"
+
+
+class TabularBenchmark(Benchmark):
+    """A benchmark whose every configuration has a recorded score (NB201, HPO-B pools).
+
+    ``table()`` exposes the whole table, which TransferTopK reads from *related* tasks.
+    """
+
+    @abstractmethod
+    def table(self) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """All configurations (dicts of the config space) and their noise-free scores, fixed order."""
+
+    def related(self) -> list[TabularBenchmark]:
+        """Related tasks on the same space that a transfer method may read (never this task).
+
+        NB201: the other two datasets; HPO-B: the meta-train datasets of the same search space.
+        """
+        return []

@@ -1,0 +1,162 @@
+"""The one optimizer protocol (ask/tell) and the records every run writes.
+
+Scores are maximised everywhere inside genhpo (the HPO-B convention); adapters of libraries that
+minimise (SMAC, DEHB) convert at their own boundary.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Literal, Mapping
+
+from ConfigSpace import Configuration, ConfigurationSpace
+
+Status = Literal["ok", "failed"]
+
+
+def _finite(name: str, value: float) -> None:
+    if not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a benchmark returns for one evaluation.
+
+    score: higher is better; finite when status is "ok", NaN when the evaluation failed.
+    cost: seconds the evaluation took (or, on a tabular benchmark, the recorded training time).
+    metrics: extra named numbers (latency, model size, ...).
+    """
+
+    score: float
+    cost: float = 0.0
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    status: Status = "ok"
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in ("ok", "failed"):
+            raise ValueError(f"status must be 'ok' or 'failed', got {self.status!r}")
+        if self.status == "ok":
+            _finite("score", self.score)
+        _finite("cost", self.cost)
+        if self.cost < 0:
+            raise ValueError(f"cost must be >= 0, got {self.cost}")
+
+    @classmethod
+    def failure(cls, error: str, cost: float = 0.0) -> Result:
+        """A failed evaluation: no score, the reason kept."""
+        return cls(score=float("nan"), cost=cost, status="failed", error=error)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One evaluation as the loop records it: one line of a run's ``trials.jsonl``.
+
+    overhead: seconds spent in the optimizer (ask + tell) for this trial, apart from evaluation.
+    started_at / finished_at: wall-clock (Unix seconds) around the evaluation itself.
+    fidelity: the fidelity the optimizer asked for, None for a full evaluation.
+    """
+
+    index: int
+    config: Mapping[str, Any]
+    score: float
+    cost: float
+    overhead: float
+    started_at: float
+    finished_at: float
+    status: Status = "ok"
+    error: str | None = None
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    fidelity: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.index < 0:
+            raise ValueError(f"index must be >= 0, got {self.index}")
+        if self.status not in ("ok", "failed"):
+            raise ValueError(f"status must be 'ok' or 'failed', got {self.status!r}")
+        if self.status == "ok":
+            _finite("score", self.score)
+        for name in ("cost", "overhead"):
+            value = getattr(self, name)
+            _finite(name, value)
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value}")
+        if self.finished_at < self.started_at:
+            raise ValueError("finished_at must not precede started_at")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (NaN scores become None)."""
+        data = asdict(self)
+        data["config"] = dict(self.config)
+        data["metrics"] = dict(self.metrics)
+        if not math.isfinite(self.score):
+            data["score"] = None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Trial:
+        """Inverse of :meth:`to_dict`; raises ValueError on a malformed record."""
+        try:
+            fields = dict(data)
+            if fields.get("score") is None:
+                fields["score"] = float("nan")
+            return cls(**fields)
+        except TypeError as exc:
+            raise ValueError(f"malformed trial record: {exc}") from exc
+
+
+class Optimizer(ABC):
+    """The ask/tell protocol every optimizer of the project implements.
+
+    An optimizer owns its random generator, seeded at construction; the same seed on the same
+    space gives the same sequence of suggestions for the same results.
+    """
+
+    name: ClassVar[str] = "optimizer"
+
+    def __init__(self, config_space: ConfigurationSpace, seed: int) -> None:
+        if not isinstance(config_space, ConfigurationSpace):
+            raise TypeError(f"config_space must be a ConfigurationSpace, got {type(config_space).__name__}")
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        self.config_space = config_space
+        self.seed = seed
+
+    @abstractmethod
+    def ask(self) -> Configuration:
+        """The next configuration to evaluate."""
+
+    @abstractmethod
+    def tell(self, config: Configuration, result: Result) -> None:
+        """Report the result of evaluating ``config`` (a failed result included)."""
+
+    def fidelity(self, config: Configuration) -> float | None:
+        """The fidelity at which to evaluate ``config`` (just asked); None means full fidelity."""
+        return None
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that define this optimizer's behaviour, recorded in a run's meta.json."""
+        return {"name": self.name, "seed": self.seed}
+
+
+class Stopwatch:
+    """Accumulates elapsed seconds over several timed blocks (``with watch: ...``)."""
+
+    def __init__(self) -> None:
+        self.elapsed = 0.0
+        self._start = 0.0
+
+    def __enter__(self) -> Stopwatch:
+        self._start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.elapsed += time.perf_counter() - self._start

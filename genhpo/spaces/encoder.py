@@ -1,0 +1,174 @@
+"""Encoding of any ConfigSpace as real vectors, and decoding of any real vector back to a valid config.
+
+Layout, hyperparameter by hyperparameter in the space's own order (``list(space.keys())``):
+- categorical: a one-hot block, one entry per choice;
+- ordinal: one entry, the normalised index ``i / (n - 1)``;
+- numeric (uniform, normal, beta; float or int): one entry in [0, 1], ConfigSpace's own unit scaling
+  (log scale where the hyperparameter is log);
+- constant: no entry.
+An inactive hyperparameter (its condition unmet) encodes as all zeros.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+from ConfigSpace import (
+    CategoricalHyperparameter,
+    Configuration,
+    ConfigurationSpace,
+    Constant,
+    OrdinalHyperparameter,
+)
+from ConfigSpace.exceptions import ForbiddenValueError
+from ConfigSpace.util import deactivate_inactive_hyperparameters
+
+
+@dataclass(frozen=True)
+class Block:
+    """Where one hyperparameter lives in the vector: ``vector[start:stop]``."""
+
+    name: str
+    kind: str  # "categorical" | "ordinal" | "numeric"
+    start: int
+    stop: int
+    choices: tuple[Any, ...] = ()
+
+    @property
+    def width(self) -> int:
+        return self.stop - self.start
+
+
+class SpaceEncoder:
+    """Maps configurations of ``config_space`` to vectors of length ``dim`` and back."""
+
+    def __init__(self, config_space: ConfigurationSpace) -> None:
+        if not isinstance(config_space, ConfigurationSpace):
+            raise TypeError(f"config_space must be a ConfigurationSpace, got {type(config_space).__name__}")
+        self.config_space = config_space
+        blocks: list[Block] = []
+        start = 0
+        for name, hp in config_space.items():
+            if isinstance(hp, Constant):
+                continue
+            if isinstance(hp, CategoricalHyperparameter):
+                width, kind, choices = len(hp.choices), "categorical", tuple(hp.choices)
+            elif isinstance(hp, OrdinalHyperparameter):
+                width, kind, choices = 1, "ordinal", tuple(hp.sequence)
+            else:
+                width, kind, choices = 1, "numeric", ()
+            blocks.append(Block(name, kind, start, start + width, choices))
+            start += width
+        self.blocks: tuple[Block, ...] = tuple(blocks)
+        self.dim = start
+
+    @property
+    def categorical_blocks(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.kind == "categorical")
+
+    @property
+    def is_finite(self) -> bool:
+        """True when the space has finitely many configurations (no float hyperparameter)."""
+        return all(
+            b.kind != "numeric" or "Integer" in type(self.config_space[b.name]).__name__ for b in self.blocks
+        )
+
+    def signature(self) -> str:
+        """A hash of the layout (names, kinds, choices, bounds): equal iff vectors mean the same."""
+        parts = []
+        for b in self.blocks:
+            hp = self.config_space[b.name]
+            bounds = [getattr(hp, attr, None) for attr in ("lower", "upper", "log")]
+            parts.append([b.name, b.kind, b.start, b.stop, [str(c) for c in b.choices], [str(x) for x in bounds]])
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
+
+    # ----------------------------------------------------------------------------------- encode
+    def encode(self, config: Configuration | Mapping[str, Any]) -> np.ndarray:
+        """``(dim,)`` float vector of one configuration."""
+        values = dict(config)
+        unknown = set(values) - set(self.config_space.keys())
+        if unknown:
+            raise ValueError(f"unknown hyperparameters {sorted(unknown)}; the space has {list(self.config_space.keys())}")
+        vector = np.zeros(self.dim)
+        for b in self.blocks:
+            if b.name not in values:  # inactive
+                continue
+            value = values[b.name]
+            hp = self.config_space[b.name]
+            if b.kind == "categorical":
+                vector[b.start + _index(b, value)] = 1.0
+            elif b.kind == "ordinal":
+                vector[b.start] = _index(b, value) / max(len(b.choices) - 1, 1)
+            else:
+                if not hp.legal_value(value):
+                    raise ValueError(f"value {value!r} of {b.name!r} outside [{hp.lower}, {hp.upper}]")
+                vector[b.start] = float(hp.to_vector(value))
+        return vector
+
+    def encode_batch(self, configs: Iterable[Configuration | Mapping[str, Any]]) -> np.ndarray:
+        """``(n, dim)`` array, one row per configuration."""
+        rows = [self.encode(c) for c in configs]
+        return np.stack(rows) if rows else np.zeros((0, self.dim))
+
+    # ----------------------------------------------------------------------------------- decode
+    def decode(self, vector: Sequence[float] | np.ndarray) -> Configuration:
+        """The configuration a real vector stands for: argmax per one-hot block, numerics clipped.
+
+        Any finite vector of length ``dim`` decodes to a valid configuration (inactive
+        hyperparameters dropped); a decoded configuration that a forbidden clause excludes raises.
+        """
+        x = self._check_vector(vector)
+        values: dict[str, Any] = {}
+        for name, hp in self.config_space.items():
+            if isinstance(hp, Constant):
+                values[name] = hp.value
+        for b in self.blocks:
+            hp = self.config_space[b.name]
+            if b.kind == "categorical":
+                values[b.name] = b.choices[int(np.argmax(x[b.start : b.stop]))]
+            elif b.kind == "ordinal":
+                n = len(b.choices)
+                values[b.name] = b.choices[int(np.clip(np.rint(x[b.start] * (n - 1)), 0, n - 1))]
+            else:
+                values[b.name] = hp.to_value(np.float64(np.clip(x[b.start], 0.0, 1.0)))
+                if isinstance(values[b.name], np.generic):
+                    values[b.name] = values[b.name].item()
+        try:
+            return deactivate_inactive_hyperparameters(values, self.config_space)
+        except ForbiddenValueError as exc:
+            raise ValueError(f"decoded configuration is excluded by a forbidden clause: {exc}") from exc
+
+    def decode_batch(self, X: np.ndarray) -> list[Configuration]:
+        """One configuration per row of an ``(n, dim)`` array."""
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2:
+            raise ValueError(f"expected a 2-d array (n, {self.dim}), got shape {X.shape}")
+        return [self.decode(row) for row in X]
+
+    def round_trip(self, X: np.ndarray) -> np.ndarray:
+        """Project ``(n, dim)`` vectors onto the encodings of the configurations they decode to."""
+        return self.encode_batch(self.decode_batch(X))
+
+    def _check_vector(self, vector: Sequence[float] | np.ndarray) -> np.ndarray:
+        x = np.asarray(vector, dtype=float)
+        if x.ndim != 1 or x.shape[0] != self.dim:
+            raise ValueError(f"expected a vector of length {self.dim} for this space, got shape {x.shape}")
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"vector contains NaN or inf at positions {np.flatnonzero(~np.isfinite(x)).tolist()}")
+        return x
+
+    def __repr__(self) -> str:
+        return f"SpaceEncoder(dim={self.dim}, hyperparameters={len(self.blocks)})"
+
+
+def _index(block: Block, value: Any) -> int:
+    try:
+        return block.choices.index(value)
+    except ValueError:
+        raise ValueError(
+            f"value {value!r} not a choice of {block.name!r}; accepted: {', '.join(map(str, block.choices))}"
+        ) from None

