@@ -171,6 +171,7 @@ def describe_benchmark(benchmark: Benchmark) -> dict[str, Any]:
         "label": benchmark.label,
         "optimum": finite_or_none(benchmark.optimum),
         "score_min": score_min,
+        "fidelity": None if benchmark.fidelity_space is None else vars(benchmark.fidelity_space),
         "config_space": benchmark.config_space.to_serialized_dict(),
         "python": sys.version.split()[0],
     }

@@ -1,0 +1,165 @@
+"""``genhpo report DIR``: figures, tables and HPO-B results files from an experiment's run store.
+
+Writes ``DIR/report/``:
+    <benchmark>_<dataset>_regret_evals.png      mean regret +- 95% CI over full evaluations
+    <benchmark>_<dataset>_regret_wallclock.png  the same over simulated wall-clock
+    <benchmark>_<dataset>_rank.png              average rank over the seeds every optimizer completed
+    summary.md / summary.csv                    mean +- sem regret at 10/25/50/100/200 evaluations,
+                                                hits of the optimum, overhead and wall-clock per trial
+    hpob/<optimizer>.json                       HPO-B results format {space: {dataset: {"test<seed>":
+                                                [incumbent, ...]}}}, incumbents min-max normalised on
+                                                the benchmark's table so that HPO-B's 1 - x is regret
+Only runs with the experiment's full budget recorded enter curves and tables; the others are listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from experiments import plots
+from experiments.curves import (RunCurves, average_ranks, benchmark_info, hits, load_records, mean_ci,
+                                normalised_incumbents, run_curves)
+from experiments.manifest import load_experiment
+from experiments.store import write_json_atomic
+
+log = logging.getLogger(__name__)
+
+BUDGETS = (10, 25, 50, 100, 200)
+
+
+def build_report(root: Path, *, log_scale: bool = False) -> Path:
+    """Write ``root/report`` from ``root/runs`` and return its path."""
+    root = Path(root)
+    experiment = load_experiment(root)
+    records = load_records(root)
+    out = root / "report"
+    out.mkdir(exist_ok=True)
+    order = list(experiment.optimizers)
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    hpob: dict[str, dict[str, Any]] = {}
+    for dataset in experiment.datasets:
+        info = benchmark_info(root, experiment.benchmark, dataset)
+        optimum, score_min = info["optimum"], info.get("score_min")
+        if optimum is None:
+            raise ValueError(f"{experiment.benchmark}/{dataset} has no known optimum: regret is undefined")
+        curves: dict[str, list[RunCurves]] = {}
+        for record in records:
+            key = record.key
+            if key.benchmark != experiment.benchmark or key.dataset != dataset or key.optimizer not in order:
+                continue
+            notes.extend(f"corrupt line skipped: {p}" for p in record.problems)
+            c = run_curves(record, optimum, experiment.trials, info.get("fidelity"))
+            if c is None:
+                status = record.meta.get("status", "unknown")
+                error = f" ({record.meta['error']})" if record.meta.get("error") else ""
+                notes.append(f"{key.label}: incomplete, status {status}{error}; left out")
+                continue
+            curves.setdefault(key.optimizer, []).append(c)
+            hpob.setdefault(key.optimizer, {}).setdefault(key.benchmark, {}).setdefault(dataset, {})[
+                f"test{key.seed}"] = normalised_incumbents(c, optimum, score_min)
+        curves = {name: sorted(curves[name], key=lambda c: c.key.seed) for name in order if name in curves}
+        if not curves:
+            notes.append(f"{experiment.benchmark}/{dataset}: no complete run yet")
+            continue
+        prefix = f"{experiment.benchmark}_{dataset}"
+        title = f"{experiment.benchmark} {dataset} (optimum {optimum:.4g})"
+        plots.regret_over_evaluations(curves, order, title, out / f"{prefix}_regret_evals.png", log_scale)
+        plots.regret_over_wallclock(curves, order, title, out / f"{prefix}_regret_wallclock.png", log_scale)
+        common = set.intersection(*({c.key.seed for c in runs} for runs in curves.values()))
+        if len(curves) > 1 and common:
+            picked = {n: np.stack([c.regret for c in runs if c.key.seed in common]) for n, runs in curves.items()}
+            plots.average_rank(average_ranks(picked), len(common), order, title, out / f"{prefix}_rank.png")
+        rows.extend(_rows(experiment.benchmark, dataset, curves, records))
+    _write_csv(out / "summary.csv", rows)
+    (out / "summary.md").write_text(_markdown(rows, notes, experiment.trials, root))
+    for name, data in hpob.items():
+        write_json_atomic(out / "hpob" / f"{name}.json", data)
+    return out
+
+
+def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], records: list) -> list[dict[str, Any]]:
+    rows = []
+    elapsed = {r.key: r.meta.get("finished_at", math.nan) - r.meta.get("started_at", math.nan) for r in records}
+    for name, runs in curves.items():
+        regret = np.stack([c.regret for c in runs])
+        n_hits, first = hits(runs)
+        reached = [f for f in first if f is not None]
+        overhead = np.concatenate([c.overhead for c in runs])
+        cost = np.concatenate([c.cost for c in runs])
+        row: dict[str, Any] = {"benchmark": benchmark, "dataset": dataset, "optimizer": name, "runs": len(runs)}
+        for budget in BUDGETS:
+            if budget <= regret.shape[1]:
+                mean, _, sem = mean_ci(regret[:, budget - 1 : budget])
+                row[f"regret_mean@{budget}"], row[f"regret_sem@{budget}"] = float(mean[0]), float(sem[0])
+        row["hits"] = n_hits
+        row["median_evals_to_optimum"] = float(np.median(reached)) if reached else None
+        row["overhead_median_s"] = float(np.median(overhead))
+        row["overhead_mean_s"] = float(np.mean(overhead))
+        row["cost_mean_s"] = float(np.mean(cost))
+        row["sim_wallclock_per_trial_s"] = float(np.mean(cost + overhead))
+        row["run_time_median_s"] = float(np.nanmedian([elapsed.get(c.key, math.nan) for c in runs]))
+        rows.append(row)
+    return rows
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
+
+
+def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root: Path) -> str:
+    budgets = [b for b in BUDGETS if b <= n_trials]
+    lines = [f"# Comparison report: {root}", ""]
+    for (benchmark, dataset) in dict.fromkeys((r["benchmark"], r["dataset"]) for r in rows):
+        group = [r for r in rows if (r["benchmark"], r["dataset"]) == (benchmark, dataset)]
+        lines += [f"## {benchmark} / {dataset}", "",
+                  f"Regret (optimum - incumbent), mean ± sem over seeds, after n full evaluations; "
+                  f"hits = runs that found the optimum within {n_trials} evaluations.", "",
+                  "| optimizer | runs | " + " | ".join(f"@{b}" for b in budgets) + " | hits | median evals to optimum |",
+                  "|---|---|" + "---|" * len(budgets) + "---|---|"]
+        for r in group:
+            cells = [f"{_fmt(r[f'regret_mean@{b}'])} ± {_fmt(r[f'regret_sem@{b}'], 2)}" for b in budgets]
+            lines.append(f"| {r['optimizer']} | {r['runs']} | " + " | ".join(cells)
+                         + f" | {r['hits']}/{r['runs']} | {_fmt(r['median_evals_to_optimum'])} |")
+        lines += ["", "Per trial: optimizer overhead (ask + tell, measured) and recorded benchmark cost; "
+                  "simulated wall-clock = cost + overhead.", "",
+                  "| optimizer | overhead median (s) | overhead mean (s) | cost mean (s) | sim. wall-clock/trial (s) "
+                  "| run time median (s) |", "|---|---|---|---|---|---|"]
+        for r in group:
+            lines.append(f"| {r['optimizer']} | {_fmt(r['overhead_median_s'])} | {_fmt(r['overhead_mean_s'])} | "
+                         f"{_fmt(r['cost_mean_s'], 4)} | {_fmt(r['sim_wallclock_per_trial_s'], 4)} | "
+                         f"{_fmt(r['run_time_median_s'])} |")
+        lines.append("")
+    if notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
+    return "\n".join(lines)
+
+
+def summary_rows(root: Path) -> list[dict[str, str]]:
+    """The rows of an existing report's summary.csv (for printing and tests)."""
+    with open(Path(root) / "report" / "summary.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def read_hpob(root: Path, optimizer: str) -> dict[str, Any]:
+    """An optimizer's HPO-B results file from an existing report."""
+    return json.loads((Path(root) / "report" / "hpob" / f"{optimizer}.json").read_text())
