@@ -7,7 +7,8 @@
 
 Subcommands owned by other modules plug in through ``add_train_parser(subparsers)`` in
 ``genhpo.model.cli`` and ``add_data_parser(subparsers)`` in ``genhpo.benchmarks.hpob.cli``; each adds
-its parser and sets ``func`` (called with the parsed args, returning an exit code or None). If such a
+its parser and sets ``func`` (called with the parsed args, returning an exit code or None); ``data``
+is a group (``genhpo data hpob-offline ...``) whose sub-commands add_data_parser adds. If such a
 module cannot be imported, its command is still listed, and running it says why.
 """
 
@@ -81,10 +82,19 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_hook(subparsers: Any, module: str, function: str, command: str, what: str) -> None:
-    """Let another module add its subcommand; if it cannot, list the command with the reason."""
+def _add_hook(subparsers: Any, module: str, function: str, command: str, what: str, *, group: bool = False) -> None:
+    """Let another module add its subcommand; if it cannot, list the command with the reason.
+
+    group=False: ``function(subparsers)`` adds ``command`` itself (``genhpo train ...``).
+    group=True: we add ``command`` and ``function`` fills its sub-commands (``genhpo data hpob-offline ...``).
+    """
     try:
-        getattr(import_module(module), function)(subparsers)
+        add = getattr(import_module(module), function)
+        if group:
+            parser = subparsers.add_parser(command, help=what, description=what)
+            add(parser.add_subparsers(dest=f"{command}_command", required=True, metavar="DATA"))
+        else:
+            add(subparsers)
         return
     except (ImportError, AttributeError) as exc:
         reason = f"{module}.{function} is not available ({type(exc).__name__}: {exc})"
@@ -137,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_export)
 
     _add_hook(sub, "genhpo.model.cli", "add_train_parser", "train", "meta-train the generative optimizer")
-    _add_hook(sub, "genhpo.benchmarks.hpob.cli", "add_data_parser", "data", "build the offline HPO-B-format data")
+    _add_hook(sub, "genhpo.benchmarks.hpob.cli", "add_data_parser", "data", "build data sets (offline HPO-B format)",
+              group=True)
     return parser
 
 
@@ -150,10 +161,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(func(args) or 0)
     except (ValueError, TypeError) as exc:
-        parser.exit(2, f"genhpo {args.command}: error: {exc}\n")
+        print(f"genhpo {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        parser.exit(130, f"genhpo {args.command}: interrupted; re-run the same command to resume\n")
-    return 0
+        print(f"genhpo {args.command}: interrupted; re-run the same command to resume", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

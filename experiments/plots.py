@@ -42,8 +42,9 @@ def regret_over_evaluations(curves: dict[str, list[RunCurves]], order: list[str]
         values = np.stack([c.regret for c in runs])
         mean, half, _ = mean_ci(values)
         x = np.arange(1, values.shape[1] + 1)
-        ax.plot(x, mean, color=colour(name, order), lw=1.8, label=f"{name} ({len(runs)} seeds)")
-        ax.fill_between(x, np.maximum(mean - half, 0), mean + half, color=colour(name, order), alpha=0.15, lw=0)
+        ax.step(x, mean, where="post", color=colour(name, order), lw=1.8, label=f"{name} ({len(runs)} seeds)")
+        ax.fill_between(x, np.maximum(mean - half, 0), mean + half, step="post", color=colour(name, order),
+                        alpha=0.15, lw=0)
     ax.set_xlabel("full evaluations")
     _regret_axis(ax, log)
     ax.set_title(title)
@@ -69,7 +70,7 @@ def regret_over_wallclock(curves: dict[str, list[RunCurves]], order: list[str], 
         if not ok.any():
             continue
         mean, half, _ = mean_ci(values[:, ok])
-        ax.plot(grid[ok] / 3600, mean, color=colour(name, order), lw=1.8, label=name)
+        ax.plot(grid[ok] / 3600, mean, color=colour(name, order), lw=1.8, label=f"{name} ({len(runs)} seeds)")
         ax.fill_between(grid[ok] / 3600, np.maximum(mean - half, 0), mean + half, color=colour(name, order),
                         alpha=0.15, lw=0)
     ax.set_xscale("log")
