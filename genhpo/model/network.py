@@ -1,0 +1,95 @@
+"""The generative model: history encoder + conditional VAE, trained jointly, and its learned acquisition.
+
+Trained on (history C, target x, flag I = y(x) > max y(C)) triples to maximise ELBO(x | I, c(C)).
+With targets drawn uniformly from the task (each flag drawn half the time), Bayes' rule gives
+p(x | I=1, c) / p(x | I=0, c) proportional to the odds that x improves on C: the model's density
+ratio ELBO(x | I=1, c) - ELBO(x | I=0, c) is a learned, context-conditioned TPE/BORE acquisition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Mapping
+
+import torch
+from torch import nn
+
+from genhpo.model.cvae import ConditionalVAE
+from genhpo.model.history import HistoryEncoder
+from genhpo.model.layout import Layout
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture hyperparameters (the seed design of the issue by default)."""
+
+    embed: int = 32
+    heads: int = 4
+    layers: int = 3
+    ff: int = 64
+    context: int = 32
+    latent: int = 2
+    hidden: int = 64
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"ModelConfig.{f.name} must be a positive int, got {value!r}")
+        if self.embed % self.heads:
+            raise ValueError(f"embed ({self.embed}) must be divisible by heads ({self.heads})")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ModelConfig:
+        unknown = set(data) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown model settings {sorted(unknown)}; accepted: {[f.name for f in fields(cls)]}")
+        return cls(**data)
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class GenerativeModel(nn.Module):
+    """History encoder and CVAE over one layout. Histories: X (B, n, d), y (B, n), mask (B, n)."""
+
+    def __init__(self, layout: Layout, config: ModelConfig | None = None):
+        super().__init__()
+        self.layout = layout
+        self.config = config or ModelConfig()
+        c = self.config
+        self.history = HistoryEncoder(layout.dim, c.embed, c.heads, c.layers, c.ff, c.context)
+        self.cvae = ConditionalVAE(layout, c.context, c.latent, c.hidden)
+
+    def loss(self, batch: Mapping[str, torch.Tensor], generator: torch.Generator | None = None) -> torch.Tensor:
+        """Mean negative ELBO of a batch (keys X, y, mask, x, flag), one reparameterised z each."""
+        context = self.history(batch["X"], batch["y"], batch["mask"])
+        return -self.cvae.elbo(batch["x"], batch["flag"], context, generator=generator).mean()
+
+    def context_of(self, X_obs: torch.Tensor, y_obs: torch.Tensor) -> torch.Tensor:
+        """``(1, context)`` for one history ``X_obs (n, d)``, ``y_obs (n,)`` (n may be 0)."""
+        mask = torch.ones(1, X_obs.shape[0], dtype=torch.bool)
+        return self.history(X_obs.unsqueeze(0), y_obs.unsqueeze(0), mask)
+
+    def density_ratio(self, candidates: torch.Tensor, context: torch.Tensor, n_samples: int = 0,
+                      generator: torch.Generator | None = None) -> torch.Tensor:
+        """ELBO(x | I=1, c) - ELBO(x | I=0, c) for ``candidates (M, d)`` under one ``context (1, c)``.
+
+        n_samples = 0 evaluates the ELBO at z = mean of q (deterministic); otherwise it averages
+        ``n_samples`` reparameterised draws (drawn with ``generator``).
+        """
+        M = candidates.shape[0]
+        ctx = context.expand(M, -1)
+        scores = []
+        for flag_value in (1.0, 0.0):
+            flag = torch.full((M,), flag_value, dtype=candidates.dtype)
+            if n_samples == 0:
+                scores.append(self.cvae.elbo(candidates, flag, ctx, sample=False))
+            else:
+                draws = [self.cvae.elbo(candidates, flag, ctx, generator=generator) for _ in range(n_samples)]
+                scores.append(torch.stack(draws).mean(dim=0))
+        return scores[0] - scores[1]
+
+    def sample(self, context: torch.Tensor, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``(n, d)`` draws from p(x | I=1, c)."""
+        return self.cvae.sample(torch.ones(n), context.expand(n, -1), generator=generator)

@@ -1,0 +1,116 @@
+"""Named training recipes: which tasks a checkpoint is trained and validated on.
+
+- ``nb201-holdout-<dataset>``: the NB201 tables of the *other two* datasets only (the held-out
+  dataset's table is never read), as mixtures (see :class:`MixtureSource`), plus 20 % synthetic
+  tasks on the same space; validation on held-out mixture draws and synthetic tasks.
+- ``nb201-cold``: no NB201 data at all: synthetic tasks on the NB201 *space* (its layout only).
+- ``synthetic`` (any space): synthetic tasks on that space, used when no checkpoint matches.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from ConfigSpace import ConfigurationSpace
+
+from genhpo.model.candidates import enumerate_space, random_vectors
+from genhpo.model.checkpoint import save_checkpoint
+from genhpo.model.layout import Layout
+from genhpo.model.network import ModelConfig
+from genhpo.model.sources import CompositeSource, MixtureSource, benchmark_task
+from genhpo.model.synthetic import SyntheticSource
+from genhpo.model.tasks import Task, TaskSource
+from genhpo.model.train import TrainConfig, TrainResult, train
+from genhpo.spaces import SpaceEncoder
+
+NB201_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
+
+
+@dataclass
+class Recipe:
+    """Everything ``train`` needs, plus the description written to the model card."""
+
+    layout: Layout
+    source: TaskSource
+    val_tasks: list[Task]
+    data: dict[str, Any]
+
+
+def _pool(encoder: SpaceEncoder, seed: int) -> np.ndarray:
+    pool = enumerate_space(encoder, limit=50_000)
+    return pool if pool is not None else random_vectors(encoder, 4096, np.random.default_rng(seed))
+
+
+def synthetic_recipe(config_space: ConfigurationSpace, seed: int = 0, n_val: int = 4) -> Recipe:
+    """Synthetic tasks on ``config_space`` (its layout only, no scores of any benchmark)."""
+    encoder = SpaceEncoder(config_space)
+    layout = Layout.from_encoder(encoder)
+    source = SyntheticSource(_pool(encoder, seed), layout)
+    val_rng = np.random.default_rng(seed + 777)
+    data = {"tasks": "synthetic functions on the space (main effects, interactions, bowl, warp)",
+            "benchmark_data": "none", "holdout": "all benchmark data", "validation": f"{n_val} synthetic tasks"}
+    return Recipe(layout, source, [source(val_rng) for _ in range(n_val)], data)
+
+
+def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) -> Recipe:
+    """The other two NB201 datasets' tables (never ``holdout``'s) as mixtures, plus synthetic tasks."""
+    from genhpo.benchmarks.nb201 import NB201Benchmark
+    from genhpo.spaces import nb201
+
+    if holdout not in NB201_DATASETS:
+        raise ValueError(f"unknown NB201 holdout {holdout!r}; accepted: {', '.join(NB201_DATASETS)}")
+    # the held-out dataset is never instantiated: constructing its benchmark would load its table
+    encoder = SpaceEncoder(nb201.config_space())
+    layout = Layout.from_encoder(encoder)
+    related = [NB201Benchmark(d) for d in NB201_DATASETS if d != holdout]
+    tables = [benchmark_task(b, encoder) for b in related]
+    mixtures = MixtureSource(tables)
+    synthetic = SyntheticSource(tables[0].X, layout)
+    source = CompositeSource([mixtures, synthetic], [1.0 - p_synthetic, p_synthetic])
+    val_rng = np.random.default_rng(seed + 777)
+    val = [mixtures(val_rng) for _ in range(4)] + [synthetic(val_rng) for _ in range(2)]
+    data = {"tasks": [t.name for t in tables], "holdout": holdout,
+            "benchmark_data": f"NB201 mean validation accuracy tables of {', '.join(b.dataset for b in related)}",
+            "mixture": "random convex combinations of the standardised tables, monotone warp, noise <= 0.01 std",
+            "p_synthetic": p_synthetic, "validation": "4 held-out mixture draws + 2 synthetic tasks"}
+    return Recipe(layout, source, val, data)
+
+
+def nb201_cold_recipe(seed: int = 0) -> Recipe:
+    from genhpo.spaces import nb201
+
+    recipe = synthetic_recipe(nb201.config_space(), seed)
+    recipe.data["space"] = "nas-bench-201 cell (6 edges x 5 ops); no NB201 scores read"
+    return recipe
+
+
+RECIPES: dict[str, Callable[[int], Recipe]] = {
+    **{f"nb201-holdout-{d}": (lambda seed, d=d: nb201_holdout_recipe(d, seed)) for d in NB201_DATASETS},
+    "nb201-cold": nb201_cold_recipe,
+}
+
+
+def train_recipe(name: str, out: str | Path | None, train_config: TrainConfig | None = None,
+                 model_config: ModelConfig | None = None, progress: bool = True,
+                 kind: str | None = None) -> TrainResult:
+    """Train the named recipe; with ``out``, write ``<out>.pt`` + ``<out>.json`` (card)."""
+    if name not in RECIPES:
+        raise ValueError(f"unknown recipe {name!r}; accepted: {', '.join(RECIPES)}")
+    train_config = train_config or TrainConfig()
+    model_config = model_config or ModelConfig()
+    started = time.time()
+    recipe = RECIPES[name](train_config.seed)
+    result = train(recipe.layout, recipe.source, recipe.val_tasks, model_config, train_config, progress)
+    if out is not None:
+        card = {"recipe": name, "kind": kind or ("cold-start" if name.endswith("cold") else "transfer"),
+                "benchmark": "nb201" if name.startswith("nb201") else None,
+                "holdout": recipe.data.get("holdout"), "data": recipe.data, "train": train_config.to_dict(),
+                "validation_metrics": result.metrics, "steps_run": result.steps,
+                "training_seconds": round(result.seconds, 1), "trained_at": time.strftime("%Y-%m-%d", time.gmtime(started)),
+                "command": f"genhpo train {name} --seed {train_config.seed} --steps {train_config.steps}"}
+        save_checkpoint(result.model, out, card)
+    return result

@@ -1,0 +1,74 @@
+"""Meta-training data: benchmark tables as tasks, and generated variations of them.
+
+With few source tables (NB201: two per held-out dataset) a model can memorise each table; the
+mixture source instead draws a fresh task per call: a random convex combination of the
+standardised source scores, a random monotone warp and a little noise, so the model learns what
+transfers between the tables rather than the tables themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from genhpo.benchmarks.base import TabularBenchmark
+from genhpo.model.tasks import Task, TaskSource
+from genhpo.spaces import SpaceEncoder
+
+
+def benchmark_task(benchmark: TabularBenchmark, encoder: SpaceEncoder) -> Task:
+    """The whole table of ``benchmark`` as a task on ``encoder``'s layout."""
+    if encoder.signature() != SpaceEncoder(benchmark.config_space).signature():
+        raise ValueError(f"{benchmark.label}'s space does not match the encoder's space")
+    configs, scores = benchmark.table()
+    return Task(benchmark.label, encoder.encode_batch(configs).astype(np.float32), np.asarray(scores, dtype=float))
+
+
+def _standardise(y: np.ndarray) -> np.ndarray:
+    return (y - y.mean()) / max(y.std(), 1e-12)
+
+
+class MixtureSource:
+    """Fresh tasks from ``tasks`` (same rows, same order): y = warp(sum_k w_k z(y_k)) + noise.
+
+    p_pure: probability of drawing one source table unchanged (w one-hot);
+    noise: maximum standard deviation of Gaussian noise, in units of the mixture's std.
+    """
+
+    def __init__(self, tasks: Sequence[Task], p_pure: float = 0.3, noise: float = 0.01):
+        if not tasks:
+            raise ValueError("MixtureSource needs at least one task")
+        shapes = {t.X.shape for t in tasks}
+        if len(shapes) != 1 or any(not np.array_equal(t.X, tasks[0].X) for t in tasks[1:]):
+            raise ValueError("mixed tasks must share the same rows X in the same order")
+        self.tasks = list(tasks)
+        self.p_pure, self.noise = p_pure, noise
+        self._z = np.stack([_standardise(t.y) for t in tasks])
+
+    def __call__(self, rng: np.random.Generator) -> Task:
+        k = len(self.tasks)
+        if rng.random() < self.p_pure:
+            w = np.eye(k)[rng.integers(k)]
+        else:
+            w = rng.dirichlet(np.ones(k))
+        y = _standardise(w @ self._z)
+        y = y + rng.uniform(0.0, self.noise) * rng.normal(size=y.shape)
+        p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))  # monotone warp of the distance to the best
+        y = -((y.max() - y + 1e-9) ** p)
+        return Task("mixture", self.tasks[0].X, y)
+
+
+class CompositeSource:
+    """Draws from ``sources`` with probabilities ``weights``."""
+
+    def __init__(self, sources: Sequence[TaskSource], weights: Sequence[float]):
+        if len(sources) != len(weights) or not sources:
+            raise ValueError("CompositeSource needs one weight per source")
+        w = np.asarray(weights, dtype=float)
+        if np.any(w < 0) or w.sum() <= 0:
+            raise ValueError(f"weights must be non-negative with a positive sum, got {list(weights)}")
+        self.sources, self.p = list(sources), w / w.sum()
+
+    def __call__(self, rng: np.random.Generator) -> Task:
+        return self.sources[int(rng.choice(len(self.sources), p=self.p))](rng)

@@ -1,0 +1,51 @@
+"""Argument checks for the HPO-B front: histories and pools as HPO-B passes them (lists or arrays)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def key_of(row: np.ndarray) -> bytes:
+    """A hashable key of an encoded row, equal for rows that agree to 9 decimals."""
+    return np.round(np.asarray(row, dtype=float), 9).tobytes()
+
+
+def _matrix(value: Any, name: str, dim: int) -> np.ndarray:
+    try:
+        X = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a list or array of numbers, shape (n, {dim}): {exc}") from exc
+    if X.size == 0:
+        return np.zeros((0, dim))
+    if X.ndim != 2 or X.shape[1] != dim:
+        raise ValueError(f"{name} must have shape (n, {dim}), got {X.shape}")
+    bad = ~np.isfinite(X)
+    if bad.any():
+        raise ValueError(f"{name} contains NaN or inf (rows {sorted(set(np.nonzero(bad)[0].tolist()))[:10]})")
+    return X
+
+
+def as_history(X_obs: Any, y_obs: Any, dim: int) -> tuple[np.ndarray, np.ndarray]:
+    """``X (n, dim)``, ``y (n,)`` from HPO-B's ``X_obs (n, dim)`` and ``y_obs (n, 1)`` (or ``(n,)``)."""
+    X = _matrix(X_obs, "X_obs", dim)
+    try:
+        y = np.asarray(y_obs, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"y_obs must be a list or array of numbers, shape (n, 1): {exc}") from exc
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y_obs must have shape ({X.shape[0]}, 1) to match X_obs, got {y.shape}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"y_obs contains NaN or inf at rows {np.flatnonzero(~np.isfinite(y)).tolist()[:10]}")
+    return X, y
+
+
+def as_pool(X_pen: Any, dim: int) -> np.ndarray:
+    """``(m, dim)`` pending rows, m >= 1."""
+    pool = _matrix(X_pen, "X_pen", dim)
+    if len(pool) == 0:
+        raise ValueError("X_pen is empty: pass None for a continuous suggestion, or at least one pending row")
+    return pool

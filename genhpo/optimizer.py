@@ -1,0 +1,227 @@
+"""GenerativeOptimizer: suggestions from a meta-trained, history-conditioned generative model.
+
+Two fronts over one core:
+- ``observe_and_suggest(X_obs, y_obs, X_pen=None)``, exactly as HPO-B's handler calls a method
+  (lists or arrays, ``y_obs`` as (n, 1), maximisation): with a pool ``X_pen (m, d)`` it returns the
+  ``int`` index of the pending row to evaluate next; without one, a ``(d,)`` vector in [0, 1]^d;
+- ``ask()`` / ``tell(config, result)`` (:class:`genhpo.protocol.Optimizer`) on any ConfigSpace,
+  through :class:`genhpo.spaces.SpaceEncoder`; ``ask(n)`` returns n distinct configurations.
+
+Candidate selection (see :mod:`genhpo.model.network`): the candidates are every unevaluated
+configuration of a small finite space (NB201: all 15,625 cells), or the pending pool, or else
+draws from p(x | I=1, c), random vectors and perturbations of the best observed rows; they are
+ranked by the learned density ratio ELBO(x | I=1, c) - ELBO(x | I=0, c). ``temperature`` adds
+Gumbel noise to the ranking (softmax sampling) and ``exploration`` is the probability of a
+uniformly random candidate instead: the fallback to exploration when the model is wrong.
+
+Defined behaviours: an empty history gives the model's cold-start suggestion; an evaluated
+configuration is never proposed again in a finite space (nor an observed row from a pool; a
+pool holding only observed rows is an error); NaN/inf in X or y passed to observe_and_suggest,
+wrong widths or an empty pool raise ValueError; a failed trial told through ``tell`` counts as
+the worst score seen so far (and is never re-proposed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+from ConfigSpace import Configuration, ConfigurationSpace
+
+from genhpo.model.candidates import enumerate_space, random_vectors
+from genhpo.model.checkpoint import list_cards, load_checkpoint
+from genhpo.model.layout import Layout
+from genhpo.model.network import GenerativeModel
+from genhpo.model.validation import as_history, as_pool, key_of
+from genhpo.protocol import Optimizer, Result
+from genhpo.spaces import SpaceEncoder
+
+
+class GenerativeOptimizer(Optimizer):
+    """The generative optimizer (name ``"genhpo"``); ``model=None`` picks a cold-start model."""
+
+    name = "genhpo"
+
+    def __init__(self, config_space: ConfigurationSpace, seed: int = 0, model: GenerativeModel | None = None, *,
+                 temperature: float = 0.0, exploration: float = 0.0, n_samples: int = 256,
+                 card: dict[str, Any] | None = None, enumerate_limit: int = 50_000) -> None:
+        super().__init__(config_space, seed)
+        if not (np.isfinite(temperature) and temperature >= 0):
+            raise ValueError(f"temperature must be a finite number >= 0, got {temperature!r}")
+        if not 0.0 <= exploration <= 1.0:
+            raise ValueError(f"exploration must be in [0, 1], got {exploration!r}")
+        if not isinstance(n_samples, int) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
+        self.encoder = SpaceEncoder(config_space)
+        self.layout = Layout.from_encoder(self.encoder)
+        if model is None:
+            from genhpo.model.coldstart import default_model
+
+            model, card = default_model(config_space)
+        if model.layout.signature != self.layout.signature:
+            raise ValueError(f"model trained for space signature {model.layout.signature}, this space has "
+                             f"{self.layout.signature}; load a checkpoint trained on this space")
+        self.model = model.eval()
+        self.card = card or {}
+        self.temperature, self.exploration, self.n_samples = float(temperature), float(exploration), n_samples
+        self._rng = np.random.default_rng(seed)
+        self._gen = torch.Generator().manual_seed(seed)
+        self._pool = enumerate_space(self.encoder, limit=enumerate_limit)
+        self._pool_index = {} if self._pool is None else {key_of(r): i for i, r in enumerate(self._pool)}
+        self._free = None if self._pool is None else np.ones(len(self._pool), dtype=bool)
+        self._X: list[np.ndarray] = []
+        self._y: list[float] = []
+        self._seen: set[bytes] = set()  # evaluated or pending
+
+    # ------------------------------------------------------------------ construction presets
+    @classmethod
+    def from_pretrained(cls, name_or_path: str | Path, config_space: ConfigurationSpace, seed: int = 0,
+                        **kwargs: Any) -> GenerativeOptimizer:
+        """Load a shipped checkpoint by name (e.g. ``"nb201-holdout-cifar10"``) or a path; refuses a
+        checkpoint trained for another space, or a corrupt file, with ValueError."""
+        model, card = load_checkpoint(name_or_path, SpaceEncoder(config_space).signature())
+        return cls(config_space, seed, model, card=card, **{**card.get("optimizer", {}), **kwargs})
+
+    @classmethod
+    def for_benchmark(cls, benchmark: Any, seed: int = 0, **kwargs: Any) -> GenerativeOptimizer:
+        """The right checkpoint for ``benchmark``: one trained on that benchmark whose holdout is this
+        dataset (never one trained on it); else a cold-start checkpoint for the space; else synthetic."""
+        signature = SpaceEncoder(benchmark.config_space).signature()
+        for card in list_cards():
+            holdout = card.get("holdout")
+            held = holdout if isinstance(holdout, list) else [holdout]
+            if (card.get("benchmark") == benchmark.name and benchmark.dataset in held
+                    and card["space_signature"] == signature):
+                return cls.from_pretrained(card["_path"], benchmark.config_space, seed, **kwargs)
+        return cls(benchmark.config_space, seed, **kwargs)
+
+    # ------------------------------------------------------------------ HPO-B front
+    def observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any = None) -> int | np.ndarray:
+        """HPO-B's call: ``int`` index into ``X_pen (m, d)``, or a ``(d,)`` vector in [0, 1]^d."""
+        X, y = as_history(X_obs, y_obs, self.layout.dim)
+        if X_pen is not None:
+            pool = as_pool(X_pen, self.layout.dim)
+            observed = {key_of(r) for r in X}
+            free = np.array([key_of(r) not in observed for r in pool])
+            if not free.any():
+                raise ValueError("every row of X_pen has already been observed; nothing left to suggest")
+            choice = self._choose(pool[free], X, y, 1)[0]
+            return int(np.flatnonzero(free)[choice])
+        candidates = self._continuous_candidates(X, y)
+        return candidates[self._choose(candidates, X, y, 1)[0]].copy()
+
+    # ------------------------------------------------------------------ ask / tell front
+    def ask(self, n: int | None = None) -> Configuration | list[Configuration]:
+        """One configuration, or (``n`` given) a list of n distinct ones for parallel workers."""
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+            raise ValueError(f"n must be a positive int or None, got {n!r}")
+        X, y = self._history()
+        configs = []
+        for _ in range(n or 1):
+            if self._pool is not None:
+                if not self._free.any():
+                    raise ValueError("every configuration of this finite space has been evaluated or is pending")
+                free = self._pool[self._free]
+                row = free[self._choose(free, X, y, 1)[0]]
+            else:
+                candidates = self._continuous_candidates(X, y)
+                row = candidates[self._choose(candidates, X, y, 1)[0]]
+            config = self.encoder.decode(row)
+            row = self.encoder.encode(config)
+            self._mark(row)
+            configs.append(config)
+            # a pending suggestion counts as a poor result, so the next one of the batch goes elsewhere
+            X = np.vstack([X, row[None]])
+            y = np.append(y, y.min() if len(y) else 0.0)
+        return configs if n is not None else configs[0]
+
+    def tell(self, config: Configuration, result: Result) -> None:
+        row = self.encoder.encode(config)
+        self._mark(row)
+        self._X.append(row)
+        self._y.append(result.score if result.ok else np.nan)
+
+    def settings(self) -> dict[str, Any]:
+        return {**super().settings(), "checkpoint": self.card.get("name", "untrained"),
+                "space_signature": self.layout.signature, "temperature": self.temperature,
+                "exploration": self.exploration, "n_samples": self.n_samples}
+
+    # ------------------------------------------------------------------ core
+    def _mark(self, row: np.ndarray) -> None:
+        """Record ``row`` as evaluated or pending: it will not be proposed again."""
+        key = key_of(row)
+        self._seen.add(key)
+        index = self._pool_index.get(key)
+        if index is not None:
+            self._free[index] = False
+
+    def _history(self) -> tuple[np.ndarray, np.ndarray]:
+        """Observed (X, y); failed trials take the worst finite score (dropped while none is finite)."""
+        if not self._X:
+            return np.zeros((0, self.layout.dim)), np.zeros(0)
+        X, y = np.array(self._X), np.array(self._y, dtype=float)
+        failed = ~np.isfinite(y)
+        if failed.all():
+            return X[:0], y[:0]
+        y[failed] = y[~failed].min()
+        return X, y
+
+    @torch.no_grad()
+    def scores(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Density ratio ``(M,)`` of ``candidates (M, d)`` given the history ``X (n, d)``, ``y (n,)``."""
+        context = self._context(X, y)
+        return self.model.density_ratio(torch.as_tensor(candidates, dtype=torch.float32), context).numpy()
+
+    def _context(self, X: np.ndarray, y: np.ndarray) -> torch.Tensor:
+        y_std = (y - y.mean()) / max(float(y.std()), 1e-12) if len(y) else y
+        return self.model.context_of(torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y_std, dtype=torch.float32))
+
+    def _choose(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray, k: int) -> Sequence[int]:
+        """Indices of the k best candidates by density ratio (with Gumbel noise / exploration)."""
+        if self.exploration and self._rng.random() < self.exploration:
+            return self._rng.choice(len(candidates), size=k, replace=False).tolist()
+        score = self.scores(candidates, X, y).astype(float)
+        if self.temperature:
+            score = score + self.temperature * self._rng.gumbel(size=len(score))
+        return np.argsort(-score, kind="stable")[:k].tolist()
+
+    @torch.no_grad()
+    def _continuous_candidates(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Model draws from p(x | I=1, c), random vectors and perturbations of the best rows."""
+        n = self.n_samples
+        drawn = self.model.sample(self._context(X, y), n, generator=self._gen).numpy().astype(float)
+        parts = [drawn, random_vectors(self.encoder, n, self._rng)]
+        if len(X):
+            top = X[np.argsort(-y, kind="stable")[: max(1, min(5, len(X)))]]
+            parts.append(self._perturb(top[self._rng.integers(len(top), size=n)]))
+        candidates = np.clip(np.vstack(parts), 0.0, 1.0)
+        if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
+            candidates = self._project(candidates)
+        seen = {key_of(r) for r in X} | self._seen
+        keep = np.array([key_of(r) not in seen for r in candidates])
+        return candidates[keep] if keep.any() else candidates
+
+    def _perturb(self, rows: np.ndarray) -> np.ndarray:
+        """Local moves: Gaussian steps on numeric entries, one categorical block re-drawn per row."""
+        out = rows.copy()
+        numeric = list(self.layout.numeric)
+        if numeric:
+            out[:, numeric] += self._rng.normal(scale=0.1, size=(len(out), len(numeric)))
+        for i in range(len(out)):
+            if self.layout.categorical and (not numeric or self._rng.random() < 0.5):
+                a, b = self.layout.categorical[self._rng.integers(len(self.layout.categorical))]
+                out[i, a:b] = 0.0
+                out[i, a + self._rng.integers(b - a)] = 1.0
+        return out
+
+    def _project(self, candidates: np.ndarray) -> np.ndarray:
+        """Encodings of the configurations the rows decode to (rows excluded by a forbidden clause dropped)."""
+        rows = []
+        for row in candidates:
+            try:
+                rows.append(self.encoder.encode(self.encoder.decode(row)))
+            except ValueError:
+                continue
+        return np.array(rows) if rows else candidates

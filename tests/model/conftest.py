@@ -1,0 +1,52 @@
+"""Small spaces and tiny untrained models for the model tests (real code paths, seconds to run)."""
+
+from __future__ import annotations
+
+import pytest
+from ConfigSpace import (
+    CategoricalHyperparameter,
+    ConfigurationSpace,
+    OrdinalHyperparameter,
+    UniformFloatHyperparameter,
+)
+
+from genhpo.model.layout import Layout
+from genhpo.model.network import ModelConfig
+from genhpo.model.train import init_model
+from genhpo.spaces import SpaceEncoder
+
+TINY = ModelConfig(embed=8, heads=2, layers=1, ff=16, context=8, latent=2, hidden=16)
+
+
+@pytest.fixture
+def mixed_space() -> ConfigurationSpace:
+    """Two categoricals, an ordinal and a log-float: dim 3 + 4 + 1 + 1 = 9."""
+    space = ConfigurationSpace(seed=0)
+    space.add([
+        CategoricalHyperparameter("act", ["relu", "tanh", "gelu"]),
+        CategoricalHyperparameter("opt", ["adam", "sgd", "rmsprop", "adamw"]),
+        OrdinalHyperparameter("depth", [1, 2, 4, 8]),
+        UniformFloatHyperparameter("lr", 1e-4, 1e-1, log=True),
+    ])
+    return space
+
+
+@pytest.fixture
+def finite_space() -> ConfigurationSpace:
+    """3 x 3 x 2 = 18 configurations: small enough to exhaust."""
+    space = ConfigurationSpace(seed=0)
+    space.add([
+        CategoricalHyperparameter("a", ["x", "y", "z"]),
+        CategoricalHyperparameter("b", ["p", "q", "r"]),
+        CategoricalHyperparameter("c", ["on", "off"]),
+    ])
+    return space
+
+
+@pytest.fixture
+def mixed_layout(mixed_space) -> Layout:
+    return Layout.from_encoder(SpaceEncoder(mixed_space))
+
+
+def tiny_model(space: ConfigurationSpace, seed: int = 0):
+    return init_model(Layout.from_encoder(SpaceEncoder(space)), TINY, seed)

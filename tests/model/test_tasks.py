@@ -1,0 +1,83 @@
+"""The task sampler: histories of many lengths, correct improvement flags, seeded."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from genhpo.model.layout import Layout
+from genhpo.model.sources import CompositeSource, MixtureSource
+from genhpo.model.synthetic import SyntheticSource, synthetic_scores
+from genhpo.model.tasks import HistorySampler, Task
+
+
+def _task(seed: int = 0, N: int = 300) -> Task:
+    rng = np.random.default_rng(seed)
+    X = np.eye(5)[rng.integers(5, size=N)]
+    X = np.hstack([X, rng.random((N, 2))]).astype(np.float32)
+    return Task("toy", X, X @ rng.normal(size=7) + 0.01 * rng.normal(size=N))
+
+
+def test_examples_have_correct_flags_and_targets_outside_the_history():
+    task, sampler, rng = _task(), HistorySampler(max_len=40), np.random.default_rng(0)
+    flags, lengths = [], set()
+    for _ in range(300):
+        C, target, flag = sampler.example(task, rng)
+        lengths.add(len(C))
+        assert len(set(C.tolist())) == len(C) and target not in set(C.tolist())
+        best = task.y[C].max() if len(C) else -np.inf
+        assert flag == float(task.y[target] > best)
+        flags.append(flag)
+    assert 0.3 < np.mean(flags) < 0.7  # balanced
+    assert 0 in lengths and max(lengths) > 20 and len(lengths) > 15
+
+
+def test_biased_regimes_find_better_rows_than_uniform():
+    task, rng = _task(1, 2000), np.random.default_rng(0)
+    uniform = HistorySampler(p_empty=0.0, p_uniform=1.0, p_biased=0.0)
+    biased = HistorySampler(p_empty=0.0, p_uniform=0.0, p_biased=1.0)
+    mean_u = np.mean([task.y[uniform.history(task, rng, 30)].mean() for _ in range(50)])
+    mean_b = np.mean([task.y[biased.history(task, rng, 30)].mean() for _ in range(50)])
+    assert mean_b > mean_u + 0.5 * task.y.std()
+
+
+def test_batch_shapes_masks_and_seeding():
+    tasks = [_task(0), _task(1)]
+    sampler = HistorySampler(max_len=30, world=100)
+    a = sampler.batch(tasks, 16, np.random.default_rng(5))
+    b = sampler.batch(tasks, 16, np.random.default_rng(5))
+    L = a["X"].shape[1]
+    assert a["X"].shape == (16, L, 7) and a["y"].shape == a["mask"].shape == (16, L)
+    assert a["x"].shape == (16, 7) and a["flag"].shape == (16,)
+    assert torch.all(a["X"][~a["mask"]] == 0)
+    for key in a:
+        torch.testing.assert_close(a[key], b[key])
+
+
+def test_bad_sampler_settings_and_tasks_are_refused():
+    with pytest.raises(ValueError, match="p_uniform"):
+        HistorySampler(p_uniform=0.8, p_biased=0.5)
+    with pytest.raises(ValueError, match="max_len"):
+        HistorySampler(max_len=0)
+    with pytest.raises(ValueError, match="finite"):
+        Task("bad", np.zeros((3, 2)), np.array([1.0, np.nan, 0.0]))
+
+
+def test_generated_tasks_are_fresh_seeded_and_standardised():
+    base = _task(0)
+    other = Task("other", base.X, -base.y)
+    mix = MixtureSource([base, other])
+    t1, t2 = mix(np.random.default_rng(0)), mix(np.random.default_rng(0))
+    np.testing.assert_array_equal(t1.y, t2.y)
+    assert not np.array_equal(t1.y, mix(np.random.default_rng(1)).y)
+    with pytest.raises(ValueError, match="same rows"):
+        MixtureSource([base, Task("x", base.X[::-1].copy(), base.y)])
+    layout = Layout(7, ((0, 5),), (5, 6), "toy")
+    syn = SyntheticSource(base.X, layout, rows=100)
+    task = syn(np.random.default_rng(0))
+    assert task.X.shape == (100, 7) and np.all(np.isfinite(task.y))
+    y = synthetic_scores(base.X.astype(float), layout, np.random.default_rng(3))
+    assert y.shape == (300,) and len(np.unique(y)) == 300
+    both = CompositeSource([mix, syn], [0.5, 0.5])
+    assert {both(np.random.default_rng(s)).name for s in range(20)} == {"mixture", "synthetic"}

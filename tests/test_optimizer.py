@@ -1,0 +1,137 @@
+"""GenerativeOptimizer: HPO-B call conventions, ask/tell, bad input, shipped checkpoints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genhpo.loop import run
+from genhpo.optimizer import GenerativeOptimizer
+from genhpo.protocol import Result
+from genhpo.spaces import SpaceEncoder
+from tests.model.conftest import finite_space, mixed_space, tiny_model  # noqa: F401  (fixtures)
+
+
+def _opt(space, seed=0, **kw) -> GenerativeOptimizer:
+    return GenerativeOptimizer(space, seed, tiny_model(space), **kw)
+
+
+# ----------------------------------------------------------------------------- HPO-B front
+def test_pool_mode_takes_lists_and_returns_an_int_index_into_x_pen(mixed_space):
+    opt = _opt(mixed_space)
+    rng = np.random.default_rng(0)
+    X_obs = rng.random((5, 9)).tolist()
+    y_obs = rng.random((5, 1)).tolist()  # HPO-B's (n, 1)
+    X_pen = rng.random((20, 9)).tolist()
+    idx = opt.observe_and_suggest(X_obs, y_obs, X_pen)
+    assert type(idx) is int and 0 <= idx < 20
+    # arrays and (n,) scores work the same
+    assert opt.observe_and_suggest(np.array(X_obs), np.array(y_obs)[:, 0], np.array(X_pen)) == idx
+
+
+def test_pool_mode_never_returns_an_observed_row(mixed_space):
+    opt = _opt(mixed_space)
+    rng = np.random.default_rng(1)
+    X_pen = rng.random((4, 9))
+    X_obs = X_pen[[0, 1, 3]]
+    assert opt.observe_and_suggest(X_obs, [[0.1], [0.2], [0.3]], X_pen) == 2
+    with pytest.raises(ValueError, match="already been observed"):
+        opt.observe_and_suggest(X_pen, [[0.0]] * 4, X_pen)
+
+
+def test_continuous_mode_returns_a_vector_in_the_unit_cube(mixed_space):
+    opt = _opt(mixed_space)
+    rng = np.random.default_rng(2)
+    x = opt.observe_and_suggest(rng.random((6, 9)), rng.random((6, 1)))
+    assert isinstance(x, np.ndarray) and x.shape == (9,) and np.all((0 <= x) & (x <= 1))
+    SpaceEncoder(mixed_space).decode(x)  # a valid configuration
+
+
+def test_cold_first_suggestion_is_defined(mixed_space):
+    opt = _opt(mixed_space)
+    assert opt.observe_and_suggest([], [], np.random.default_rng(0).random((3, 9))) in (0, 1, 2)
+    assert opt.observe_and_suggest(np.zeros((0, 9)), np.zeros((0, 1))).shape == (9,)
+
+
+@pytest.mark.parametrize("X_obs, y_obs, X_pen, match", [
+    ([[0.1] * 9], [[np.nan]], None, "y_obs contains NaN"),
+    ([[0.1] * 9], [[np.inf]], None, "y_obs contains NaN"),
+    ([[np.nan] * 9], [[1.0]], None, "X_obs contains NaN"),
+    ([[0.1] * 8], [[1.0]], None, r"X_obs must have shape \(n, 9\)"),
+    ([[0.1] * 9], [[1.0], [2.0]], None, "y_obs must have shape"),
+    ([[0.1] * 9], [[1.0]], [[0.2] * 7], r"X_pen must have shape \(n, 9\)"),
+    ([[0.1] * 9], [[1.0]], [], "X_pen is empty"),
+    ([["a"] * 9], [[1.0]], None, "list or array of numbers"),
+])
+def test_bad_hpob_input_is_refused(mixed_space, X_obs, y_obs, X_pen, match):
+    with pytest.raises(ValueError, match=match):
+        _opt(mixed_space).observe_and_suggest(X_obs, y_obs, X_pen)
+
+
+# ----------------------------------------------------------------------------- ask / tell
+def test_finite_space_is_exhausted_without_repeats(finite_space):
+    opt = _opt(finite_space)
+    seen = set()
+    for i in range(18):
+        config = opt.ask()
+        key = tuple(sorted(dict(config).items()))
+        assert key not in seen
+        seen.add(key)
+        opt.tell(config, Result(score=float(i % 5)) if i % 4 else Result.failure("boom"))
+    with pytest.raises(ValueError, match="every configuration"):
+        opt.ask()
+
+
+def test_ask_n_gives_distinct_configurations(finite_space, mixed_space):
+    batch = _opt(finite_space).ask(5)
+    assert len(batch) == 5 and len({tuple(sorted(dict(c).items())) for c in batch}) == 5
+    batch = _opt(mixed_space).ask(3)
+    assert len({tuple(sorted(dict(c).items())) for c in batch}) == 3
+    with pytest.raises(ValueError, match="positive int"):
+        _opt(finite_space).ask(0)
+
+
+def test_same_seed_same_trajectory(mixed_space):
+    from genhpo.benchmarks.base import Benchmark
+
+    class Quadratic(Benchmark):
+        name = "quadratic"
+
+        @property
+        def config_space(self):
+            return mixed_space
+
+        @property
+        def optimum(self):
+            return 0.0
+
+        def _evaluate(self, config, fidelity, rng):
+            return Result(score=-(np.log10(config["lr"]) + 2.5) ** 2 - (config["act"] != "gelu"))
+
+    def trajectory(seed):
+        return [t.config for t in run(_opt(mixed_space, seed, temperature=0.5, exploration=0.2), Quadratic(), 8)]
+
+    assert trajectory(3) == trajectory(3)
+    assert trajectory(3) != trajectory(4)
+
+
+def test_failed_trials_count_as_the_worst_score(finite_space):
+    opt = _opt(finite_space)
+    a, b, c = opt.ask(), opt.ask(), opt.ask()
+    opt.tell(a, Result.failure("crash"))
+    assert len(opt._history()[0]) == 0  # nothing finite yet: the failure is not in the context
+    opt.tell(b, Result(score=2.0))
+    opt.tell(c, Result(score=5.0))
+    X, y = opt._history()
+    assert y.tolist() == [2.0, 2.0, 5.0]
+
+
+def test_bad_settings_and_mismatched_models_are_refused(mixed_space, finite_space):
+    with pytest.raises(ValueError, match="temperature"):
+        _opt(mixed_space, temperature=-1.0)
+    with pytest.raises(ValueError, match="exploration"):
+        _opt(mixed_space, exploration=2.0)
+    with pytest.raises(ValueError, match="space signature"):
+        GenerativeOptimizer(finite_space, 0, tiny_model(mixed_space))
+    with pytest.raises(ValueError, match="seed"):
+        GenerativeOptimizer(mixed_space, -1, tiny_model(mixed_space))
