@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # Dask sets its own loggers to INFO; keep the terminal to our progress bars
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     func: Callable[[argparse.Namespace], int | None] = args.func
     try:
         return int(func(args) or 0)

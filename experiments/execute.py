@@ -15,6 +15,7 @@ import socket
 import sys
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -73,6 +74,14 @@ def make_benchmark(name: str, dataset: str) -> Benchmark:
 
 def execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
     """Execute or resume ``spec`` under ``root``; never raises for a failing run."""
+    with warnings.catch_warnings():
+        # Dask workers are daemon processes, so scikit-learn (inside SMAC) falls back to n_jobs=1 and
+        # says so on every model fit; one process per core is exactly what we want.
+        warnings.filterwarnings("ignore", message="Inside a Dask worker with daemon=True")
+        return _execute_run(spec, root)
+
+
+def _execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
     run = RunDir(Path(root), spec.key)
     start = time.perf_counter()
     if run.is_done(spec.n_trials):
@@ -132,7 +141,10 @@ class _ReplayFailed(Exception):
 def _run_once(spec: RunSpec, run: RunDir, benchmark: Benchmark, history: list[Trial],
               meta: dict[str, Any]) -> list[Trial]:
     key = spec.key
-    optimizer = make_optimizer(key.optimizer, benchmark, key.seed, run.path, **dict(spec.settings))
+    setup = time.perf_counter()
+    optimizer = make_optimizer(key.optimizer, benchmark, key.seed, run.path, n_trials=spec.n_trials,
+                               **dict(spec.settings))
+    meta["setup_seconds"] = time.perf_counter() - setup  # building the optimizer (e.g. loading a model)
     meta["optimizer"] = optimizer.settings()
     run.write_meta(meta)
     new = 0

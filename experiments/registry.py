@@ -17,7 +17,8 @@ from genhpo.protocol import Optimizer
 #: Every optimizer the comparison knows, in the order reports list them.
 OPTIMIZERS: tuple[str, ...] = ("genhpo", "transfer-topk", "re", "smac", "smac-bb", "dehb", "rs")
 BASELINES = frozenset({"rs", "re", "smac", "smac-bb", "dehb", "transfer-topk"})
-#: Optimizers that keep their own output directory inside the run directory.
+#: The folder (inside the run directory) where an optimizer keeps its own files, if it writes any;
+#: SMAC's is the one DeepCAVE's SMAC3v2 converter reads. Default: the optimizer's name.
 OUTPUT_DIRS = {"smac": "smac3", "smac-bb": "smac3"}
 
 
@@ -26,15 +27,6 @@ def _make_baseline() -> Callable[..., Optimizer]:
         return import_module("baselines").make_baseline
     except (ImportError, AttributeError) as exc:
         raise ValueError(f"the baselines are not available yet (baselines.make_baseline: {exc})") from exc
-
-
-def _random_search_only(name: str, benchmark: Benchmark, seed: int, **settings: Any) -> Optimizer:
-    """Fallback while baselines.make_baseline is not written: random search alone."""
-    if name != "rs":
-        raise ValueError(f"optimizer {name!r} needs baselines.make_baseline, which is not available yet")
-    from baselines.random_search import RandomSearch
-
-    return RandomSearch(benchmark.config_space, seed, **settings)
 
 
 def _generative(benchmark: Benchmark, seed: int, run_dir: Path, **settings: Any) -> Optimizer:
@@ -46,18 +38,22 @@ def _generative(benchmark: Benchmark, seed: int, run_dir: Path, **settings: Any)
     return cls.for_benchmark(benchmark, seed, **settings)
 
 
-def make_optimizer(name: str, benchmark: Benchmark, seed: int, run_dir: Path, **settings: Any) -> Optimizer:
-    """Build optimizer ``name`` for ``benchmark`` with ``seed``; ValueError naming the accepted names."""
+def make_optimizer(name: str, benchmark: Benchmark, seed: int, run_dir: Path, n_trials: int | None = None,
+                   **settings: Any) -> Optimizer:
+    """Build optimizer ``name`` for ``benchmark`` with ``seed``; ValueError naming the accepted names.
+
+    Baselines also get the run's budget ``n_trials`` (SMAC sizes its initial design by it) and an
+    ``output_directory`` inside ``run_dir`` for their own files; make_baseline forwards these only
+    to the baselines that take them.
+    """
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; accepted: {', '.join(OPTIMIZERS)}")
     if name == "genhpo":
         return _generative(benchmark, seed, run_dir, **settings)
-    try:
-        make_baseline = _make_baseline()
-    except ValueError:
-        return _random_search_only(name, benchmark, seed, **settings)
-    if name in OUTPUT_DIRS and "output_directory" not in settings:
-        settings["output_directory"] = Path(run_dir) / OUTPUT_DIRS[name]
+    make_baseline = _make_baseline()
+    settings.setdefault("output_directory", Path(run_dir) / OUTPUT_DIRS.get(name, name))
+    if n_trials is not None:
+        settings.setdefault("n_trials", n_trials)
     return make_baseline(name, benchmark, seed, **settings)
 
 
@@ -76,7 +72,7 @@ def unavailable(names: list[str] | tuple[str, ...]) -> dict[str, str]:
                 import_module("genhpo.optimizer").GenerativeOptimizer  # noqa: B018
             except (ImportError, AttributeError) as exc:
                 out[name] = f"genhpo.optimizer is not available yet ({exc})"
-        elif name in BASELINES and name != "rs" and not have_baselines:
+        elif name in BASELINES and not have_baselines:
             out[name] = reason
     return out
 

@@ -69,8 +69,10 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
     n = n_workers if n_workers is not None else (os.cpu_count() or 1)
     if not isinstance(n, int) or n <= 0:
         raise ValueError(f"--workers must be a positive integer, got {n!r}")
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    # dashboard on a free port (":0"), so that concurrent experiments on one machine never collide
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         with Client(cluster) as client:
+            log.info("Dask dashboard: %s", client.dashboard_link)
             yield client
 
 
