@@ -24,12 +24,17 @@ def colour(name: str, order: list[str]) -> tuple[float, float, float]:
     return _COLORS[order.index(name) % len(_COLORS)] if name in order else (0.3, 0.3, 0.3)
 
 
-def _regret_axis(ax: plt.Axes, log: bool) -> None:
+def _regret_axis(ax: plt.Axes, log: bool, means: list[np.ndarray]) -> None:
+    """Label and scale the regret axis; on a linear axis the top follows the mean curves after the
+    first 10% of the x range, so a wide early confidence band (few seeds) does not flatten the rest."""
+    tails = [m[len(m) // 10 :] for m in means if len(m)]
+    top = max((float(np.nanmax(t)) for t in tails if np.isfinite(t).any()), default=0.0)
     if log:
         ax.set_yscale("symlog", linthresh=0.01)
+        ax.set_ylim(0, top * 3 if top > 0 else 1.0)
         ax.set_ylabel("regret (symlog; linear below 0.01)")
     else:
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, top * 1.25 if top > 0 else 1.0)
         ax.set_ylabel("regret (optimum - incumbent)")
     ax.grid(True, which="both", alpha=0.3)
 
@@ -37,18 +42,20 @@ def _regret_axis(ax: plt.Axes, log: bool) -> None:
 def regret_over_evaluations(curves: dict[str, list[RunCurves]], order: list[str], title: str, path: Path,
                             log: bool = False) -> None:
     """Mean regret (95% CI band) against the number of full evaluations."""
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=110)
+    means = []
     for name, runs in curves.items():
         values = np.stack([c.regret for c in runs])
         mean, half, _ = mean_ci(values)
+        means.append(mean)
         x = np.arange(1, values.shape[1] + 1)
         ax.step(x, mean, where="post", color=colour(name, order), lw=1.8, label=f"{name} ({len(runs)} seeds)")
         ax.fill_between(x, np.maximum(mean - half, 0), mean + half, step="post", color=colour(name, order),
-                        alpha=0.15, lw=0)
+                        alpha=0.12, lw=0)
     ax.set_xlabel("full evaluations")
-    _regret_axis(ax, log)
+    _regret_axis(ax, log, means)
     ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -63,21 +70,23 @@ def regret_over_wallclock(curves: dict[str, list[RunCurves]], order: list[str], 
     ends = [c.clock[-1] for runs in curves.values() for c in runs]
     starts = [c.clock[0] for runs in curves.values() for c in runs]
     grid = np.geomspace(max(min(starts), 1e-3), max(max(ends), 2e-3), 300)
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=110)
+    means = []
     for name, runs in curves.items():
         values = on_grid(runs, grid)
         ok = ~np.isnan(values).any(axis=0)
         if not ok.any():
             continue
         mean, half, _ = mean_ci(values[:, ok])
+        means.append(mean)
         ax.plot(grid[ok] / 3600, mean, color=colour(name, order), lw=1.8, label=f"{name} ({len(runs)} seeds)")
         ax.fill_between(grid[ok] / 3600, np.maximum(mean - half, 0), mean + half, color=colour(name, order),
-                        alpha=0.15, lw=0)
+                        alpha=0.12, lw=0)
     ax.set_xscale("log")
     ax.set_xlabel("simulated wall-clock (hours: recorded training cost + optimizer overhead)")
-    _regret_axis(ax, log)
+    _regret_axis(ax, log, means)
     ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -85,7 +94,7 @@ def regret_over_wallclock(curves: dict[str, list[RunCurves]], order: list[str], 
 
 def average_rank(ranks: dict[str, np.ndarray], n_seeds: int, order: list[str], title: str, path: Path) -> None:
     """Average rank across optimizers (1 = best) against the number of full evaluations."""
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    fig, ax = plt.subplots(figsize=(10, 5), dpi=110)
     for name, rank in ranks.items():
         ax.plot(np.arange(1, len(rank) + 1), rank, color=colour(name, order), lw=1.8, label=name)
     ax.set_xlabel("full evaluations")
@@ -93,7 +102,7 @@ def average_rank(ranks: dict[str, np.ndarray], n_seeds: int, order: list[str], t
     ax.set_ylim(0.9, max(len(ranks), 2) + 0.1)
     ax.grid(True, alpha=0.3)
     ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -106,10 +106,15 @@ def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], reco
         row["overhead_mean_s"] = float(np.mean(overhead))
         row["cost_mean_s"] = float(np.mean(cost))
         row["sim_wallclock_per_trial_s"] = float(np.mean(cost + overhead))
-        row["setup_median_s"] = float(np.nanmedian([setup.get(c.key, math.nan) for c in runs]))
-        row["run_time_median_s"] = float(np.nanmedian([elapsed.get(c.key, math.nan) for c in runs]))
+        row["setup_median_s"] = _median([setup.get(c.key, math.nan) for c in runs])
+        row["run_time_median_s"] = _median([elapsed.get(c.key, math.nan) for c in runs])
         rows.append(row)
     return rows
+
+
+def _median(values: list[float]) -> float | None:
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    return float(np.median(finite)) if finite else None
 
 
 def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
