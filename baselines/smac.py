@@ -13,7 +13,13 @@ the per-trial save.
 SMAC's intensifier may ask the same configuration again on another seed when the scenario is not
 deterministic; those repeats are real evaluations (the loop counts them). Benchmarks here are noise-free
 by default, so ``deterministic=True`` is the default: one evaluation per configuration, as SMAC's own
-examples do for deterministic targets. SMAC never proposes a configuration it has already run, and it
+examples (and CARP-S) do for deterministic targets.
+
+Reproducibility: SMAC 2.4.1's local search de-duplicates its start points through a ``set`` of
+Configurations, whose order depends on Python's string hashing (``PYTHONHASHSEED``), so the same
+seed gave different trajectories in different processes. The adapter keeps SMAC's facade but puts
+those start points in a canonical order (sorted by their vector), which makes a seed's trajectory
+the same in every process; the search itself is unchanged. SMAC never proposes a configuration it has already run, and it
 logs only errors here (its ``smac`` logger is set to ERROR unless the caller configured it).
 """
 
@@ -43,6 +49,23 @@ def _quiet_smac_logging() -> None:
     smac_logger = logging.getLogger("smac")
     if smac_logger.level == logging.NOTSET:
         smac_logger.setLevel(logging.ERROR)
+
+
+def _canonical_start_points(maximizer: Any) -> Any:
+    """Make the local search of SMAC's LocalAndSortedRandomSearch order its start points canonically."""
+    import numpy as np
+    from smac.acquisition.maximizer.local_search import LocalSearch
+
+    class _OrderedLocalSearch(LocalSearch):
+        def _get_init_points_from_previous_configs(self, *args: Any, **kwargs: Any) -> list[Configuration]:
+            points = super()._get_init_points_from_previous_configs(*args, **kwargs)  # a set's order
+            return sorted(points, key=lambda c: tuple(np.nan_to_num(c.get_array(), nan=-1.0)))
+
+    local_search = getattr(maximizer, "_local_search", None)
+    if type(local_search) is not LocalSearch:
+        raise RuntimeError(f"unexpected SMAC acquisition maximizer layout: {type(maximizer).__name__}")
+    local_search.__class__ = _OrderedLocalSearch  # same state, one method overridden
+    return maximizer
 
 
 class SMACOptimizer(Optimizer):
@@ -93,7 +116,10 @@ class SMACOptimizer(Optimizer):
         facade_cls = HyperparameterOptimizationFacade if facade == "hpo" else BlackBoxFacade
         # overwrite=True: a resumed genhpo run replays its trials through ask/tell from scratch, and an
         # existing SMAC directory must never trigger SMAC's interactive "continue or overwrite?" prompt.
-        self._smac = facade_cls(scenario, _ask_tell_only, overwrite=True, logging_level=False)
+        maximizer = _canonical_start_points(facade_cls.get_acquisition_maximizer(scenario))
+        self._smac = facade_cls(
+            scenario, _ask_tell_only, acquisition_maximizer=maximizer, overwrite=True, logging_level=False
+        )
         self.crash_cost = None if crash_cost is None else float(crash_cost)
         self._worst_cost = 0.0  # the worst cost told so far (the default crash cost)
         self._n_ok = 0
