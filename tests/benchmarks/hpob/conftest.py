@@ -56,6 +56,14 @@ def write_root(root: Path, surrogates: bool = True) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def offline_root(tmp_path_factory) -> Path:
+    """The offline data of the HPOBench-MLP space, built once per session from the real tables."""
+    from genhpo.benchmarks.hpob import offline
+
+    return offline.build(tmp_path_factory.mktemp("offline") / "root", spaces=("hpobench-mlp",))
+
+
 @pytest.fixture
 def hpob_root(tmp_path: Path) -> Path:
     return write_root(tmp_path / "hpob-data")

@@ -1,0 +1,117 @@
+"""One HPO-B task as a genhpo TabularBenchmark, so ask/tell optimizers run on it through genhpo.loop.run.
+
+The score of a row is its y min-max normalised over the task, as HPO-B's ``evaluate`` does, so the
+optimum is 1 and regret = 1 - incumbent is HPO-B's normalised regret (``normalize=False``: raw y).
+An evaluated configuration snaps to the pool: offline spaces look their grid row up exactly; on a
+unit-cube space (a real HPO-B download) the nearest row in Euclidean distance is scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ConfigSpace import ConfigurationSpace
+
+from genhpo.benchmarks.base import TabularBenchmark
+from genhpo.benchmarks.hpob import files
+from genhpo.benchmarks.hpob.codec import codec_for, nearest, row_key
+from genhpo.protocol import Result
+
+
+class HPOBTaskBenchmark(TabularBenchmark):
+    """Task ``search_space_id/dataset_id`` of the ``split`` file ("train", "validation", "test") in ``root``."""
+
+    name = "hpob"
+
+    def __init__(self, root: str | Path, search_space_id: str, dataset_id: str, split: str = "test",
+                 *, normalize: bool = True) -> None:
+        super().__init__()
+        self.root = Path(root)
+        self.split = split
+        self.search_space_id = search_space_id
+        self.dataset_id = dataset_id
+        self.dataset = f"{search_space_id}/{dataset_id}"
+        self.normalize = normalize
+        filename = files.checked_key(files.SPLIT_FILES, split, "HPO-B split")
+        self.X, y = files.task_arrays(files.load_json(self.root / filename), search_space_id, dataset_id,
+                                      f"{filename} of {self.root}")
+        y = y[:, 0]
+        if normalize:
+            span = float(y.max() - y.min())
+            if span == 0.0:
+                raise ValueError(f"task {self.dataset} has a constant y; it cannot be normalised")
+            y = (y - y.min()) / span
+        self.y = y
+        self.codec = codec_for(search_space_id, self.X.shape[1])
+        self._index = {row_key(r): i for i, r in enumerate(self.X)} if hasattr(self.codec, "space") else None
+
+    @property
+    def config_space(self) -> ConfigurationSpace:
+        return self.codec.config_space
+
+    @property
+    def optimum(self) -> float:
+        return float(self.y.max())
+
+    def row_of(self, config: Mapping[str, Any]) -> int:
+        """The task row a configuration is scored by (exact grid row, else the nearest row)."""
+        vector = self.codec.encode(config)
+        if self._index is not None:
+            found = self._index.get(row_key(vector))
+            if found is not None:
+                return found
+        return nearest(self.X, vector)
+
+    def _evaluate(self, config: Mapping[str, Any], fidelity: float | None, rng: np.random.Generator | None) -> Result:
+        row = self.row_of(config)
+        return Result(score=float(self.y[row]), metrics={"row": float(row)})
+
+    def table(self) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """Every row as a configuration of :attr:`config_space`, and its score."""
+        if not hasattr(self, "_table"):
+            self._table = [dict(self.codec.decode(r)) for r in self.X]
+        return list(self._table), self.y.copy()
+
+    def related(self) -> list[TabularBenchmark]:
+        """The meta-train tasks of the same search space (none if the root has no meta-train file)."""
+        path = self.root / files.SPLIT_FILES["train"]
+        if not path.is_file():
+            return []
+        tasks = files.load_json(path).get(self.search_space_id, {})
+        return [
+            HPOBTaskBenchmark(self.root, self.search_space_id, d, "train", normalize=self.normalize)
+            for d in tasks
+            if not (self.split == "train" and d == self.dataset_id)
+        ]
+
+    @classmethod
+    def tasks(cls, root: str | Path, split: str = "test") -> list[tuple[str, str]]:
+        """(search_space_id, dataset_id) of every task of ``split`` in ``root``, file order."""
+        meta = files.load_json(Path(root) / files.checked_key(files.SPLIT_FILES, split, "HPO-B split"))
+        return [(s, d) for s, tasks in meta.items() for d in tasks]
+
+    def __repr__(self) -> str:
+        return f"HPOBTaskBenchmark({str(self.root)!r}, {self.search_space_id!r}, {self.dataset_id!r}, {self.split!r})"
+
+
+class OfflineHPOBBenchmark(HPOBTaskBenchmark):
+    """``make("hpob-offline", dataset)``: a task of the default offline split, built on first use."""
+
+    def __init__(self, dataset: str) -> None:
+        from genhpo.benchmarks.hpob import offline
+        from genhpo.benchmarks.hpob.offline_spaces import space_of_dataset
+
+        space = space_of_dataset(dataset)  # ValueError naming the accepted datasets
+        split = next(s for s, per_space in offline.splits().items() if dataset in per_space.get(space.space_id, []))
+        super().__init__(offline.build(), space.space_id, dataset, split)
+        self.name = "hpob-offline"
+        self.dataset = dataset
+
+    @classmethod
+    def available_datasets(cls) -> list[str]:
+        from genhpo.benchmarks.hpob.offline_spaces import SPACES
+
+        return [d for s in SPACES.values() for d in s.datasets]
