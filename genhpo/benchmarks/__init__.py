@@ -12,6 +12,7 @@ from genhpo.benchmarks.base import Benchmark, Fidelity, TabularBenchmark
 #: benchmark name -> "module:Class" taking the dataset as its one argument.
 REGISTRY: dict[str, str] = {
     "nb201": "genhpo.benchmarks.nb201:NB201Benchmark",
+    "hpob-offline": "genhpo.benchmarks.hpob.task_benchmark:OfflineHPOBBenchmark",
 }
 
 
