@@ -1,0 +1,91 @@
+"""SMAC adapter: SMAC's own run directory (read back by DeepCAVE's converter), crash costs, quiet logging."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+import pytest
+
+from baselines.smac import SMACOptimizer
+from genhpo.loop import run
+from tests.optimizer_suite import FlakyNB201
+
+SMAC_FILES = {"scenario.json", "configspace.json", "runhistory.json", "intensifier.json", "optimization.json"}
+CRASHED, SUCCESS = 2, 1  # smac.runhistory.enumerations.StatusType values
+
+
+@pytest.fixture(scope="module")
+def flaky() -> FlakyNB201:
+    return FlakyNB201("cifar10")
+
+
+def test_run_directory_layout_and_runhistory_match_the_trials(tmp_path, flaky) -> None:
+    optimizer = SMACOptimizer(flaky.config_space, 3, output_directory=tmp_path, n_trials=12, crash_cost=0.0)
+    trials = run(optimizer, flaky, 8)
+    assert optimizer.run_directory == tmp_path / "smac-hpo" / "3"  # SMAC's output_directory/name/seed
+    assert SMAC_FILES <= set(os.listdir(optimizer.run_directory))
+    scenario = json.loads((optimizer.run_directory / "scenario.json").read_text())
+    assert scenario["seed"] == 3 and scenario["name"] == "smac-hpo" and scenario["n_trials"] == 12
+    data = json.loads((optimizer.run_directory / "runhistory.json").read_text())["data"]
+    assert len(data) == len(trials) == 8
+    assert {t.status for t in trials} == {"ok", "failed"}
+    for trial, row in zip(trials, data):
+        if trial.status == "ok":
+            assert row["status"] == SUCCESS and row["cost"] == pytest.approx(-trial.score)  # maximised -> minimised
+        else:
+            assert row["status"] == CRASHED and row["cost"] == 0.0 and "error" in row["additional_info"]
+
+
+def test_deepcave_smac3v2_converter_reads_the_run_directory(tmp_path, flaky) -> None:
+    converter = pytest.importorskip("deepcave.runs.converters.smac3v2")
+    optimizer = SMACOptimizer(flaky.config_space, 1, output_directory=tmp_path, n_trials=12)
+    trials = run(optimizer, flaky, 6)
+    loaded = converter.SMAC3v2Run.from_path(optimizer.run_directory)
+    assert len(loaded.history) == 6
+    for trial, record in zip(trials, loaded.history):
+        if trial.status == "ok":
+            assert record.costs[0] == pytest.approx(-trial.score)
+        else:
+            assert record.costs[0] is None  # DeepCAVE shows SMAC's crashed trials without a cost
+
+
+def test_default_crash_cost_is_the_worst_cost_so_far(tmp_path, flaky) -> None:
+    optimizer = SMACOptimizer(flaky.config_space, 0, output_directory=tmp_path, n_trials=12)
+    trials = run(optimizer, flaky, 8)
+    data = json.loads((optimizer.run_directory / "runhistory.json").read_text())["data"]
+    worst = 0.0
+    seen_ok = False
+    for trial, row in zip(trials, data):
+        if trial.status == "ok":
+            worst = -trial.score if not seen_ok else max(worst, -trial.score)
+            seen_ok = True
+        else:
+            assert row["cost"] == pytest.approx(worst)  # finite: SMAC's inf crash cost breaks its forest
+
+
+def test_quiet_and_no_files_outside_a_temporary_directory(tmp_path, monkeypatch, capfd, caplog, nb201_cifar10) -> None:
+    monkeypatch.chdir(tmp_path)
+    caplog.set_level(logging.WARNING)
+    optimizer = SMACOptimizer(nb201_cifar10.config_space, 0, n_trials=12)
+    run(optimizer, nb201_cifar10, 8)
+    assert optimizer.run_directory is None and os.listdir(tmp_path) == []
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    assert not [r for r in caplog.records if r.name.startswith("smac")]
+
+
+def test_bad_input_is_refused(nb201_cifar10) -> None:
+    space = nb201_cifar10.config_space
+    with pytest.raises(ValueError, match="facade"):
+        SMACOptimizer(space, 0, facade="rf")
+    with pytest.raises(ValueError, match="n_trials"):
+        SMACOptimizer(space, 0, n_trials=0)
+    with pytest.raises(ValueError, match="crash_cost"):
+        SMACOptimizer(space, 0, crash_cost=float("inf"))
+    optimizer = SMACOptimizer(space, 0, n_trials=12)
+    config = optimizer.ask()
+    other = next(c for c in (space.sample_configuration() for _ in range(50)) if c != config)
+    with pytest.raises(ValueError, match="did not ask"):
+        optimizer.tell(other, nb201_cifar10.evaluate(other))
