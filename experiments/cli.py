@@ -41,8 +41,18 @@ def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def quiet_dask() -> None:
+    """Importing distributed sets its loggers to INFO; keep the terminal to our progress bars."""
+    import distributed  # noqa: F401  (import first: it would reset the level set below)
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+
+
 def _compare(args: argparse.Namespace) -> int:
     from experiments.runner import compare
+
+    if not args.verbose:
+        quiet_dask()
 
     experiment = experiment_config.resolve(args)
     missing = registry.unavailable(experiment.optimizers)
@@ -157,8 +167,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    if not args.verbose:  # Dask sets its own loggers to INFO; keep the terminal to our progress bars
-        logging.getLogger("distributed").setLevel(logging.WARNING)
     func: Callable[[argparse.Namespace], int | None] = args.func
     try:
         return int(func(args) or 0)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from experiments import config, registry
-from experiments.cli import positive_int
+from experiments.cli import positive_int, quiet_dask
 from experiments.deepcave_export import export_deepcave
 from experiments.manifest import Experiment
 from experiments.report import build_report
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("distributed").setLevel(logging.WARNING)
+    quiet_dask()
 
     missing = registry.unavailable(defaults["optimizers"])
     for name, why in missing.items():

@@ -9,12 +9,15 @@ nothing is overwritten or deleted silently.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import socket
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from experiments.store import MANIFEST, RunKey, read_json, write_json_atomic
 
@@ -118,6 +121,54 @@ def open_experiment(root: Path, experiment: Experiment, *, force: bool = False) 
         _set_aside(root)
     write_json_atomic(path, {"format": FORMAT, "created": time.time(), "experiment": wanted})
     return False
+
+
+LOCK = "compare.lock"
+
+
+@contextmanager
+def experiment_lock(root: Path) -> Iterator[None]:
+    """Hold ``root/compare.lock`` while runs execute, so two compares never write the same runs.
+
+    A lock left by a process that no longer exists on this host is taken over; any other is refused.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / LOCK
+    me = {"host": socket.gethostname(), "pid": os.getpid()}
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            try:
+                owner = json.loads(path.read_text() or "{}")
+            except (OSError, json.JSONDecodeError):
+                owner = {}
+            if owner.get("host") == me["host"] and not _alive(owner.get("pid")):
+                log.warning("removing a stale %s left by pid %s", path, owner.get("pid"))
+                path.unlink(missing_ok=True)
+                continue
+            raise ValueError(f"another `genhpo compare` (pid {owner.get('pid')} on {owner.get('host')}) is running on "
+                             f"{root}; wait for it, or delete {path} if that process is gone") from None
+        with os.fdopen(fd, "w") as fh:
+            json.dump(me, fh)
+        break
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _set_aside(root: Path) -> Path:

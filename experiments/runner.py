@@ -22,7 +22,7 @@ from genhpo import benchmarks
 from tqdm import tqdm
 
 from experiments.execute import RunOutcome, RunSpec, describe_benchmark, execute_run
-from experiments.manifest import Experiment, open_experiment
+from experiments.manifest import Experiment, experiment_lock, open_experiment
 from experiments.registry import check_names
 from experiments.store import BENCHMARK_INFO, RunDir, TRIALS, write_json_atomic
 
@@ -162,5 +162,6 @@ def _outcome(future: object, spec: RunSpec, root: Path) -> RunOutcome:
 def compare(experiment: Experiment, root: Path, *, scheduler: str | None = None, n_workers: int | None = None,
             force: bool = False, progress: bool = True) -> list[RunOutcome]:
     """Prepare ``root`` for ``experiment`` (resuming it if it is the same) and run every run."""
-    specs = prepare_experiment(experiment, root, force=force)
-    return run_all(specs, root, scheduler=scheduler, n_workers=n_workers, progress=progress)
+    with experiment_lock(root):
+        specs = prepare_experiment(experiment, root, force=force)
+        return run_all(specs, root, scheduler=scheduler, n_workers=n_workers, progress=progress)
