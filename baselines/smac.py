@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -131,7 +132,11 @@ class SMACOptimizer(Optimizer):
         return None if self._tmp is not None else Path(self._smac.scenario.output_directory)
 
     def ask(self) -> Configuration:
-        info = self._smac.ask()
+        with warnings.catch_warnings():
+            # SMAC's forest asks joblib for all cores; in a daemon worker (multiprocessing, Dask) joblib
+            # warns on every fit that it falls back to one job, which changes nothing in the result.
+            warnings.filterwarnings("ignore", message="Loky-backed parallel loops cannot be called", category=UserWarning)
+            info = self._smac.ask()
         self._pending.append((config_key(info.config), info))
         return rebind(info.config, self.config_space)
 
