@@ -8,6 +8,10 @@ Subclass :class:`OptimizerSuite` in a ``test_*.py`` module, name the class ``Tes
         def make(self, benchmark, seed):
             return RandomSearch(benchmark.config_space, seed)
 
+Put the subclass under ``tests/`` (it uses the ``nb201_cifar10`` fixture of ``tests/conftest.py``);
+the fresh-process test re-imports its module by name, and ``make`` must build the optimizer from
+``benchmark`` and ``seed`` alone. Size the class attributes so the class runs in a few seconds.
+
 Checked: protocol conformance (ask returns a Configuration of the space, JSON-ready settings), three
 trials through ``genhpo.loop.run`` on the real NB201 table, same seed -> same trajectory (also in a
 fresh interpreter, with another hash seed), resuming from recorded trials continues the same

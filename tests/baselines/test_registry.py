@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from ConfigSpace import ConfigurationSpace, EqualsCondition
 
 from baselines import BASELINES, make_baseline
-from genhpo.protocol import Optimizer
+from genhpo.benchmarks.base import Benchmark
+from genhpo.loop import run
+from genhpo.protocol import Optimizer, Result
 from tests.optimizer_suite import MixedBenchmark
 
 
@@ -29,3 +32,36 @@ def test_bad_names_settings_and_benchmarks_get_clear_errors(nb201_cifar10) -> No
         make_baseline("smac", nb201_cifar10, 0, facade="bb")
     with pytest.raises(ValueError, match="related"):
         make_baseline("transfer-topk", MixedBenchmark(), 0)
+
+
+class ConditionalBenchmark(Benchmark):
+    """momentum exists only for sgd: a conditional space."""
+
+    name = "conditional"
+
+    def __init__(self) -> None:
+        super().__init__()
+        space = ConfigurationSpace({"opt": ["sgd", "adam"], "lr": (1e-4, 1.0), "momentum": (0.0, 1.0)})
+        space.add(EqualsCondition(space["momentum"], space["opt"], "sgd"))
+        self._space = space
+
+    @property
+    def config_space(self) -> ConfigurationSpace:
+        return self._space
+
+    @property
+    def optimum(self) -> float:
+        return 0.0
+
+    def _evaluate(self, config, fidelity, rng) -> Result:
+        return Result(score=-((config["lr"] - 0.1) ** 2) - (1 - config.get("momentum", 0.5)) ** 2)
+
+
+def test_conditional_spaces_run_where_supported_and_are_refused_otherwise() -> None:
+    bench = ConditionalBenchmark()
+    for name in ("rs", "dehb", "smac"):
+        trials = run(make_baseline(name, bench, 0, n_trials=12), bench, 8)
+        assert all(t.status == "ok" for t in trials)
+        assert all(("momentum" in t.config) == (t.config["opt"] == "sgd") for t in trials)
+    with pytest.raises(ValueError, match="RegularizedEvolution does not support conditional"):
+        make_baseline("re", bench, 0)
