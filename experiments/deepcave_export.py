@@ -18,7 +18,9 @@ repeated (config, budget, seed), so this keeps a re-evaluated configuration as i
 ``start_time``/``end_time`` on the *simulated* clock (cumulative recorded benchmark cost plus
 optimizer overhead, as in the report's wall-clock curves; DeepCAVE's "Time" objective is then the
 recorded evaluation cost), ``status`` (SUCCESS / CRASHED), and extra columns ``cost``, ``overhead``,
-``fidelity``, ``result_<metric>``, ``error`` that DeepCAVE shows as additional data.
+``fidelity``, ``result_<metric>``, ``error`` that DeepCAVE shows as additional data. A categorical or
+ordinal hyperparameter with numeric choices is written as an integer/float hyperparameter over its
+range (the converter reads choices back as strings, which would not match numeric values).
 
 To open them: ``deepcave --open`` (starts the DeepCAVE server and opens a browser tab), then on the
 "General" page set the working directory to ``DIR/deepcave/<benchmark>-<dataset>`` and select the
@@ -34,6 +36,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from ConfigSpace import ConfigurationSpace
 from ConfigSpace.hyperparameters import (CategoricalHyperparameter, FloatHyperparameter, IntegerHyperparameter,
                                          OrdinalHyperparameter)
@@ -93,12 +96,15 @@ def write_configspace(space: ConfigurationSpace, path: Path) -> None:
         row: dict[str, Any] = {"name": hp.name}
         if isinstance(hp, (CategoricalHyperparameter, OrdinalHyperparameter)):
             items = list(hp.choices if isinstance(hp, CategoricalHyperparameter) else hp.sequence)
-            if not all(isinstance(item, str) for item in items):
-                raise ValueError(f"hyperparameter {hp.name!r} has non-string choices {items}; DeepCAVE's DataFrame "
-                                 "format reads choices back as strings only")
-            row.update(type="categorical", default=hp.default_value, ordered=isinstance(hp, OrdinalHyperparameter))
-            row.update({f"item_{i}": item for i, item in enumerate(items)})
-            n_items = max(n_items, len(items))
+            if all(isinstance(item, str) for item in items):
+                row.update(type="categorical", default=hp.default_value, ordered=isinstance(hp, OrdinalHyperparameter))
+                row.update({f"item_{i}": item for i, item in enumerate(items)})
+                n_items = max(n_items, len(items))
+            elif all(_is_number(item) for item in items):
+                row.update(_numeric_choices(items, hp.default_value))
+            else:
+                raise ValueError(f"hyperparameter {hp.name!r} mixes string and numeric choices {items}; "
+                                 "DeepCAVE's DataFrame format cannot hold it")
         elif isinstance(hp, (FloatHyperparameter, IntegerHyperparameter)):
             if type(hp).__name__.startswith(("Normal", "Beta")):
                 raise ValueError(f"hyperparameter {hp.name!r}: only uniform numeric priors are exported")
@@ -116,6 +122,26 @@ def write_configspace(space: ConfigurationSpace, path: Path) -> None:
     _write(path, columns, rows)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _numeric_choices(items: list[Any], default: Any) -> dict[str, Any]:
+    """A numeric categorical/ordinal as an integer or float hyperparameter over its range.
+
+    DeepCAVE's DataFrame converter reads choices back as strings, which would not match the numeric
+    values pandas reads from trials.csv; a numeric range keeps the values exact and comparable
+    (log scale when the positive choices span more than two orders of magnitude).
+    """
+    values = [float(v) for v in items]
+    integral = all(v.is_integer() for v in values)
+    lower, upper = min(values), max(values)
+    log = lower > 0 and upper / lower > 100
+    cast = int if integral else float
+    return {"type": "integer" if integral else "float", "lower": cast(lower), "upper": cast(upper),
+            "default": cast(default), "log": log, "distribution": "uniform"}
+
+
 def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity: dict[str, Any] | None,
                  path: Path) -> None:
     """trials.csv: one row per recorded trial, in order, on the simulated clock."""
@@ -130,7 +156,7 @@ def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity:
     for t in trials:
         start = clock + t.overhead
         clock = start + t.cost
-        row = {"config_id": t.index, **{n: t.config.get(n) for n in names}, "seed": t.index,
+        row = {"config_id": t.index, **{n: _cell(t.config.get(n)) for n in names}, "seed": t.index,
                metric: t.score if t.status == "ok" else None, "start_time": start, "end_time": clock,
                "status": "SUCCESS" if t.status == "ok" else "CRASHED", "cost": t.cost, "overhead": t.overhead,
                "fidelity": t.fidelity, "error": t.error}
@@ -139,6 +165,10 @@ def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity:
         row.update({f"result_{m}": t.metrics.get(m) for m in extra})
         rows.append(row)
     _write(path, columns, rows)
+
+
+def _cell(value: Any) -> Any:
+    return value.item() if isinstance(value, (np.integer, np.floating)) else value
 
 
 def _write(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:

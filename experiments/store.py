@@ -132,7 +132,8 @@ class TrialWriter:
         self._fh = open(path, "a", encoding="utf-8")
 
     def append(self, trial: Trial) -> None:
-        self._fh.write(json.dumps(trial.to_dict(), sort_keys=True, allow_nan=False) + "\n")
+        line = json.dumps(trial.to_dict(), sort_keys=True, allow_nan=False, default=_plain)
+        self._fh.write(line + "\n")
         self._fh.flush()
         os.fsync(self._fh.fileno())
 
@@ -215,6 +216,13 @@ class RunDir:
 
     def writer(self) -> TrialWriter:
         return TrialWriter(self.trials_path)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars (a benchmark may put them in a config or its metrics) as plain Python numbers."""
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        return value.item()
+    raise TypeError(f"{type(value).__name__} in a trial record is not JSON serializable")
 
 
 def _ends_with_newline(fh: Any) -> bool:

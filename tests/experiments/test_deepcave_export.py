@@ -89,10 +89,30 @@ def test_mixed_space_round_trips_through_deepcave(tmp_path):
                 assert values[name] == value
 
 
+def test_numeric_choices_become_numeric_ranges_with_exact_values(tmp_path):
+    space = ConfigurationSpace(seed=1)
+    space.add([Categorical("batch", [16, 32, 64], default=32),
+               OrdinalHyperparameter("alpha", [1e-8, 7.742637e-08, 0.12915497, 1.0], default_value=1e-8)])
+    write_configspace(space, tmp_path / "configspace.csv")
+    configs = space.sample_configuration(5)
+    trials = [Trial(index=i, config=dict(c), score=float(i), cost=1.0, overhead=0.0, started_at=0.0,
+                    finished_at=1.0) for i, c in enumerate(configs)]
+    write_trials(trials, space, metric_column({"optimum": 5.0, "score_min": 0.0}, []), None, tmp_path / "trials.csv")
+    run = DataFrameRun.from_path(tmp_path)
+    batch, alpha = run.configspace["batch"], run.configspace["alpha"]
+    assert (type(batch).__name__, batch.lower, batch.upper, batch.log) == ("UniformIntegerHyperparameter", 16, 64, False)
+    assert (type(alpha).__name__, alpha.lower, alpha.upper, alpha.log) == ("UniformFloatHyperparameter", 1e-8, 1.0, True)
+    for config, trial in zip(configs, run.history):
+        loaded = run.configs[trial.config_id]
+        assert loaded["batch"] == config["batch"]
+        # ConfigSpace itself keeps a log-scale float to ~6 significant digits when it builds the Configuration
+        assert loaded["alpha"] == pytest.approx(config["alpha"], rel=1e-5)
+
+
 def test_unsupported_spaces_are_refused_with_the_reason(tmp_path):
-    numeric_choices = ConfigurationSpace({"batch": [16, 32, 64]})
-    with pytest.raises(ValueError, match="'batch' has non-string choices"):
-        write_configspace(numeric_choices, tmp_path / "configspace.csv")
+    mixed = ConfigurationSpace({"act": ["relu", 3]})
+    with pytest.raises(ValueError, match="'act' mixes string and numeric choices"):
+        write_configspace(mixed, tmp_path / "configspace.csv")
 
 
 def test_metric_column_matches_deepcaves_pattern():

@@ -158,3 +158,14 @@ def test_one_compare_at_a_time_and_stale_locks_are_taken_over(tmp_path):
     (tmp_path / "compare.lock").write_text(json.dumps({"host": socket.gethostname(), "pid": int(dead.stdout)}))
     with experiment_lock(tmp_path):  # the process that held it is gone
         assert json.loads((tmp_path / "compare.lock").read_text())["pid"] != int(dead.stdout)
+
+
+def test_numpy_scalars_in_a_record_are_written_as_plain_numbers(tmp_path, key):
+    import numpy as np
+
+    run = RunDir(tmp_path, key)
+    trial = Trial(index=0, config={"i": np.int64(3), "x": np.float32(0.5)}, score=1.0, cost=0.0, overhead=0.0,
+                  started_at=0.0, finished_at=0.0, metrics={"n": np.int64(7)})
+    _write(run, [trial])
+    assert json.loads(run.trials_path.read_text())["config"] == {"i": 3, "x": 0.5}
+    assert read_trials(run.trials_path).trials[0].metrics == {"n": 7}
