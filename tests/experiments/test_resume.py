@@ -121,3 +121,21 @@ def test_a_failing_run_is_recorded_as_failed(tmp_path):
     assert outcome.status == "failed" and "no_such_setting" in outcome.error
     meta = RunDir(tmp_path, KEY).meta()
     assert meta["status"] == "failed" and "no_such_setting" in meta["error"] and "Traceback" in meta["traceback"]
+
+
+@pytest.mark.parametrize("name", ["re", "smac", "dehb", "transfer-topk", "genhpo"])
+def test_every_optimizer_resumes_by_replay_not_by_restart(tmp_path, name):
+    from experiments.registry import unavailable
+
+    if unavailable([name]):
+        pytest.skip(unavailable([name])[name])
+    key = RunKey("nb201", "cifar10", name, 1)
+    assert execute_run(RunSpec(key, 8), tmp_path / "ref").status == "done"
+    reference = read_lines(RunDir(tmp_path / "ref", key).trials_path)
+    run = RunDir(tmp_path / "resumed", key)
+    run.path.mkdir(parents=True)
+    run.trials_path.write_text("".join(json.dumps(r) + "\n" for r in reference[:4]))
+    outcome = execute_run(RunSpec(key, 8), tmp_path / "resumed")
+    assert outcome.status == "done" and outcome.resumed == 4
+    assert "restarted_after" not in run.meta()  # the recorded trials were replayed, not set aside
+    assert _comparable(read_lines(run.trials_path)) == _comparable(reference)
