@@ -9,12 +9,14 @@ import shutil
 import pytest
 from ConfigSpace import Categorical, Configuration, ConfigurationSpace, Float, Integer, OrdinalHyperparameter
 
+from experiments.execute import RunSpec, execute_run
 from experiments.deepcave_export import export_deepcave, metric_column, run_folder, write_configspace, write_trials
 from experiments.store import RunDir, RunKey
 from genhpo.protocol import Trial
 
 dataframe = pytest.importorskip("deepcave.runs.converters.dataframe", reason="DeepCAVE is part of the environment")
 DataFrameRun = dataframe.DataFrameRun
+check_equality = pytest.importorskip("deepcave.runs").check_equality
 
 
 @pytest.fixture
@@ -28,17 +30,25 @@ def store(tmp_path, rs_store):
     records[6]["config"] = records[2]["config"]  # DeepCAVE would merge it into trial 2 without a seed column
     records[6]["score"] = records[2]["score"]
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    # a second optimizer in the same experiment directory (the manifest is not consulted by the export's runs)
+    assert execute_run(RunSpec(RunKey("nb201", "cifar10", "re", 0), 30), root).status == "done"
+    manifest = json.loads((root / "experiment.json").read_text())
+    manifest["experiment"]["optimizers"].append("re")
+    (root / "experiment.json").write_text(json.dumps(manifest))
     return root
 
 
 def test_every_run_loads_in_deepcave_and_matches_trials_jsonl(store):
     folders = export_deepcave(store)
-    assert len(folders) == 3
+    assert len(folders) == 4
     objectives = set()
-    for seed in range(3):
-        key = RunKey("nb201", "cifar10", "rs", seed)
+    runs = []
+    for optimizer, seed in [("rs", 0), ("rs", 1), ("rs", 2), ("re", 0)]:
+        key = RunKey("nb201", "cifar10", optimizer, seed)
+        assert DataFrameRun.is_valid_run(str(run_folder(store, key)))  # what DeepCAVE's GUI lists
         trials = RunDir(store, key).read_trials().trials
         run = DataFrameRun.from_path(run_folder(store, key))
+        runs.append(run)
         assert len(run.history) == len(trials) == 30
         score, time_objective = run.get_objectives()
         objectives.add((score.name, score.lower, score.upper, score.optimize))
@@ -53,6 +63,8 @@ def test_every_run_loads_in_deepcave_and_matches_trials_jsonl(store):
                 assert loaded.additional["error"] == recorded.error
     # one objective, identical bounds for every run: NB201's score range in percent
     assert objectives == {("score", 9.0, 92.0, "upper")}
+    # DeepCAVE compares runs side by side only if space, objectives and budgets are equal: it checks here
+    check_equality(runs, configspace=True, objectives=True, budgets=True)
 
 
 def test_mixed_space_round_trips_through_deepcave(tmp_path):
