@@ -12,8 +12,9 @@ Library imports (SMAC, DEHB) happen only when used.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from importlib import import_module
-from typing import Any, Callable
+from typing import Any
 
 from genhpo.benchmarks.base import Benchmark, TabularBenchmark
 from genhpo.protocol import Optimizer

@@ -73,7 +73,9 @@ class DEHBOptimizer(Optimizer):
         if not isinstance(eta, int) or isinstance(eta, bool) or eta < 2:
             raise ValueError(f"eta must be an int >= 2, got {eta!r}")
         if not isinstance(population_size, int) or isinstance(population_size, bool) or population_size < 4:
-            raise ValueError(f"population_size must be an int >= 4 (DE needs parents to mutate), got {population_size!r}")
+            raise ValueError(
+                f"population_size must be an int >= 4 (DE needs parents to mutate), got {population_size!r}"
+            )
         for label, value in (("mutation_factor", mutation_factor), ("crossover_prob", crossover_prob)):
             if not (isinstance(value, (int, float)) and 0 < value <= 1):
                 raise ValueError(f"{label} must be in (0, 1], got {value!r}")

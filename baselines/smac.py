@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import logging
 import math
-import warnings
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -135,7 +135,9 @@ class SMACOptimizer(Optimizer):
         with warnings.catch_warnings():
             # SMAC's forest asks joblib for all cores; in a daemon worker (multiprocessing, Dask) joblib
             # warns on every fit that it falls back to one job, which changes nothing in the result.
-            warnings.filterwarnings("ignore", message="Loky-backed parallel loops cannot be called", category=UserWarning)
+            warnings.filterwarnings(
+                "ignore", message="Loky-backed parallel loops cannot be called", category=UserWarning
+            )
             info = self._smac.ask()
         self._pending.append((config_key(info.config), info))
         return rebind(info.config, self.config_space)

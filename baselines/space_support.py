@@ -6,7 +6,8 @@ DEHB reseed the space they are given) never touches the benchmark's space or ano
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ConfigSpace import (
     CategoricalHyperparameter,
@@ -61,7 +62,7 @@ def check_space(
     for hp in config_space.values():
         if not isinstance(hp, types):
             accepted = ", ".join(t.__name__ for t in types)
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 - a space we cannot search is a bad value, like conditions
                 f"{who} does not support hyperparameter {hp.name!r} of type {type(hp).__name__}; accepted: {accepted}"
             )
 

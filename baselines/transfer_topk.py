@@ -10,7 +10,8 @@ finite space). It reads only the related tasks' tables, never the target task's.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from ConfigSpace import Configuration, ConfigurationSpace
@@ -85,7 +86,9 @@ def _rank(related: Sequence[TabularBenchmark], rng: np.random.Generator) -> tupl
         task_configs, scores = task.table()
         scores = np.asarray(scores, dtype=float)
         if scores.shape != (len(task_configs),):
-            raise ValueError(f"{task.label}.table() returned {len(task_configs)} configurations and scores of shape {scores.shape}")
+            raise ValueError(
+                f"{task.label}.table() returned {len(task_configs)} configurations and scores of shape {scores.shape}"
+            )
         finite = np.isfinite(scores)
         if not finite.any():
             continue
@@ -112,14 +115,18 @@ def _rank(related: Sequence[TabularBenchmark], rng: np.random.Generator) -> tupl
 
 def _check_values(configs: Sequence[dict], config_space: ConfigurationSpace) -> None:
     """ValueError if a related table holds a value the target space does not allow (checked once, up front)."""
-    seen: dict[str, set] = {name: set() for name in config_space.keys()}
+    seen: dict[str, set] = {name: set() for name in config_space}
     for values in configs:
         for name, value in values.items():
             if name not in seen:
-                raise ValueError(f"a related task's configuration has hyperparameter {name!r}, unknown to the target space")
+                raise ValueError(
+                    f"a related task's configuration has hyperparameter {name!r}, unknown to the target space"
+                )
             seen[name].add(value)
     for name, values in seen.items():
         hp = config_space[name]
         bad = [v for v in values if not hp.legal_value(v)]
         if bad:
-            raise ValueError(f"related tasks hold values {sorted(map(str, bad))[:5]} of {name!r} outside the target space")
+            raise ValueError(
+                f"related tasks hold values {sorted(map(str, bad))[:5]} of {name!r} outside the target space"
+            )

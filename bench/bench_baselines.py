@@ -60,7 +60,9 @@ def summarise(results: list[dict], checkpoints: tuple[int, ...]) -> str:
     optimizers = list(dict.fromkeys(r["optimizer"] for r in results))
     for dataset in datasets:
         lines += [f"\n### NB201 {dataset} (regret in accuracy points; mean +- sem over seeds)\n"]
-        header = ["optimizer", "seeds"] + [f"@{k}" for k in checkpoints] + ["optimum hit", "overhead/trial median (mean)"]
+        header = (
+            ["optimizer", "seeds"] + [f"@{k}" for k in checkpoints] + ["optimum hit", "overhead/trial median (mean)"]
+        )
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for name in optimizers:
             runs = [r for r in results if r["dataset"] == dataset and r["optimizer"] == name]
@@ -110,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
             results = pool.map(run_one, tasks, chunksize=1)
-    print(f"# Baselines on NB201: {args.seeds} seeds x {args.trials} evaluations; {len(tasks)} runs "
-          f"in {time.perf_counter() - started:.0f} s with {args.workers} process(es)")
+    print(
+        f"# Baselines on NB201: {args.seeds} seeds x {args.trials} evaluations; {len(tasks)} runs "
+        f"in {time.perf_counter() - started:.0f} s with {args.workers} process(es)"
+    )
     print(summarise(results, checkpoints))
     if args.json is not None:
         args.json.write_text(json.dumps(results))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from ConfigSpace import ConfigurationSpace, ForbiddenEqualsClause
@@ -96,7 +97,11 @@ def test_dehb_writes_only_into_its_output_directory_and_prints_nothing(tmp_path,
     workdir.mkdir()
     monkeypatch.chdir(workdir)
     bench = EpochsBenchmark()
-    run(DEHBOptimizer(bench.config_space, 0, fidelity=bench.fidelity_space, output_directory=tmp_path / "dehb"), bench, 1)
+    run(
+        DEHBOptimizer(bench.config_space, 0, fidelity=bench.fidelity_space, output_directory=tmp_path / "dehb"),
+        bench,
+        1,
+    )
     assert os.listdir(workdir) == []
     assert (tmp_path / "dehb" / "dehb.log").exists()
     out, err = capfd.readouterr()

@@ -24,7 +24,9 @@ def test_every_baseline_builds_for_nb201_with_the_run_settings(tmp_path, nb201_c
 
 
 def test_bad_names_settings_and_benchmarks_get_clear_errors(nb201_cifar10) -> None:
-    with pytest.raises(ValueError, match="unknown baseline 'bohb'; accepted: rs, re, smac, smac-bb, dehb, transfer-topk"):
+    with pytest.raises(
+        ValueError, match="unknown baseline 'bohb'; accepted: rs, re, smac, smac-bb, dehb, transfer-topk"
+    ):
         make_baseline("bohb", nb201_cifar10, 0)
     with pytest.raises(ValueError, match="'pop_size' for baseline 're'; accepted: population_size, sample_size"):
         make_baseline("re", nb201_cifar10, 0, pop_size=10)

@@ -24,7 +24,7 @@ def test_mutation_changes_exactly_one_hyperparameter_to_a_different_value(seed: 
     for _ in range(400):
         parent = space.sample_configuration()
         child = re._mutate(parent)
-        diff = [name for name in space.keys() if child[name] != parent[name]]
+        diff = [name for name in space if child[name] != parent[name]]
         assert len(diff) == 1, (dict(parent), dict(child))
         changed[diff[0]] = changed.get(diff[0], 0) + 1
         if diff[0] == "size":  # ordinal: an adjacent value of the sequence
@@ -53,7 +53,7 @@ def test_population_phase_then_tournament_with_aging() -> None:
         re.tell(config, Result(score=next(scores)))
     best = firsts[1]
     child = re.ask()  # parent: the best of the tournament sample (drawn with replacement)
-    assert sum(child[n] != best[n] for n in space.keys()) == 1
+    assert sum(child[n] != best[n] for n in space) == 1
     re.tell(child, Result.failure("crash"))
     assert len(re._population) == 4 and re._population[0][0] == firsts[1]  # the oldest member died
     assert re._population[-1][1] == -np.inf  # a failure enters with score -inf
