@@ -34,7 +34,7 @@ from genhpo.model.candidates import enumerate_space, random_vectors
 from genhpo.model.checkpoint import list_cards, load_checkpoint
 from genhpo.model.layout import Layout
 from genhpo.model.network import GenerativeModel
-from genhpo.model.validation import as_history, as_pool, key_of
+from genhpo.model.validation import as_history, as_pool, key_of, rows_in
 from genhpo.protocol import Optimizer, Result
 from genhpo.spaces import SpaceEncoder
 
@@ -103,8 +103,7 @@ class GenerativeOptimizer(Optimizer):
         X, y = as_history(X_obs, y_obs, self.layout.dim)
         if X_pen is not None:
             pool = as_pool(X_pen, self.layout.dim)
-            observed = {key_of(r) for r in X}
-            free = np.array([key_of(r) not in observed for r in pool])
+            free = ~rows_in(pool, X)
             if not free.any():
                 raise ValueError("every row of X_pen has already been observed; nothing left to suggest")
             choice = self._choose(pool[free], X, y, 1)[0]
@@ -120,16 +119,7 @@ class GenerativeOptimizer(Optimizer):
         X, y = self._history()
         configs = []
         for _ in range(n or 1):
-            if self._pool is not None:
-                if not self._free.any():
-                    raise ValueError("every configuration of this finite space has been evaluated or is pending")
-                free = self._pool[self._free]
-                row = free[self._choose(free, X, y, 1)[0]]
-            else:
-                candidates = self._continuous_candidates(X, y)
-                row = candidates[self._choose(candidates, X, y, 1)[0]]
-            config = self.encoder.decode(row)
-            row = self.encoder.encode(config)
+            config, row = self._ask_one(X, y)
             self._mark(row)
             configs.append(config)
             # a pending suggestion counts as a poor result, so the next one of the batch goes elsewhere
@@ -149,6 +139,25 @@ class GenerativeOptimizer(Optimizer):
                 "exploration": self.exploration, "n_samples": self.n_samples}
 
     # ------------------------------------------------------------------ core
+    def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:
+        """The best unseen candidate as (configuration, its canonical encoding)."""
+        if self._pool is not None:
+            if not self._free.any():
+                raise ValueError("every configuration of this finite space has been evaluated or is pending")
+            free = self._pool[self._free]
+            row = free[self._choose(free, X, y, 1)[0]]
+            return self.encoder.decode(row), row
+        candidates = self._continuous_candidates(X, y)
+        for index in self._choose(candidates, X, y, len(candidates)):
+            try:
+                config = self.encoder.decode(candidates[index])
+            except ValueError:  # excluded by a forbidden clause
+                continue
+            row = self.encoder.encode(config)
+            if key_of(row) not in self._seen:
+                return config, row
+        raise ValueError("no unseen configuration among the candidates; the space may be exhausted")
+
     def _mark(self, row: np.ndarray) -> None:
         """Record ``row`` as evaluated or pending: it will not be proposed again."""
         key = key_of(row)

@@ -135,3 +135,16 @@ def test_bad_settings_and_mismatched_models_are_refused(mixed_space, finite_spac
         GenerativeOptimizer(finite_space, 0, tiny_model(mixed_space))
     with pytest.raises(ValueError, match="seed"):
         GenerativeOptimizer(mixed_space, -1, tiny_model(mixed_space))
+
+
+# ----------------------------------------------------------------------------- the shared suite
+from tests.optimizer_suite import OptimizerSuite  # noqa: E402
+
+
+class TestGenerativeOptimizerSuite(OptimizerSuite):
+    """As the experiments runner builds it: the shipped holdout checkpoint on NB201, else a cold model."""
+
+    no_repeats = True
+
+    def make(self, benchmark, seed):
+        return GenerativeOptimizer.for_benchmark(benchmark, seed)

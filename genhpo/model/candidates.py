@@ -2,7 +2,8 @@
 
 Both work directly in the encoded space (no Configuration objects), so that enumerating the
 15,625 NB201 cells takes milliseconds. Enumeration needs a space without conditions or forbidden
-clauses whose hyperparameters are all categorical or ordinal.
+clauses whose hyperparameters are all categorical, ordinal or integer with at most
+``MAX_INT_LEVELS`` values.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import itertools
 import numpy as np
 
 from genhpo.spaces import SpaceEncoder
+
+MAX_INT_LEVELS = 64
 
 
 def _levels(encoder: SpaceEncoder) -> list[np.ndarray] | None:
@@ -27,7 +30,11 @@ def _levels(encoder: SpaceEncoder) -> list[np.ndarray] | None:
             n = len(block.choices)
             levels.append((np.arange(n) / max(n - 1, 1)).reshape(-1, 1))
         else:
-            return None
+            hp = space[block.name]
+            if "Integer" not in type(hp).__name__ or hp.upper - hp.lower + 1 > MAX_INT_LEVELS:
+                return None
+            values = np.arange(hp.lower, hp.upper + 1)
+            levels.append(np.array([float(hp.to_vector(int(v))) for v in values]).reshape(-1, 1))
     return levels
 
 

@@ -29,14 +29,14 @@ logger = logging.getLogger(__name__)
 class TrainConfig:
     """Training hyperparameters; ``steps`` is a maximum (early stopping may end sooner)."""
 
-    steps: int = 3000
+    steps: int = 1000
     batch_size: int = 128
     tasks_per_batch: int = 8
     lr: float = 2e-3
     weight_decay: float = 1e-4
     max_len: int = 100
     eval_every: int = 100
-    patience: int = 10
+    patience: int = 5
     val_batches: int = 8
     val_histories: int = 32
     seed: int = 0

@@ -9,7 +9,19 @@ import numpy as np
 
 def key_of(row: np.ndarray) -> bytes:
     """A hashable key of an encoded row, equal for rows that agree to 9 decimals."""
-    return np.round(np.asarray(row, dtype=float), 9).tobytes()
+    return (np.round(np.asarray(row, dtype=float), 9) + 0.0).tobytes()
+
+
+def rows_in(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``(len(A),)`` bool: which rows of ``A (m, d)`` equal (to 9 decimals) some row of ``B (n, d)``."""
+    if len(A) == 0 or len(B) == 0:
+        return np.zeros(len(A), dtype=bool)
+
+    def view(M: np.ndarray) -> np.ndarray:
+        M = np.ascontiguousarray(np.round(np.asarray(M, dtype=float), 9) + 0.0)  # + 0.0: -0.0 -> 0.0
+        return M.view(np.dtype((np.void, M.dtype.itemsize * M.shape[1]))).ravel()
+
+    return np.isin(view(A), view(B))
 
 
 def _matrix(value: Any, name: str, dim: int) -> np.ndarray:

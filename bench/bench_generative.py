@@ -1,0 +1,130 @@
+"""Benchmark of the generative optimizer on NB201: transfer, cold start, overhead. Prints figures.
+
+    python bench/bench_generative.py transfer --seeds 20          # vs TransferTopK, 25 evaluations
+    python bench/bench_generative.py cold --seeds 20 --baselines re,smac --trials 200
+    python bench/bench_generative.py overhead
+
+Every run goes through ``genhpo.loop.run`` with seeds 0..N-1, like the baselines in the runner.
+Transfer: ``GenerativeOptimizer.for_benchmark`` (the checkpoint whose holdout is the dataset);
+cold start: the ``nb201-cold`` checkpoint (synthetic tasks only, no NB201 scores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from baselines import make_baseline  # noqa: E402
+from genhpo.benchmarks.nb201 import NB201Benchmark  # noqa: E402
+from genhpo.loop import run  # noqa: E402
+from genhpo.optimizer import GenerativeOptimizer  # noqa: E402
+
+DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
+
+
+def regrets(make, bench: NB201Benchmark, seeds: int, trials: int) -> tuple[np.ndarray, float]:
+    """(seeds, trials) regret curves (optimum - incumbent after each trial) and mean overhead per trial."""
+    curves, overhead = [], []
+    for seed in range(seeds):
+        records = run(make(bench, seed), bench, trials, seed=seed)
+        scores = np.array([t.score if t.status == "ok" else -np.inf for t in records])
+        curves.append(bench.optimum - np.maximum.accumulate(scores))
+        overhead += [t.overhead for t in records]
+    return np.array(curves), float(np.mean(overhead))
+
+
+def _maker(name: str, cold: bool, settings: dict):
+    if name == "genhpo":
+        if cold:
+            return lambda b, s: GenerativeOptimizer.from_pretrained("nb201-cold", b.config_space, s, **settings)
+        return lambda b, s: GenerativeOptimizer.for_benchmark(b, s, **settings)
+    extra = {"n_trials": settings["n_trials"]} if name.startswith("smac") else {}
+    return lambda b, s: make_baseline(name, b, s, **extra)
+
+
+def _table(dataset: str, results: dict, budgets: list[int]) -> None:
+    print(f"\n{dataset}: mean regret (standard error) over seeds; overhead = mean s per trial")
+    print(f"  {'optimizer':<14}" + "".join(f"{'@' + str(b):>16}" for b in budgets) + f"{'overhead':>10}")
+    for name, (curves, overhead) in results.items():
+        cells = []
+        for b in budgets:
+            r = curves[:, b - 1]
+            cells.append(f"{r.mean():.3f} ({r.std(ddof=1) / np.sqrt(len(r)) if len(r) > 1 else 0:.3f})")
+        print(f"  {name:<14}" + "".join(f"{c:>16}" for c in cells) + f"{overhead:>10.3f}")
+    for name, (curves, _) in results.items():
+        hit = (curves <= 1e-9)
+        first = [int(np.argmax(h)) + 1 if h.any() else None for h in hit]
+        at = budgets[-1]
+        print(f"  {name}: regret 0 by {at} evals in {hit[:, at - 1].mean():.0%} of seeds; first hit per seed {first}")
+
+
+def compare(args, cold: bool) -> None:
+    budgets = [int(b) for b in args.budgets.split(",")]
+    trials = max(budgets)
+    names = ["genhpo"] + [n for n in args.baselines.split(",") if n]
+    settings = {"n_trials": trials}
+    for dataset in args.datasets.split(","):
+        bench = NB201Benchmark(dataset)
+        results = {}
+        for name in names:
+            started = time.perf_counter()
+            opt_settings = {} if name == "genhpo" else settings
+            results[name] = regrets(_maker(name, cold, opt_settings), bench, args.seeds, trials)
+            print(f"  [{dataset} {name}: {args.seeds} seeds x {trials} trials in {time.perf_counter() - started:.0f} s]",
+                  flush=True)
+        _table(dataset, results, budgets)
+
+
+def overhead(args) -> None:
+    """Median observe_and_suggest time with 200 observations (no fine-tuning): pools and continuous."""
+    bench = NB201Benchmark("cifar10")
+    opt = GenerativeOptimizer.from_pretrained("nb201-cold", bench.config_space, seed=0)
+    rng = np.random.default_rng(0)
+    pool = opt._pool  # all 15,625 cells, encoded
+    print(f"observe_and_suggest, 200 observations, torch threads = {torch.get_num_threads()}, median of {args.calls}")
+    for m in (1000, 5000, len(pool) - 200, None):
+        times = []
+        for _ in range(args.calls):
+            rows = rng.choice(len(pool), size=200 + (m or 0), replace=False)
+            X_obs, X_pen = pool[rows[:200]], (pool[rows[200:]] if m else None)
+            y_obs = rng.random((200, 1))
+            started = time.perf_counter()
+            opt.observe_and_suggest(X_obs, y_obs, X_pen)
+            times.append(time.perf_counter() - started)
+        label = f"pool of {m}" if m else "continuous (no pool)"
+        print(f"  {label:<24} median {1000 * np.median(times):7.1f} ms   (p90 {1000 * np.quantile(times, 0.9):.1f} ms)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("part", choices=["transfer", "cold", "overhead"])
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--baselines", default=None, help="comma-separated baseline names "
+                        "(default: transfer-topk for transfer, re,smac for cold)")
+    parser.add_argument("--budgets", default=None, help="default 5,10,15,20,25 (transfer) or 50,100,200 (cold)")
+    parser.add_argument("--calls", type=int, default=30, help="overhead: calls per setting")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.seeds < 1:
+        parser.error("--seeds must be >= 1")
+    torch.set_num_threads(args.threads)
+    if args.part == "overhead":
+        overhead(args)
+        return 0
+    cold = args.part == "cold"
+    args.baselines = args.baselines if args.baselines is not None else ("re,smac" if cold else "transfer-topk")
+    args.budgets = args.budgets or ("50,100,200" if cold else "5,10,15,20,25")
+    compare(args, cold)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""``genhpo train`` reproduces a card's validation metrics; shipped checkpoints load by name."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from genhpo.model.checkpoint import PRETRAINED_DIR, list_cards
+from genhpo.model.cli import add_train_parser
+from genhpo.model.recipes import nb201_holdout_recipe
+
+TINY_ARGS = ["--steps", "12", "--train-config",
+             json.dumps({"batch_size": 16, "tasks_per_batch": 2, "max_len": 10, "eval_every": 4, "val_batches": 1,
+                         "val_histories": 2}),
+             "--model-config", json.dumps({"embed": 8, "heads": 2, "layers": 1, "ff": 16, "context": 8, "hidden": 16}),
+             "--quiet"]
+
+
+def _run(argv):
+    parser = argparse.ArgumentParser()
+    add_train_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_train_command_is_reproducible_from_the_card(tmp_path, capsys):
+    assert _run(["train", "nb201-cold", "--out", str(tmp_path / "a"), "--seed", "3", *TINY_ARGS]) == 0
+    card = json.loads((tmp_path / "a.json").read_text())
+    assert card["kind"] == "cold-start" and card["train"]["seed"] == 3
+    assert card["data"]["benchmark_data"] == "none"
+    assert card["training_seconds"] > 0 and card["space_signature"]
+    # the card's settings, run again, give the same validation metrics
+    assert _run(["train", "nb201-cold", "--out", str(tmp_path / "b"), "--seed", "3", *TINY_ARGS]) == 0
+    again = json.loads((tmp_path / "b.json").read_text())
+    assert again["validation_metrics"] == card["validation_metrics"]
+    assert again["sha256"] == card["sha256"]
+
+
+def test_train_command_rejects_bad_settings(tmp_path):
+    with pytest.raises(ValueError, match="unknown training settings"):
+        _run(["train", "nb201-cold", "--out", str(tmp_path / "x"), "--train-config", '{"epochs": 3}'])
+    with pytest.raises(ValueError, match="JSON object"):
+        _run(["train", "nb201-cold", "--out", str(tmp_path / "x"), "--model-config", "[1]"])
+    with pytest.raises(SystemExit):
+        _run(["train", "no-such-recipe"])
+
+
+def test_holdout_recipe_never_reads_the_held_out_table(monkeypatch):
+    from genhpo.benchmarks import nb201 as nb201_module
+
+    loaded = []
+    original = nb201_module._load_arrays.__wrapped__
+
+    def spy(dataset):
+        loaded.append(dataset)
+        return original(dataset)
+
+    monkeypatch.setattr(nb201_module, "_load_arrays", spy)
+    recipe = nb201_holdout_recipe("cifar10")
+    assert "cifar10" not in loaded and sorted(set(loaded)) == ["ImageNet16-120", "cifar100"]
+    assert recipe.data["holdout"] == "cifar10"
+
+
+SHIPPED = {c["name"]: c for c in list_cards()}
+NAMES = ["nb201-holdout-cifar10", "nb201-holdout-cifar100", "nb201-holdout-ImageNet16-120", "nb201-cold"]
+
+
+@pytest.mark.skipif(not all(n in SHIPPED for n in NAMES), reason=f"shipped checkpoints missing in {PRETRAINED_DIR}")
+def test_shipped_checkpoints_load_and_for_benchmark_picks_the_holdout(nb201_cifar10):
+    from genhpo.optimizer import GenerativeOptimizer
+    from genhpo.spaces import nb201
+
+    for name in NAMES:
+        card = SHIPPED[name]
+        assert card["versions"]["torch"] and card["validation_metrics"]["val_loss"] > 0
+        if name != "nb201-cold":
+            dataset = name.removeprefix("nb201-holdout-")
+            assert card["holdout"] == dataset and dataset not in json.dumps(card["data"]["tasks"])
+        else:
+            assert card["data"]["benchmark_data"] == "none"
+    opt = GenerativeOptimizer.for_benchmark(nb201_cifar10, seed=0)
+    assert opt.card["name"] == "nb201-holdout-cifar10"
+    opt = GenerativeOptimizer.from_pretrained("nb201-cold", nb201.config_space(), seed=0)
+    assert opt.settings()["checkpoint"] == "nb201-cold"
+    from tests.model.conftest import finite_space  # noqa: F401
+
+    from ConfigSpace import CategoricalHyperparameter, ConfigurationSpace
+
+    other = ConfigurationSpace()
+    other.add([CategoricalHyperparameter("a", ["x", "y"])])
+    with pytest.raises(ValueError, match="space signature"):
+        GenerativeOptimizer.from_pretrained("nb201-holdout-cifar10", other)
