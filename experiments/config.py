@@ -22,10 +22,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from genhpo import benchmarks
-
 from experiments import registry
 from experiments.manifest import Experiment
+from genhpo import benchmarks
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 DEFAULTS: dict[str, Any] = {"seeds": 10, "trials": 100, "noisy": False}

@@ -20,9 +20,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from genhpo.protocol import Trial
-
 from experiments.store import BENCHMARK_INFO, RunKey, iter_runs, read_json
+from genhpo.protocol import Trial
 
 log = logging.getLogger(__name__)
 

@@ -38,8 +38,12 @@ from typing import Any
 
 import numpy as np
 from ConfigSpace import ConfigurationSpace
-from ConfigSpace.hyperparameters import (CategoricalHyperparameter, FloatHyperparameter, IntegerHyperparameter,
-                                         OrdinalHyperparameter)
+from ConfigSpace.hyperparameters import (
+    CategoricalHyperparameter,
+    FloatHyperparameter,
+    IntegerHyperparameter,
+    OrdinalHyperparameter,
+)
 
 from experiments.curves import benchmark_info, load_records
 from experiments.manifest import load_experiment
@@ -103,7 +107,7 @@ def write_configspace(space: ConfigurationSpace, path: Path) -> None:
             elif all(_is_number(item) for item in items):
                 row.update(_numeric_choices(items, hp.default_value))
             else:
-                raise ValueError(f"hyperparameter {hp.name!r} mixes string and numeric choices {items}; "
+                raise TypeError(f"hyperparameter {hp.name!r} mixes string and numeric choices {items}; "
                                  "DeepCAVE's DataFrame format cannot hold it")
         elif isinstance(hp, (FloatHyperparameter, IntegerHyperparameter)):
             if type(hp).__name__.startswith(("Normal", "Beta")):
@@ -112,8 +116,8 @@ def write_configspace(space: ConfigurationSpace, path: Path) -> None:
             row.update(type=kind, lower=hp.lower, upper=hp.upper, default=hp.default_value, log=bool(hp.log),
                        distribution="uniform")
         else:
-            raise ValueError(f"hyperparameter {hp.name!r} of type {type(hp).__name__} is not supported by DeepCAVE's "
-                             "DataFrame format; supported: float, integer, categorical, ordinal")
+            raise TypeError(f"hyperparameter {hp.name!r} of type {type(hp).__name__} is not supported by DeepCAVE's "
+                            "DataFrame format; supported: float, integer, categorical, ordinal")
         rows.append(row)
     columns = ["name", "type", "lower", "upper", "default", "log", "distribution", "ordered"]
     columns += [f"item_{i}" for i in range(n_items)]

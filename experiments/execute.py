@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from genhpo import benchmarks, loop
-from genhpo.benchmarks.base import Benchmark
-from genhpo.protocol import Trial
 
 from experiments.registry import make_optimizer
 from experiments.store import RunDir, RunKey, finite_or_none
+from genhpo import benchmarks, loop
+from genhpo.benchmarks.base import Benchmark
+from genhpo.protocol import Trial
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def _execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
         benchmark = make_benchmark(spec.key.benchmark, spec.key.dataset)
         meta["optimum"] = finite_or_none(benchmark.optimum)
         trials = _run_with_resume(spec, run, benchmark, history, meta)
-    except Exception as exc:  # one failing run is reported and does not stop the others
+    except Exception as exc:  # noqa: BLE001  (one failing run is reported and does not stop the others)
         meta.update(status="failed", error=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(),
                     finished_at=time.time(), n_recorded=len(run.read_trials().trials))
         run.write_meta(meta)

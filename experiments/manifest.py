@@ -14,10 +14,11 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from experiments.store import MANIFEST, RunKey, read_json, write_json_atomic
 
@@ -61,7 +62,7 @@ class Experiment:
                 f"optimizers: {', '.join(self.optimizers)}"
             )
 
-    def keys(self) -> list[RunKey]:
+    def run_keys(self) -> list[RunKey]:
         """Every run of the experiment, seeds innermost."""
         return [
             RunKey(self.benchmark, dataset, optimizer, seed)

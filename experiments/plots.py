@@ -12,10 +12,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from experiments.curves import RunCurves, mean_ci, on_grid  # noqa: E402
+from experiments.curves import RunCurves, mean_ci, on_grid
 
 _COLORS = plt.get_cmap("tab10").colors
 

@@ -7,9 +7,10 @@ piece makes only its own optimizer unavailable (with a message that says why), n
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from genhpo.benchmarks.base import Benchmark
 from genhpo.protocol import Optimizer

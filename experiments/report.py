@@ -24,8 +24,16 @@ from typing import Any
 import numpy as np
 
 from experiments import plots
-from experiments.curves import (RunCurves, average_ranks, benchmark_info, hits, load_records, mean_ci,
-                                normalised_incumbents, run_curves)
+from experiments.curves import (
+    RunCurves,
+    average_ranks,
+    benchmark_info,
+    hits,
+    load_records,
+    mean_ci,
+    normalised_incumbents,
+    run_curves,
+)
 from experiments.manifest import load_experiment
 from experiments.store import write_json_atomic
 
@@ -139,19 +147,19 @@ def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root:
     for (benchmark, dataset) in dict.fromkeys((r["benchmark"], r["dataset"]) for r in rows):
         group = [r for r in rows if (r["benchmark"], r["dataset"]) == (benchmark, dataset)]
         lines += [f"## {benchmark} / {dataset}", "",
-                  f"Regret (optimum - incumbent), mean ± sem over seeds, after n full evaluations; "
-                  f"hits = runs that found the optimum within {n_trials} evaluations.", "",
+                  (f"Regret (optimum - incumbent), mean ± sem over seeds, after n full evaluations; "
+                   f"hits = runs that found the optimum within {n_trials} evaluations."), "",
                   "| optimizer | runs | " + " | ".join(f"@{b}" for b in budgets) + " | hits | median evals to optimum |",
                   "|---|---|" + "---|" * len(budgets) + "---|---|"]
         for r in group:
             cells = [f"{_fmt(r[f'regret_mean@{b}'])} ± {_fmt(r[f'regret_sem@{b}'], 2)}" for b in budgets]
             lines.append(f"| {r['optimizer']} | {r['runs']} | " + " | ".join(cells)
                          + f" | {r['hits']}/{r['runs']} | {_fmt(r['median_evals_to_optimum'])} |")
-        lines += ["", "Per trial: optimizer overhead (ask + tell, measured) and recorded benchmark cost; "
-                  "simulated wall-clock = cost + overhead. Per run: optimizer setup (construction, e.g. loading "
-                  "a model; not in the overhead) and measured run time of the last attempt.", "",
-                  "| optimizer | overhead median (s) | overhead mean (s) | cost mean (s) | sim. wall-clock/trial (s) "
-                  "| setup median (s) | run time median (s) |", "|---|---|---|---|---|---|---|"]
+        lines += ["", ("Per trial: optimizer overhead (ask + tell, measured) and recorded benchmark cost; "
+                       "simulated wall-clock = cost + overhead. Per run: optimizer setup (construction, e.g. loading "
+                       "a model; not in the overhead) and measured run time of the last attempt."), "",
+                  ("| optimizer | overhead median (s) | overhead mean (s) | cost mean (s) | sim. wall-clock/trial (s) "
+                   "| setup median (s) | run time median (s) |"), "|---|---|---|---|---|---|---|"]
         for r in group:
             lines.append(f"| {r['optimizer']} | {_fmt(r['overhead_median_s'])} | {_fmt(r['overhead_mean_s'])} | "
                          f"{_fmt(r['cost_mean_s'], 4)} | {_fmt(r['sim_wallclock_per_trial_s'], 4)} | "

@@ -14,17 +14,17 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from genhpo import benchmarks
 from tqdm import tqdm
 
 from experiments.execute import RunOutcome, RunSpec, describe_benchmark, execute_run
 from experiments.manifest import Experiment, experiment_lock, open_experiment
 from experiments.registry import check_names
-from experiments.store import BENCHMARK_INFO, RunDir, TRIALS, write_json_atomic
+from experiments.store import BENCHMARK_INFO, TRIALS, RunDir, write_json_atomic
+from genhpo import benchmarks
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def specs_for(experiment: Experiment) -> list[RunSpec]:
     """One RunSpec per run of ``experiment``."""
     return [
         RunSpec(key, experiment.trials, dict(experiment.settings.get(key.optimizer, {})), experiment.noisy)
-        for key in experiment.keys()
+        for key in experiment.run_keys()
     ]
 
 
@@ -70,10 +70,10 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
     if not isinstance(n, int) or n <= 0:
         raise ValueError(f"--workers must be a positive integer, got {n!r}")
     # dashboard on a free port (":0"), so that concurrent experiments on one machine never collide
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
-        with Client(cluster) as client:
-            log.info("Dask dashboard: %s", client.dashboard_link)
-            yield client
+    with (LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+          Client(cluster) as client):
+        log.info("Dask dashboard: %s", client.dashboard_link)
+        yield client
 
 
 class _TrialCounter:
@@ -146,7 +146,7 @@ def _outcome(future: object, spec: RunSpec, root: Path) -> RunOutcome:
     """The task's own outcome, or a failed one when the task itself died (e.g. its worker was killed)."""
     try:
         return future.result()  # type: ignore[attr-defined]
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (whatever killed the task, the run is reported as failed)
         error = f"{type(exc).__name__}: {exc}"
         run = RunDir(root, spec.key)
         try:

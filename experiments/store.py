@@ -27,9 +27,10 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from genhpo.protocol import Trial
 
@@ -64,7 +65,7 @@ def read_json(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path} is not valid JSON ({exc})") from exc
     if not isinstance(data, dict):
-        raise ValueError(f"{path} must hold a JSON object, got {type(data).__name__}")
+        raise ValueError(f"{path} must hold a JSON object, got {type(data).__name__}")  # noqa: TRY004  (bad file)
     return data
 
 
@@ -129,7 +130,7 @@ class TrialWriter:
     """Appends trials to a run's trials.jsonl, each flushed and fsync'd before the next evaluation."""
 
     def __init__(self, path: Path) -> None:
-        self._fh = open(path, "a", encoding="utf-8")
+        self._fh = open(path, "a", encoding="utf-8")  # noqa: SIM115  (closed by close() / the with block)
 
     def append(self, trial: Trial) -> None:
         line = json.dumps(trial.to_dict(), sort_keys=True, allow_nan=False, default=_plain)
@@ -140,7 +141,7 @@ class TrialWriter:
     def close(self) -> None:
         self._fh.close()
 
-    def __enter__(self) -> TrialWriter:
+    def __enter__(self) -> TrialWriter:  # noqa: PYI034
         return self
 
     def __exit__(self, *exc: object) -> None:

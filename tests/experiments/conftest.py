@@ -17,7 +17,7 @@ def make_store(root: Path, experiment: Experiment, benchmark) -> list:
     open_experiment(root, experiment)
     write_json_atomic(root / "runs" / experiment.benchmark / benchmark.dataset / BENCHMARK_INFO,
                       describe_benchmark(benchmark))
-    return [execute_run(RunSpec(key, experiment.trials), root) for key in experiment.keys()]
+    return [execute_run(RunSpec(key, experiment.trials), root) for key in experiment.run_keys()]
 
 
 def read_lines(path: Path) -> list[dict]:

@@ -22,7 +22,7 @@ def test_help_everywhere(command, capsys):
 
 
 def test_hooks_are_listed_even_when_unavailable(monkeypatch, capsys):
-    import experiments.cli as cli
+    from experiments import cli
 
     real = cli.import_module
 
@@ -43,8 +43,8 @@ def test_hooks_are_listed_even_when_unavailable(monkeypatch, capsys):
     [
         (["--optimizers", "rs,foo"], "--optimizers: unknown optimizer(s) 'foo'; accepted: genhpo, transfer-topk"),
         (["--benchmark", "nb999"], "--benchmark: unknown benchmark 'nb999'; accepted: "),
-        (["--dataset", "cifar11"], "--dataset: unknown nb201 dataset(s) 'cifar11'; accepted: cifar10, cifar100, "
-                                   "ImageNet16-120"),
+        (["--dataset", "cifar11"], ("--dataset: unknown nb201 dataset(s) 'cifar11'; accepted: cifar10, cifar100, "
+                                    "ImageNet16-120")),
         (["--seeds", "0"], "argument --seeds: must be a positive integer (>= 1), got 0"),
         (["--trials", "-5"], "argument --trials: must be a positive integer (>= 1), got -5"),
         (["--seeds", "two"], "argument --seeds: expected a positive integer, got 'two'"),

@@ -9,8 +9,8 @@ import shutil
 import pytest
 from ConfigSpace import Categorical, Configuration, ConfigurationSpace, Float, Integer, OrdinalHyperparameter
 
-from experiments.execute import RunSpec, execute_run
 from experiments.deepcave_export import export_deepcave, metric_column, run_folder, write_configspace, write_trials
+from experiments.execute import RunSpec, execute_run
 from experiments.store import RunDir, RunKey
 from genhpo.protocol import Trial
 
@@ -50,7 +50,7 @@ def test_every_run_loads_in_deepcave_and_matches_trials_jsonl(store):
         run = DataFrameRun.from_path(run_folder(store, key))
         runs.append(run)
         assert len(run.history) == len(trials) == 30
-        score, time_objective = run.get_objectives()
+        score, _time = run.get_objectives()
         objectives.add((score.name, score.lower, score.upper, score.optimize))
         for recorded, loaded in zip(trials, run.history):
             assert run.configs[loaded.config_id] == dict(recorded.config)
@@ -123,7 +123,7 @@ def test_numeric_choices_become_numeric_ranges_with_exact_values(tmp_path):
 
 def test_unsupported_spaces_are_refused_with_the_reason(tmp_path):
     mixed = ConfigurationSpace({"act": ["relu", 3]})
-    with pytest.raises(ValueError, match="'act' mixes string and numeric choices"):
+    with pytest.raises(TypeError, match="'act' mixes string and numeric choices"):
         write_configspace(mixed, tmp_path / "configspace.csv")
 
 

@@ -15,7 +15,6 @@ import pytest
 
 from experiments.execute import RunSpec, execute_run
 from experiments.store import RunDir, RunKey
-
 from tests.experiments.conftest import read_lines
 
 N = 40

@@ -149,12 +149,12 @@ def test_one_compare_at_a_time_and_stale_locks_are_taken_over(tmp_path):
 
     from experiments.manifest import experiment_lock
 
-    with experiment_lock(tmp_path):
-        with pytest.raises(ValueError, match="another `genhpo compare` .* is running"):
-            with experiment_lock(tmp_path):
-                pass
+    with experiment_lock(tmp_path), pytest.raises(ValueError, match="another `genhpo compare` .* is running"), \
+            experiment_lock(tmp_path):
+        pass
     assert not (tmp_path / "compare.lock").exists()
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
     (tmp_path / "compare.lock").write_text(json.dumps({"host": socket.gethostname(), "pid": int(dead.stdout)}))
     with experiment_lock(tmp_path):  # the process that held it is gone
         assert json.loads((tmp_path / "compare.lock").read_text())["pid"] != int(dead.stdout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -36,9 +37,10 @@ def external_cluster(tmp_path):
     logs = tmp_path / "dask-logs"
     logs.mkdir()
     common = {"env": env, "cwd": REPO, "stdout": subprocess.DEVNULL}
+    stack = contextlib.ExitStack()
     scheduler = subprocess.Popen(
         [sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-         "--scheduler-file", str(scheduler_file)], stderr=open(logs / "scheduler.log", "w"), **common)
+         "--scheduler-file", str(scheduler_file)], stderr=stack.enter_context(open(logs / "scheduler.log", "w")), **common)  # noqa: SIM115
     worker = None
     try:
         deadline = time.monotonic() + 60
@@ -50,12 +52,14 @@ def external_cluster(tmp_path):
         assert address.startswith("tcp://127.0.0.1:")
         worker = subprocess.Popen(
             [sys.executable, "-m", "dask", "worker", address, "--nthreads", "1", "--nworkers", "1",
-             "--no-dashboard", "--host", "127.0.0.1"], stderr=open(logs / "worker.log", "w"), **common)
+             "--no-dashboard", "--host", "127.0.0.1"], stderr=stack.enter_context(open(logs / "worker.log", "w")),  # noqa: SIM115
+            **common)
         yield address
     finally:
         for proc in (worker, scheduler):
             if proc is not None:
                 _stop(proc)
+        stack.close()
 
 
 def test_runs_on_an_existing_scheduler_and_one_failure_does_not_stop_the_others(tmp_path, external_cluster):
