@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= results/nb201-demo
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench bench-baselines bench-generative bench-hpob clean
 
 setup:
 	@VENV=$(VENV) bash scripts/setup_env.sh
@@ -17,6 +17,20 @@ test: setup
 
 lint: setup
 	$(VENV)/bin/ruff check genhpo baselines experiments tests
+
+# Benchmarks of quality and speed: commands that print figures (never timed unit tests).
+bench: bench-baselines bench-generative bench-hpob
+
+bench-baselines: setup
+	$(PY) bench/bench_baselines.py --seeds 10 --trials 200
+
+bench-generative: setup
+	$(PY) bench/bench_generative.py transfer --seeds 20
+	$(PY) bench/bench_generative.py cold --seeds 20 --trials 200
+	$(PY) bench/bench_generative.py overhead
+
+bench-hpob: setup
+	$(PY) bench/bench_hpob.py --trials 100
 
 clean:
 	rm -rf $(VENV) results
