@@ -125,6 +125,24 @@ class OfflineSpace:
             start += width
         return config
 
+    def decode_rows(self, X: np.ndarray) -> list[dict[str, Any]]:
+        """Vectorised :meth:`decode_row` for X (n, dim)."""
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.dim:
+            raise ValueError(f"{self.space_id} rows have width {self.dim}, got X of shape {X.shape}")
+        columns, start = {}, 0
+        for p in self.params:
+            width = len(p.columns)
+            if p.categorical:
+                idx = np.argmax(X[:, start:start + width], axis=1)
+            else:
+                grid = p.encode(np.arange(len(p.values)))[:, 0]
+                idx = np.argmin(np.abs(X[:, start, None] - grid[None, :]), axis=1)
+            columns[p.name] = [p.values[i] for i in idx]
+            start += width
+        names = list(columns)
+        return [dict(zip(names, values)) for values in zip(*columns.values())]
+
     def config_space(self, seed: int | None = None) -> ConfigurationSpace:
         """The original grid as a ConfigSpace: ordinals for numeric grids, categoricals for strings."""
         hps = [

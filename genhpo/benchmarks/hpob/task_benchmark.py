@@ -47,6 +47,8 @@ class HPOBTaskBenchmark(TabularBenchmark):
         self.y = y
         self.codec = codec_for(search_space_id, self.X.shape[1])
         self._index = {row_key(r): i for i, r in enumerate(self.X)} if hasattr(self.codec, "space") else None
+        self._table: list[dict[str, Any]] | None = None
+        self._related: list[TabularBenchmark] | None = None
 
     @property
     def config_space(self) -> ConfigurationSpace:
@@ -71,21 +73,27 @@ class HPOBTaskBenchmark(TabularBenchmark):
 
     def table(self) -> tuple[list[dict[str, Any]], np.ndarray]:
         """Every row as a configuration of :attr:`config_space`, and its score."""
-        if not hasattr(self, "_table"):
-            self._table = [dict(self.codec.decode(r)) for r in self.X]
-        return list(self._table), self.y.copy()
+        if self._table is None:
+            if hasattr(self.codec, "space"):
+                self._table = self.codec.space.decode_rows(self.X)
+            else:
+                self._table = [dict(self.codec.decode(r)) for r in self.X]
+        return [dict(c) for c in self._table], self.y.copy()
 
     def related(self) -> list[TabularBenchmark]:
-        """The meta-train tasks of the same search space (none if the root has no meta-train file)."""
-        path = self.root / files.SPLIT_FILES["train"]
-        if not path.is_file():
-            return []
-        tasks = files.load_json(path).get(self.search_space_id, {})
-        return [
-            HPOBTaskBenchmark(self.root, self.search_space_id, d, "train", normalize=self.normalize)
-            for d in tasks
-            if not (self.split == "train" and d == self.dataset_id)
-        ]
+        """The meta-train tasks of the same search space (none if the root has no meta-train file).
+
+        Built once per instance, so their tables are decoded once however many runs read them.
+        """
+        if self._related is None:
+            path = self.root / files.SPLIT_FILES["train"]
+            tasks = files.load_json(path).get(self.search_space_id, {}) if path.is_file() else {}
+            self._related = [
+                HPOBTaskBenchmark(self.root, self.search_space_id, d, "train", normalize=self.normalize)
+                for d in tasks
+                if not (self.split == "train" and d == self.dataset_id)
+            ]
+        return list(self._related)
 
     @classmethod
     def tasks(cls, root: str | Path, split: str = "test") -> list[tuple[str, str]]:

@@ -55,6 +55,7 @@ def test_hpolib_loss_becomes_a_score_to_maximise():
     assert y[row, 0] == pytest.approx(-np.log10(np.mean(table[key]["val_loss"])))
     assert X[row, :2].tolist() == [0.0, 1.0]  # activation_fn_1 = tanh, one-hot
     assert space.encode_config(space.decode_row(X[row])) == pytest.approx(X[row])
+    assert space.decode_rows(X[[row, 0, 62207]]) == [space.decode_row(X[i]) for i in (row, 0, 62207)]
 
 
 def test_initialisations_are_deterministic_and_cover_every_task(offline_root):

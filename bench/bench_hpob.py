@@ -1,0 +1,102 @@
+"""Optimizers on the offline HPO-B-format meta-test tasks, through HPO-B's official pool protocol.
+
+    python bench/bench_hpob.py                                   # every optimizer available, 100 trials
+    python bench/bench_hpob.py --optimizers rs,re --trials 50 --out /tmp/hpob-results
+
+Builds (or reuses) the offline data in the cache (``genhpo data hpob-offline``), then for every
+meta-test task and seed test0..test4 calls ``HPOBHandler.evaluate(method, space, dataset, seed,
+n_trials)``: baselines run as :class:`AskTellMethod` around ``baselines.make_baseline`` (optimizer
+seed k for seed "test<k>"); the generative optimizer (if ``genhpo.optimizer`` exists) answers
+``observe_and_suggest`` itself, with the checkpoint ``GenerativeOptimizer.for_benchmark`` picks.
+Prints HPO-B's normalised regret and average rank at 25/50/100 trials (``genhpo.benchmarks.hpob.scores``);
+``--out`` also writes one HPO-B results file ``<optimizer>.json`` per optimizer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from baselines import BASELINES, make_baseline
+from genhpo.benchmarks.hpob import SEEDS, HPOBHandler, offline
+from genhpo.benchmarks.hpob.ask_tell_method import AskTellMethod
+from genhpo.benchmarks.hpob.scores import hpob_scores
+from genhpo.benchmarks.hpob.task_benchmark import OfflineHPOBBenchmark
+
+
+def available_optimizers() -> list[str]:
+    names = list(BASELINES)
+    try:
+        import genhpo.optimizer  # noqa: F401
+
+        names.append("genhpo")
+    except ImportError:
+        pass
+    return names
+
+
+def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int):
+    """An HPO-B method for one (task, seed) run."""
+    if name == "genhpo":
+        from genhpo.optimizer import GenerativeOptimizer
+
+        return GenerativeOptimizer.for_benchmark(bench, seed)
+    extra = {"n_trials": n_trials} if name.startswith("smac") else {}
+    return AskTellMethod(lambda space, s: make_baseline(name, bench, s, **extra), seed, codec=bench.codec)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--optimizers", default=",".join(available_optimizers()),
+                        help="comma-separated (default: every baseline, and genhpo if present)")
+    parser.add_argument("--trials", type=int, default=100, help="trials after the 5 initial rows")
+    parser.add_argument("--seeds", type=int, default=5, help="first N of test0..test4")
+    parser.add_argument("--out", type=Path, default=None, help="folder for HPO-B results files")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    names = [n for n in args.optimizers.split(",") if n]
+    unknown = [n for n in names if n not in available_optimizers()]
+    if unknown:
+        parser.error(f"unknown optimizers {unknown}; accepted: {', '.join(available_optimizers())}")
+    seeds = list(SEEDS[: args.seeds])
+
+    root = offline.build()
+    handler = HPOBHandler(root, "v3-test")
+    tasks = {s: handler.get_datasets(s) for s in handler.get_search_spaces()}
+    print(f"offline HPO-B root: {root}")
+    print(f"meta-test tasks: {tasks}; seeds {seeds}; {args.trials} trials")
+    benches = {d: OfflineHPOBBenchmark(d) for datasets in tasks.values() for d in datasets}
+    results: dict[str, dict] = {}
+    for name in names:
+        started = time.perf_counter()
+        results[name] = {}
+        for space, datasets in tasks.items():
+            for dataset in datasets:
+                bench = benches[dataset]
+                for k, seed in enumerate(seeds):
+                    curve = handler.evaluate(method_for(name, bench, k, args.trials), space, dataset, seed, args.trials)
+                    results[name].setdefault(space, {}).setdefault(dataset, {})[seed] = curve
+        elapsed = time.perf_counter() - started
+        print(f"  {name:14s} {elapsed:7.1f} s")
+        if args.out is not None:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / f"{name}.json").write_text(json.dumps(results[name]))
+
+    scores = hpob_scores(results, tasks, seeds=seeds)
+    marks = [t for t in (25, 50, 100) if t <= args.trials]
+    print(f"\n{len(scores.pairs)} (task, seed) pairs; regret = 1 - normalised incumbent; rank 1 = best")
+    print(scores.table(marks).to_string(float_format=lambda v: f"{v:.4f}"))
+    for space in tasks:
+        print(f"\n{space}:")
+        print(scores.table(marks, space=space).to_string(float_format=lambda v: f"{v:.4f}"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
