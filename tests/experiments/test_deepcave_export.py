@@ -8,15 +8,13 @@ import shutil
 
 import pytest
 from ConfigSpace import Categorical, Configuration, ConfigurationSpace, Float, Integer, OrdinalHyperparameter
+from deepcave.runs import check_equality  # DeepCAVE is part of the environment (scripts/setup_env.sh)
+from deepcave.runs.converters.dataframe import DataFrameRun
 
 from experiments.deepcave_export import export_deepcave, metric_column, run_folder, write_configspace, write_trials
 from experiments.execute import RunSpec, execute_run
 from experiments.store import RunDir, RunKey
 from genhpo.protocol import Trial
-
-dataframe = pytest.importorskip("deepcave.runs.converters.dataframe", reason="DeepCAVE is part of the environment")
-DataFrameRun = dataframe.DataFrameRun
-check_equality = pytest.importorskip("deepcave.runs").check_equality
 
 
 @pytest.fixture
