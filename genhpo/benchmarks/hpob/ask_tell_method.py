@@ -57,8 +57,9 @@ class AskTellMethod:
         config = self.optimizer.ask()
         vector = np.asarray(self.codec.encode(config), dtype=float)
         if X_pen is None:
+            vector = np.clip(vector, 0.0, 1.0)
             self._asked = (config, vector)
-            return np.clip(vector, 0.0, 1.0)
+            return vector.copy()
         pool = np.asarray(X_pen, dtype=float)
         if pool.ndim != 2 or pool.shape[1] != X.shape[1] or len(pool) == 0:
             raise ValueError(f"X_pen must be a non-empty (m, {X.shape[1]}) array, got {pool.shape}")
