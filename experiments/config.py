@@ -40,8 +40,8 @@ def load(path_or_name: str) -> dict[str, Any]:
     """Read an experiment TOML (a path, or the name of a file in experiments/configs/)."""
     try:
         import tomllib
-    except ModuleNotFoundError as exc:  # Python 3.10
-        raise ValueError("--config needs Python >= 3.11 (tomllib)") from exc
+    except ModuleNotFoundError:  # Python 3.10: the same parser as the tomli backport
+        import tomli as tomllib
     path = Path(path_or_name)
     if not path.exists() and (CONFIG_DIR / f"{path_or_name}.toml").exists():
         path = CONFIG_DIR / f"{path_or_name}.toml"

@@ -12,13 +12,19 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Literal, Mapping
 
+import numpy as np
 from ConfigSpace import Configuration, ConfigurationSpace
 
 Status = Literal["ok", "failed"]
 
 
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the plain Python number it holds; anything else unchanged."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _finite(name: str, value: float) -> None:
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
 
 
@@ -93,10 +99,10 @@ class Trial:
             raise ValueError("finished_at must not precede started_at")
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (NaN scores become None)."""
-        data = asdict(self)
-        data["config"] = dict(self.config)
-        data["metrics"] = dict(self.metrics)
+        """A JSON-ready dict: plain Python numbers (no numpy scalars), NaN scores as None."""
+        data = {key: _plain(value) for key, value in asdict(self).items()}
+        data["config"] = {name: _plain(value) for name, value in self.config.items()}
+        data["metrics"] = {name: _plain(value) for name, value in self.metrics.items()}
         if not math.isfinite(self.score):
             data["score"] = None
         return data

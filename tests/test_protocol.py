@@ -42,3 +42,13 @@ def test_trial_json_round_trip_including_failures():
         assert back.to_dict() == trial.to_dict()
     with pytest.raises(ValueError, match="malformed trial record"):
         Trial.from_dict({"index": 0, "colour": "red"})
+
+
+def test_trial_dict_holds_plain_python_numbers():
+    import numpy as np
+
+    trial = _trial(config={"width": np.int64(64), "lr": np.float32(0.5)}, metrics={"size": np.float64(1.5)})
+    data = trial.to_dict()
+    assert type(data["config"]["width"]) is int and type(data["config"]["lr"]) is float
+    assert type(data["metrics"]["size"]) is float
+    json.dumps(data, allow_nan=False)
