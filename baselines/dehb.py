@@ -14,7 +14,9 @@ on such a benchmark.
 DEHB minimises fitness: fitness = -score; a failed evaluation has fitness +inf (it never becomes the
 incumbent nor replaces a parent that has a finite fitness). DEHB writes only its log (``dehb.log``)
 into ``output_directory`` (a temporary directory if None): its checkpoints are disabled, since genhpo's
-loop records every trial itself.
+loop records every trial itself. Two upstream fixes are applied (see :mod:`baselines.dehb_patches`):
+population sizes as ints for ConfigSpace 1.x, and exact decoding of categorical values, without which
+DEHB 0.1.2 turns NB201's best op into another one (``exact_decoding=False`` restores the stock code).
 """
 
 from __future__ import annotations
@@ -28,25 +30,10 @@ from typing import Any
 import numpy as np
 from ConfigSpace import Configuration, ConfigurationSpace
 
+from baselines.dehb_patches import patched_dehb_class
 from baselines.space_support import check_space, config_key, private_copy, rebind
 from genhpo.benchmarks.base import Fidelity
 from genhpo.protocol import Optimizer, Result
-
-
-def _dehb_class():
-    """DEHB with one fix for ConfigSpace 1.x: population sizes as Python ints.
-
-    DEHB's clipped bracket sizes are numpy integers, which ConfigSpace 1.x's
-    ``sample_configuration(size=...)`` refuses; the algorithm is otherwise unchanged.
-    """
-    from dehb import DEHB
-
-    class _DEHB(DEHB):
-        def _get_next_iteration(self, iteration: int):
-            ns, fidelities = super()._get_next_iteration(iteration)
-            return [int(n) for n in ns], fidelities
-
-    return _DEHB
 
 
 class DEHBOptimizer(Optimizer):
@@ -65,6 +52,7 @@ class DEHBOptimizer(Optimizer):
         crossover_prob: float = 0.5,
         strategy: str = "rand1_bin",
         output_directory: str | Path | None = None,
+        exact_decoding: bool = True,
     ) -> None:
         super().__init__(config_space, seed)
         check_space(config_space, "DEHB", conditions=True)
@@ -86,6 +74,7 @@ class DEHBOptimizer(Optimizer):
         self.mutation_factor = float(mutation_factor)
         self.crossover_prob = float(crossover_prob)
         self.strategy = strategy
+        self.exact_decoding = bool(exact_decoding)
         self._tmp = None
         if output_directory is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="genhpo-dehb-")
@@ -100,7 +89,7 @@ class DEHBOptimizer(Optimizer):
                 "max_clip": population_size,
             }
         with _quiet():
-            self._dehb = _dehb_class()(
+            self._dehb = patched_dehb_class(self.exact_decoding)(
                 cs=private_copy(config_space),  # DEHB reseeds the space it is given
                 eta=eta,
                 mutation_factor=self.mutation_factor,
@@ -148,6 +137,7 @@ class DEHBOptimizer(Optimizer):
             "mutation_factor": self.mutation_factor,
             "crossover_prob": self.crossover_prob,
             "strategy": self.strategy,
+            "exact_decoding": self.exact_decoding,
         }
 
     def _find(self, config: Configuration) -> tuple[int, dict]:

@@ -106,3 +106,24 @@ def test_dehb_writes_only_into_its_output_directory_and_prints_nothing(tmp_path,
     assert (tmp_path / "dehb" / "dehb.log").exists()
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # DEHB's ConfigSpace 0.x calls
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 6, 7, 10])
+def test_every_categorical_and_ordinal_choice_decodes_to_itself(n: int) -> None:
+    from ConfigSpace import CategoricalHyperparameter, Configuration, OrdinalHyperparameter
+
+    space = ConfigurationSpace()
+    space.add([CategoricalHyperparameter("c", [f"v{i}" for i in range(n)]), OrdinalHyperparameter("o", list(range(n)))])
+    de = DEHBOptimizer(space, 0, population_size=4)._dehb.de[1.0]
+    for i in range(n):
+        config = Configuration(de.cs, values={"c": f"v{i}", "o": i})
+        decoded = de.vector_to_configspace(de.configspace_to_vector(config))
+        assert (decoded["c"], decoded["o"]) == (f"v{i}", i)  # DEHB 0.1.2 alone turns choice 3 of 5 into 2
+
+
+def test_stock_decoding_is_still_available_and_recorded() -> None:
+    space = NB201Benchmark("cifar10").config_space
+    optimizer = DEHBOptimizer(space, 0, exact_decoding=False)
+    assert optimizer.settings()["exact_decoding"] is False
+    assert DEHBOptimizer(space, 0).settings()["exact_decoding"] is True

@@ -1,0 +1,52 @@
+"""Two fixes to DEHB 0.1.2 that the adapter applies, each a subclass override (the algorithm is unchanged).
+
+1. Population sizes as Python ints. With clipped bracket sizes (``min_clip``/``max_clip``, used for the
+   single-rung, full-fidelity mode) DEHB passes numpy integers to ``ConfigurationSpace
+   .sample_configuration(size=...)``, which ConfigSpace 1.x refuses with a TypeError.
+2. Exact decoding of categorical and ordinal values. DEHB encodes choice ``k`` of ``n`` as ``k / n``
+   and decodes a value ``v`` into the last bin edge of ``np.arange(0, 1, 1 / n)`` not above ``v``.
+   Those edges carry round-off: for n = 5, ``np.arange(0, 1, 0.2)[3]`` is 0.6000000000000001 > 3 / 5,
+   so choice 3 decodes as choice 2. On NAS-Bench-201 (5 ops per edge) ``nor_conv_3x3``, the best op,
+   turns into ``nor_conv_1x1`` whenever DE keeps it from a parent: over 10 seeds it made up 8.5% of
+   the ops of DEHB's first 20 configurations (16.9% with the fix), and DEHB's mean regret on cifar10
+   after 25 / 100 evaluations was 1.69 / 0.82 (random search: 1.03 / 0.59) against 1.10 / 0.51 with
+   the fix. The fix moves each categorical/ordinal coordinate to the centre of its bin
+   ``[k / n, (k + 1) / n)`` (with ``k = floor(v * n + 1e-9)``) before DEHB's own decoding, so every
+   value decodes into the bin DEHB's encoding meant. ``exact_decoding=False`` keeps the stock code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from ConfigSpace import CategoricalHyperparameter, OrdinalHyperparameter
+
+
+def patched_dehb_class(exact_decoding: bool = True) -> type:
+    """A DEHB subclass with fix 1, and fix 2 when ``exact_decoding``."""
+    from dehb import DEHB
+    from dehb.optimizers.de import AsyncDE
+
+    class _ExactDecodingAsyncDE(AsyncDE):
+        def vector_to_configspace(self, vector: np.ndarray) -> Any:
+            vector = np.array(vector, dtype=float)  # never touch DEHB's population
+            for i, hp in enumerate(self.cs.values()):  # DEHB's own dimension order
+                if isinstance(hp, (CategoricalHyperparameter, OrdinalHyperparameter)):
+                    n = len(hp.choices) if isinstance(hp, CategoricalHyperparameter) else len(hp.sequence)
+                    k = min(max(int(np.floor(vector[i] * n + 1e-9)), 0), n - 1)
+                    vector[i] = (k + 0.5) / n
+            return super().vector_to_configspace(vector)
+
+    class _DEHB(DEHB):
+        def _get_next_iteration(self, iteration: int):
+            ns, fidelities = super()._get_next_iteration(iteration)
+            return [int(n) for n in ns], fidelities
+
+        def _init_subpop(self) -> None:
+            super()._init_subpop()
+            if exact_decoding:
+                for de in self.de.values():
+                    de.__class__ = _ExactDecodingAsyncDE  # same state, one method overridden
+
+    return _DEHB
