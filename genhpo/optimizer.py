@@ -13,6 +13,12 @@ draws from p(x | I=1, c), random vectors and perturbations of the best observed 
 ranked by the learned density ratio ELBO(x | I=1, c) - ELBO(x | I=0, c). ``temperature`` adds
 Gumbel noise to the ranking (softmax sampling) and ``exploration`` is the probability of a
 uniformly random candidate instead: the fallback to exploration when the model is wrong.
+``local`` = k > 0 restricts a finite space's candidates, once ``local_after`` results are in, to
+the one-hyperparameter neighbours of the k best observed configurations (the model then ranks a
+mutation neighbourhood, as BANANAS optimises its acquisition; ``exploration`` is then the
+probability of ranking the whole space instead). ``init_random`` = m makes the first m suggestions
+uniformly random (an initial design, for a model that knows nothing of the task). ``finetune_steps`` > 0 fine-tunes a private copy of the model on the current history before each
+suggestion (:class:`genhpo.model.finetune.OnlineFinetuner`).
 
 Defined behaviours: an empty history gives the model's cold-start suggestion; an evaluated
 configuration is never proposed again in a finite space (nor an observed row from a pool; a
@@ -32,6 +38,7 @@ from ConfigSpace import Configuration, ConfigurationSpace
 
 from genhpo.model.candidates import enumerate_space, random_vectors
 from genhpo.model.checkpoint import list_cards, load_checkpoint
+from genhpo.model.finetune import OnlineFinetuner
 from genhpo.model.layout import Layout
 from genhpo.model.network import GenerativeModel
 from genhpo.model.validation import as_history, as_pool, key_of, rows_in
@@ -45,13 +52,18 @@ class GenerativeOptimizer(Optimizer):
     name = "genhpo"
 
     def __init__(self, config_space: ConfigurationSpace, seed: int = 0, model: GenerativeModel | None = None, *,
-                 temperature: float = 0.0, exploration: float = 0.0, n_samples: int = 256,
+                 temperature: float = 0.1, exploration: float = 0.0, n_samples: int = 256,
+                 finetune_steps: int = 0, finetune_lr: float = 1e-3, local: int = 0, local_after: int = 10,
+                 init_random: int = 0,
                  card: dict[str, Any] | None = None, enumerate_limit: int = 50_000) -> None:
         super().__init__(config_space, seed)
         if not (np.isfinite(temperature) and temperature >= 0):
             raise ValueError(f"temperature must be a finite number >= 0, got {temperature!r}")
         if not 0.0 <= exploration <= 1.0:
             raise ValueError(f"exploration must be in [0, 1], got {exploration!r}")
+        for name, value in (("local", local), ("local_after", local_after), ("init_random", init_random)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
         if not isinstance(n_samples, int) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
         self.encoder = SpaceEncoder(config_space)
@@ -65,6 +77,11 @@ class GenerativeOptimizer(Optimizer):
                              f"{self.layout.signature}; load a checkpoint trained on this space")
         self.model = model.eval()
         self.card = card or {}
+        self.finetune_steps, self.finetune_lr = finetune_steps, finetune_lr
+        self.local, self.local_after, self.init_random = local, local_after, init_random
+        starts = [b.start for b in self.encoder.blocks]
+        self._block_starts = np.array(starts, dtype=np.int64)
+        self._finetuner = OnlineFinetuner(model, finetune_steps, finetune_lr, seed=seed) if finetune_steps else None
         self.temperature, self.exploration, self.n_samples = float(temperature), float(exploration), n_samples
         self._rng = np.random.default_rng(seed)
         self._gen = torch.Generator().manual_seed(seed)
@@ -101,6 +118,8 @@ class GenerativeOptimizer(Optimizer):
     def observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any = None) -> int | np.ndarray:
         """HPO-B's call: ``int`` index into ``X_pen (m, d)``, or a ``(d,)`` vector in [0, 1]^d."""
         X, y = as_history(X_obs, y_obs, self.layout.dim)
+        if self._finetuner is not None:
+            self.model = self._finetuner.update(X, y)
         if X_pen is not None:
             pool = as_pool(X_pen, self.layout.dim)
             free = ~rows_in(pool, X)
@@ -117,6 +136,8 @@ class GenerativeOptimizer(Optimizer):
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
             raise ValueError(f"n must be a positive int or None, got {n!r}")
         X, y = self._history()
+        if self._finetuner is not None:
+            self.model = self._finetuner.update(X, y)
         configs = []
         for _ in range(n or 1):
             config, row = self._ask_one(X, y)
@@ -136,7 +157,9 @@ class GenerativeOptimizer(Optimizer):
     def settings(self) -> dict[str, Any]:
         return {**super().settings(), "checkpoint": self.card.get("name", "untrained"),
                 "space_signature": self.layout.signature, "temperature": self.temperature,
-                "exploration": self.exploration, "n_samples": self.n_samples}
+                "exploration": self.exploration, "n_samples": self.n_samples,
+                "finetune_steps": self.finetune_steps, "finetune_lr": self.finetune_lr,
+                "local": self.local, "local_after": self.local_after, "init_random": self.init_random}
 
     # ------------------------------------------------------------------ core
     def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:
@@ -145,6 +168,10 @@ class GenerativeOptimizer(Optimizer):
             if not self._free.any():
                 raise ValueError("every configuration of this finite space has been evaluated or is pending")
             free = self._pool[self._free]
+            if self.local and len(y) >= self.local_after and self._rng.random() >= self.exploration:
+                near = self._neighbours(free, X[np.argsort(-y, kind="stable")[: self.local]])
+                if len(near):
+                    free = near
             row = free[self._choose(free, X, y, 1)[0]]
             return self.encoder.decode(row), row
         candidates = self._continuous_candidates(X, y)
@@ -188,8 +215,9 @@ class GenerativeOptimizer(Optimizer):
         return self.model.context_of(torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y_std, dtype=torch.float32))
 
     def _choose(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray, k: int) -> Sequence[int]:
-        """Indices of the k best candidates by density ratio (with Gumbel noise / exploration)."""
-        if self.exploration and self._rng.random() < self.exploration:
+        """Indices of the k best candidates by density ratio (with Gumbel noise / exploration);
+        uniformly random ones while fewer than ``init_random`` results are in."""
+        if len(y) < self.init_random or (self.exploration and self._rng.random() < self.exploration):
             return self._rng.choice(len(candidates), size=k, replace=False).tolist()
         score = self.scores(candidates, X, y).astype(float)
         if self.temperature:
@@ -211,6 +239,14 @@ class GenerativeOptimizer(Optimizer):
         seen = {key_of(r) for r in X} | self._seen
         keep = np.array([key_of(r) not in seen for r in candidates])
         return candidates[keep] if keep.any() else candidates
+
+    def _neighbours(self, candidates: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+        """The candidates that differ from some anchor row in exactly one hyperparameter."""
+        near = np.zeros(len(candidates), dtype=bool)
+        for anchor in anchors:
+            differs = np.add.reduceat(np.abs(candidates - anchor) > 1e-9, self._block_starts, axis=1) > 0
+            near |= differs.sum(axis=1) == 1
+        return candidates[near]
 
     def _perturb(self, rows: np.ndarray) -> np.ndarray:
         """Local moves: Gaussian steps on numeric entries, one categorical block re-drawn per row."""

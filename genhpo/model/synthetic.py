@@ -2,9 +2,10 @@
 
 Used for the cold-start checkpoint (no benchmark data at all) and mixed into transfer training to
 keep the model general. A task's score is a random mix of
-- additive main effects (one random value per categorical choice, a random quadratic per numeric),
-- pairwise interactions between random pairs of hyperparameters,
-- a "bowl" around a random optimum (minus the L1 distance of the encodings),
+- additive main effects (one random value per categorical choice, a random quadratic per numeric;
+  a random subset of hyperparameters matters), weight 1,
+- pairwise interactions between random pairs of hyperparameters, weight U(0, 0.6),
+- a "bowl" around a random optimum (minus the L1 distance of the encodings), weight U(0, 0.6),
 passed through a random monotone warp. Only the space's layout is used, never a benchmark's scores.
 """
 
@@ -26,7 +27,8 @@ def synthetic_scores(X: np.ndarray, layout: Layout, rng: np.random.Generator) ->
     N, d = X.shape
     groups = _groups(layout)
     numeric = np.array(layout.numeric, dtype=np.int64)
-    weights = rng.dirichlet(np.ones(3)) * np.array([1.0, 1.0, 1.0])
+    # main effects dominate (low effective dimensionality), interactions and the bowl are milder
+    weights = np.array([1.0, rng.uniform(0.0, 0.6), rng.uniform(0.0, 0.6)])
     # main effects, some hyperparameters unimportant
     relevance = rng.exponential(1.0, size=d) * (rng.random(d) < rng.uniform(0.4, 1.0))
     y_main = X @ (rng.normal(size=d) * relevance)
