@@ -9,7 +9,8 @@ n_trials)``: baselines run as :class:`AskTellMethod` around ``baselines.make_bas
 seed k for seed "test<k>"); the generative optimizer (if ``genhpo.optimizer`` exists) answers
 ``observe_and_suggest`` itself, with the checkpoint ``GenerativeOptimizer.for_benchmark`` picks.
 Prints HPO-B's normalised regret and average rank at 25/50/100 trials (``genhpo.benchmarks.hpob.scores``);
-``--out`` also writes one HPO-B results file ``<optimizer>.json`` per optimizer.
+``--out`` also writes one HPO-B results file ``<optimizer>.json`` per optimizer, and ``--load DIR``
+scores such files instead of running.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=100, help="trials after the 5 initial rows")
     parser.add_argument("--seeds", type=int, default=5, help="first N of test0..test4")
     parser.add_argument("--out", type=Path, default=None, help="folder for HPO-B results files")
+    parser.add_argument("--load", type=Path, default=None,
+                        help="score the results files <optimizer>.json in this folder instead of running")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     names = [n for n in args.optimizers.split(",") if n]
@@ -74,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     benches = {d: OfflineHPOBBenchmark(d) for datasets in tasks.values() for d in datasets}
     results: dict[str, dict] = {}
     for name in names:
+        if args.load is not None:
+            results[name] = json.loads((args.load / f"{name}.json").read_text())
+            continue
         started = time.perf_counter()
         results[name] = {}
         for space, datasets in tasks.items():
