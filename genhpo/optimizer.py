@@ -29,8 +29,9 @@ the worst score seen so far (and is never re-proposed).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -46,26 +47,49 @@ from genhpo.protocol import Optimizer, Result
 from genhpo.spaces import SpaceEncoder
 
 
+#: Suggestion settings and their defaults (see the module docstring).
+DEFAULTS: dict[str, Any] = {"temperature": 0.1, "exploration": 0.0, "n_samples": 256, "local": 0, "local_after": 10,
+                            "init_random": 0, "finetune_steps": 0, "finetune_lr": 1e-3, "threads": 1}
+
+
+def _check_settings(s: dict[str, Any]) -> None:
+    if not isinstance(s["temperature"], (int, float)) or not (np.isfinite(s["temperature"]) and s["temperature"] >= 0):
+        raise ValueError(f"temperature must be a finite number >= 0, got {s['temperature']!r}")
+    if not isinstance(s["exploration"], (int, float)) or not 0.0 <= s["exploration"] <= 1.0:
+        raise ValueError(f"exploration must be in [0, 1], got {s['exploration']!r}")
+    for name in ("n_samples", "threads", "local", "local_after", "init_random", "finetune_steps"):
+        value, low = s[name], 1 if name in ("n_samples", "threads") else 0
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    if not isinstance(s["finetune_lr"], (int, float)) or not (np.isfinite(s["finetune_lr"]) and s["finetune_lr"] > 0):
+        raise ValueError(f"finetune_lr must be a finite number > 0, got {s['finetune_lr']!r}")
+
+
+@contextmanager
+def _torch_threads(n: int) -> Iterator[None]:
+    """Run torch on ``n`` threads inside the block (the model's matrices are small: more threads
+    only add contention on a shared machine), restoring the caller's setting after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 class GenerativeOptimizer(Optimizer):
     """The generative optimizer (name ``"genhpo"``); ``model=None`` picks a cold-start model."""
 
     name = "genhpo"
 
     def __init__(self, config_space: ConfigurationSpace, seed: int = 0, model: GenerativeModel | None = None, *,
-                 temperature: float = 0.1, exploration: float = 0.0, n_samples: int = 256,
-                 finetune_steps: int = 0, finetune_lr: float = 1e-3, local: int = 0, local_after: int = 10,
-                 init_random: int = 0,
-                 card: dict[str, Any] | None = None, enumerate_limit: int = 50_000) -> None:
+                 card: dict[str, Any] | None = None, enumerate_limit: int = 50_000, **settings: Any) -> None:
+        """settings: any of :data:`DEFAULTS`; unset ones come from the card's ``optimizer`` entry (the
+        settings its checkpoint was validated with), then from :data:`DEFAULTS`."""
         super().__init__(config_space, seed)
-        if not (np.isfinite(temperature) and temperature >= 0):
-            raise ValueError(f"temperature must be a finite number >= 0, got {temperature!r}")
-        if not 0.0 <= exploration <= 1.0:
-            raise ValueError(f"exploration must be in [0, 1], got {exploration!r}")
-        for name, value in (("local", local), ("local_after", local_after), ("init_random", init_random)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
-        if not isinstance(n_samples, int) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int, got {n_samples!r}")
+        unknown = set(settings) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; accepted: {', '.join(DEFAULTS)}")
         self.encoder = SpaceEncoder(config_space)
         self.layout = Layout.from_encoder(self.encoder)
         if model is None:
@@ -77,12 +101,15 @@ class GenerativeOptimizer(Optimizer):
                              f"{self.layout.signature}; load a checkpoint trained on this space")
         self.model = model.eval()
         self.card = card or {}
-        self.finetune_steps, self.finetune_lr = finetune_steps, finetune_lr
-        self.local, self.local_after, self.init_random = local, local_after, init_random
-        starts = [b.start for b in self.encoder.blocks]
-        self._block_starts = np.array(starts, dtype=np.int64)
-        self._finetuner = OnlineFinetuner(model, finetune_steps, finetune_lr, seed=seed) if finetune_steps else None
-        self.temperature, self.exploration, self.n_samples = float(temperature), float(exploration), n_samples
+        resolved = {**DEFAULTS, **self.card.get("optimizer", {}), **settings}
+        _check_settings(resolved)
+        self.temperature, self.exploration = float(resolved["temperature"]), float(resolved["exploration"])
+        self.n_samples, self.threads = resolved["n_samples"], resolved["threads"]
+        self.local, self.local_after, self.init_random = resolved["local"], resolved["local_after"], resolved["init_random"]
+        self.finetune_steps, self.finetune_lr = resolved["finetune_steps"], float(resolved["finetune_lr"])
+        self._block_starts = np.array([b.start for b in self.encoder.blocks], dtype=np.int64)
+        self._finetuner = (OnlineFinetuner(model, self.finetune_steps, self.finetune_lr, seed=seed)
+                           if self.finetune_steps else None)
         self._rng = np.random.default_rng(seed)
         self._gen = torch.Generator().manual_seed(seed)
         self._pool = enumerate_space(self.encoder, limit=enumerate_limit)
@@ -99,7 +126,7 @@ class GenerativeOptimizer(Optimizer):
         """Load a shipped checkpoint by name (e.g. ``"nb201-holdout-cifar10"``) or a path; refuses a
         checkpoint trained for another space, or a corrupt file, with ValueError."""
         model, card = load_checkpoint(name_or_path, SpaceEncoder(config_space).signature())
-        return cls(config_space, seed, model, card=card, **{**card.get("optimizer", {}), **kwargs})
+        return cls(config_space, seed, model, card=card, **kwargs)
 
     @classmethod
     def for_benchmark(cls, benchmark: Any, seed: int = 0, **kwargs: Any) -> GenerativeOptimizer:
@@ -117,6 +144,10 @@ class GenerativeOptimizer(Optimizer):
     # ------------------------------------------------------------------ HPO-B front
     def observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any = None) -> int | np.ndarray:
         """HPO-B's call: ``int`` index into ``X_pen (m, d)``, or a ``(d,)`` vector in [0, 1]^d."""
+        with _torch_threads(self.threads):
+            return self._observe_and_suggest(X_obs, y_obs, X_pen)
+
+    def _observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any) -> int | np.ndarray:
         X, y = as_history(X_obs, y_obs, self.layout.dim)
         if self._finetuner is not None:
             self.model = self._finetuner.update(X, y)
@@ -135,6 +166,10 @@ class GenerativeOptimizer(Optimizer):
         """One configuration, or (``n`` given) a list of n distinct ones for parallel workers."""
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
             raise ValueError(f"n must be a positive int or None, got {n!r}")
+        with _torch_threads(self.threads):
+            return self._ask(n)
+
+    def _ask(self, n: int | None) -> Configuration | list[Configuration]:
         X, y = self._history()
         if self._finetuner is not None:
             self.model = self._finetuner.update(X, y)
@@ -159,7 +194,7 @@ class GenerativeOptimizer(Optimizer):
                 "space_signature": self.layout.signature, "temperature": self.temperature,
                 "exploration": self.exploration, "n_samples": self.n_samples,
                 "finetune_steps": self.finetune_steps, "finetune_lr": self.finetune_lr,
-                "local": self.local, "local_after": self.local_after, "init_random": self.init_random}
+                "local": self.local, "local_after": self.local_after, "init_random": self.init_random, "threads": self.threads}
 
     # ------------------------------------------------------------------ core
     def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:

@@ -18,7 +18,7 @@ def _opt(space, seed=0, **kw) -> GenerativeOptimizer:
 
 # ----------------------------------------------------------------------------- HPO-B front
 def test_pool_mode_takes_lists_and_returns_an_int_index_into_x_pen(mixed_space):
-    opt = _opt(mixed_space)
+    opt = _opt(mixed_space, temperature=0.0)  # deterministic ranking: the same call gives the same index
     rng = np.random.default_rng(0)
     X_obs = rng.random((5, 9)).tolist()
     y_obs = rng.random((5, 1)).tolist()  # HPO-B's (n, 1)
@@ -131,10 +131,41 @@ def test_bad_settings_and_mismatched_models_are_refused(mixed_space, finite_spac
         _opt(mixed_space, temperature=-1.0)
     with pytest.raises(ValueError, match="exploration"):
         _opt(mixed_space, exploration=2.0)
+    with pytest.raises(ValueError, match="unknown settings"):
+        _opt(mixed_space, temprature=0.5)
+    with pytest.raises(ValueError, match="local must be an int"):
+        _opt(mixed_space, local=-1)
     with pytest.raises(ValueError, match="space signature"):
         GenerativeOptimizer(finite_space, 0, tiny_model(mixed_space))
     with pytest.raises(ValueError, match="seed"):
         GenerativeOptimizer(mixed_space, -1, tiny_model(mixed_space))
+
+
+def test_local_candidates_are_one_hyperparameter_neighbours_of_the_best(finite_space):
+    opt = _opt(finite_space, local=1, local_after=1, temperature=0.0)
+    first = opt.ask()
+    opt.tell(first, Result(score=1.0))
+    for _ in range(4):  # a, b, c: 2 + 2 + 1 neighbours of the single best configuration
+        config = opt.ask()
+        assert sum(config[k] != first[k] for k in ("a", "b", "c")) == 1
+        opt.tell(config, Result(score=0.0))
+
+
+def test_card_settings_apply_unless_overridden(mixed_space):
+    card = {"name": "x", "optimizer": {"temperature": 0.7, "local": 2}}
+    opt = GenerativeOptimizer(mixed_space, 0, tiny_model(mixed_space), card=card, local=3)
+    assert opt.temperature == 0.7 and opt.local == 3
+
+
+def test_online_finetuning_changes_a_private_copy_only(finite_space):
+    model = tiny_model(finite_space)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    opt = GenerativeOptimizer(finite_space, 0, model, finetune_steps=2)
+    for i in range(10):
+        config = opt.ask()
+        opt.tell(config, Result(score=float(i % 3)))
+    assert all((before[k] == v).all() for k, v in model.state_dict().items())
+    assert opt.model is not model
 
 
 # ----------------------------------------------------------------------------- the shared suite

@@ -40,16 +40,17 @@ class Recipe:
     data: dict[str, Any]
 
 
-def _pool(encoder: SpaceEncoder, seed: int) -> np.ndarray:
+def _pool(encoder: SpaceEncoder, seed: int, size: int) -> np.ndarray:
     pool = enumerate_space(encoder, limit=50_000)
-    return pool if pool is not None else random_vectors(encoder, 4096, np.random.default_rng(seed))
+    return pool if pool is not None else random_vectors(encoder, size, np.random.default_rng(seed))
 
 
-def synthetic_recipe(config_space: ConfigurationSpace, seed: int = 0, n_val: int = 4) -> Recipe:
-    """Synthetic tasks on ``config_space`` (its layout only, no scores of any benchmark)."""
+def synthetic_recipe(config_space: ConfigurationSpace, seed: int = 0, n_val: int = 4, rows: int = 4096) -> Recipe:
+    """Synthetic tasks on ``config_space`` (its layout only, no scores of any benchmark), each on at
+    most ``rows`` configurations."""
     encoder = SpaceEncoder(config_space)
     layout = Layout.from_encoder(encoder)
-    source = SyntheticSource(_pool(encoder, seed), layout)
+    source = SyntheticSource(_pool(encoder, seed, rows), layout, rows=rows)
     val_rng = np.random.default_rng(seed + 777)
     data = {"tasks": "synthetic functions on the space (main effects, interactions, bowl, warp)",
             "benchmark_data": "none", "holdout": "all benchmark data", "validation": f"{n_val} synthetic tasks"}
@@ -88,6 +89,13 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
     return recipe
 
 
+#: Suggestion settings a recipe's checkpoint is used (and was benchmarked) with, written to its card.
+#: The cold-start model knows nothing of the task yet: a random initial design, then the model ranks
+#: the mutation neighbourhood of the best configurations, with 10 % global moves.
+OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
+    "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
+}
+
 RECIPES: dict[str, Callable[[int], Recipe]] = {
     **{f"nb201-holdout-{d}": (lambda seed, d=d: nb201_holdout_recipe(d, seed)) for d in NB201_DATASETS},
     "nb201-cold": nb201_cold_recipe,
@@ -109,7 +117,7 @@ def train_recipe(name: str, out: str | Path | None, train_config: TrainConfig | 
         card = {"recipe": name, "kind": kind or ("cold-start" if name.endswith("cold") else "transfer"),
                 "benchmark": "nb201" if name.startswith("nb201") else None,
                 "holdout": recipe.data.get("holdout"), "data": recipe.data, "train": train_config.to_dict(),
-                "validation_metrics": result.metrics, "steps_run": result.steps,
+                "optimizer": OPTIMIZER_SETTINGS.get(name, {}), "validation_metrics": result.metrics, "steps_run": result.steps,
                 "training_seconds": round(result.seconds, 1), "trained_at": time.strftime("%Y-%m-%d", time.gmtime(started)),
                 "command": f"genhpo train {name} --seed {train_config.seed} --steps {train_config.steps}"}
         save_checkpoint(result.model, out, card)
