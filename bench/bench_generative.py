@@ -21,10 +21,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from baselines import make_baseline  # noqa: E402
-from genhpo.benchmarks.nb201 import NB201Benchmark  # noqa: E402
-from genhpo.loop import run  # noqa: E402
-from genhpo.optimizer import GenerativeOptimizer  # noqa: E402
+from baselines import make_baseline
+from genhpo.benchmarks.nb201 import NB201Benchmark
+from genhpo.loop import run
+from genhpo.optimizer import GenerativeOptimizer
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
@@ -85,7 +85,7 @@ def compare(args, cold: bool) -> None:
 def overhead(args) -> None:
     """Median observe_and_suggest time with 200 observations (no fine-tuning): pools and continuous."""
     bench = NB201Benchmark("cifar10")
-    opt = GenerativeOptimizer.from_pretrained("nb201-cold", bench.config_space, seed=0)
+    opt = GenerativeOptimizer.from_pretrained("nb201-holdout-cifar10", bench.config_space, seed=0)
     rng = np.random.default_rng(0)
     pool = opt._pool  # all 15,625 cells, encoded
     print(f"observe_and_suggest, 200 observations, torch threads = {torch.get_num_threads()}, median of {args.calls}")

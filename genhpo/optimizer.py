@@ -29,9 +29,10 @@ the worst score seen so far (and is never re-proposed).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -45,7 +46,6 @@ from genhpo.model.network import GenerativeModel
 from genhpo.model.validation import as_history, as_pool, key_of, rows_in
 from genhpo.protocol import Optimizer, Result
 from genhpo.spaces import SpaceEncoder
-
 
 #: Suggestion settings and their defaults (see the module docstring).
 DEFAULTS: dict[str, Any] = {"temperature": 0.1, "exploration": 0.0, "n_samples": 256, "local": 0, "local_after": 10,

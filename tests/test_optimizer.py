@@ -9,7 +9,18 @@ from genhpo.loop import run
 from genhpo.optimizer import GenerativeOptimizer
 from genhpo.protocol import Result
 from genhpo.spaces import SpaceEncoder
-from tests.model.conftest import finite_space, mixed_space, tiny_model  # noqa: F401  (fixtures)
+from tests.model.conftest import make_finite_space, make_mixed_space, tiny_model
+from tests.optimizer_suite import OptimizerSuite
+
+
+@pytest.fixture
+def mixed_space():
+    return make_mixed_space()
+
+
+@pytest.fixture
+def finite_space():
+    return make_finite_space()
 
 
 def _opt(space, seed=0, **kw) -> GenerativeOptimizer:
@@ -122,7 +133,7 @@ def test_failed_trials_count_as_the_worst_score(finite_space):
     assert len(opt._history()[0]) == 0  # nothing finite yet: the failure is not in the context
     opt.tell(b, Result(score=2.0))
     opt.tell(c, Result(score=5.0))
-    X, y = opt._history()
+    _, y = opt._history()
     assert y.tolist() == [2.0, 2.0, 5.0]
 
 
@@ -169,7 +180,6 @@ def test_online_finetuning_changes_a_private_copy_only(finite_space):
 
 
 # ----------------------------------------------------------------------------- the shared suite
-from tests.optimizer_suite import OptimizerSuite  # noqa: E402
 
 
 class TestGenerativeOptimizerSuite(OptimizerSuite):

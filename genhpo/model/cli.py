@@ -47,7 +47,7 @@ def _json_object(text: str | None, what: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise ValueError(f"--{what} must be a JSON object: {exc}") from exc
     if not isinstance(value, dict):
-        raise ValueError(f"--{what} must be a JSON object, got {type(value).__name__}")
+        raise ValueError(f"--{what} must be a JSON object, got {type(value).__name__}")  # noqa: TRY004
     return value
 
 

@@ -7,7 +7,7 @@ uniformly random pick does) and the pick's score quantile within the task (1.0 =
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch

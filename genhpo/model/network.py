@@ -8,8 +8,9 @@ ratio ELBO(x | I=1, c) - ELBO(x | I=0, c) is a learned, context-conditioned TPE/
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 from torch import nn

@@ -8,7 +8,7 @@ transfers between the tables rather than the tables themselves.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -15,8 +15,8 @@ from a :class:`TaskSource`, a fresh task per draw. The sampler draws, per exampl
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 import torch

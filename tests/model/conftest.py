@@ -20,6 +20,15 @@ TINY = ModelConfig(embed=8, heads=2, layers=1, ff=16, context=8, latent=2, hidde
 
 @pytest.fixture
 def mixed_space() -> ConfigurationSpace:
+    return make_mixed_space()
+
+
+@pytest.fixture
+def finite_space() -> ConfigurationSpace:
+    return make_finite_space()
+
+
+def make_mixed_space() -> ConfigurationSpace:
     """Two categoricals, an ordinal and a log-float: dim 3 + 4 + 1 + 1 = 9."""
     space = ConfigurationSpace(seed=0)
     space.add([
@@ -31,8 +40,7 @@ def mixed_space() -> ConfigurationSpace:
     return space
 
 
-@pytest.fixture
-def finite_space() -> ConfigurationSpace:
+def make_finite_space() -> ConfigurationSpace:
     """3 x 3 x 2 = 18 configurations: small enough to exhaust."""
     space = ConfigurationSpace(seed=0)
     space.add([

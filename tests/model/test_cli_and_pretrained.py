@@ -86,8 +86,6 @@ def test_shipped_checkpoints_load_and_for_benchmark_picks_the_holdout(nb201_cifa
     assert opt.card["name"] == "nb201-holdout-cifar10"
     opt = GenerativeOptimizer.from_pretrained("nb201-cold", nb201.config_space(), seed=0)
     assert opt.settings()["checkpoint"] == "nb201-cold"
-    from tests.model.conftest import finite_space  # noqa: F401
-
     from ConfigSpace import CategoricalHyperparameter, ConfigurationSpace
 
     other = ConfigurationSpace()
