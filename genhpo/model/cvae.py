@@ -66,6 +66,25 @@ class ConditionalVAE(nn.Module):
         kl = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(dim=-1)
         return self.log_likelihood(self.decode(z, flag, context), x) - kl
 
+    def elbo_at_mean(self, x: torch.Tensor, flags: tuple[float, ...], context: torch.Tensor) -> list[torch.Tensor]:
+        """ELBO(x | I, c) at z = mean of q, ``(M,)`` per flag in ``flags``, for many ``x (M, d)`` under
+        one ``context (1, c)``: equal to ``elbo(..., sample=False)``, but the first layers' x and
+        context terms are computed once and shared (suggestion time is dominated by this call)."""
+        enc0, dec0 = self.encoder[0], self.decoder[0]
+        d, L = self.layout.dim, self.latent
+        hx = x @ enc0.weight[:, :d].T  # (M, hidden), shared by every flag
+        enc_c = context @ enc0.weight[:, d + 1:].T + enc0.bias  # (1, hidden)
+        dec_c = context @ dec0.weight[:, L + 1:].T + dec0.bias
+        out = []
+        for flag in flags:
+            h = hx + enc_c + flag * enc0.weight[:, d]
+            mu, logvar = self.encoder[1:](h).chunk(2, dim=-1)
+            logvar = logvar.clamp(-10.0, 6.0)
+            g = mu @ dec0.weight[:, :L].T + dec_c + flag * dec0.weight[:, L]
+            kl = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(dim=-1)
+            out.append(self.log_likelihood(self.decoder[1:](g), x) - kl)
+        return out
+
     def sample(self, flag: torch.Tensor, context: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draws x ~ p(x | z, I, c), z ~ N(0, 1): ``(B, d)`` vectors, one-hot blocks exactly one-hot."""
         z = torch.randn((context.shape[0], self.latent), generator=generator, dtype=context.dtype)

@@ -79,6 +79,9 @@ class GenerativeModel(nn.Module):
         n_samples = 0 evaluates the ELBO at z = mean of q (deterministic); otherwise it averages
         ``n_samples`` reparameterised draws (drawn with ``generator``).
         """
+        if n_samples == 0:
+            one, zero = self.cvae.elbo_at_mean(candidates, (1.0, 0.0), context)
+            return one - zero
         M = candidates.shape[0]
         ctx = context.expand(M, -1)
         scores = []

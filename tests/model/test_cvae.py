@@ -84,3 +84,12 @@ def test_samples_are_valid_encodings(cvae, mixed_layout):
     for a, b in mixed_layout.categorical:
         assert torch.all(x[:, a:b].sum(1) == 1) and set(x[:, a:b].unique().tolist()) <= {0.0, 1.0}
     assert torch.all((x[:, 3:5] >= 0) & (x[:, 3:5] <= 1))
+
+
+def test_shared_context_elbo_equals_the_plain_one(cvae, mixed_layout):
+    x, ctx = _batch(mixed_layout, 7), torch.randn(1, 6)
+    with torch.no_grad():
+        fast = cvae.elbo_at_mean(x, (1.0, 0.0), ctx)
+        for flag, value in zip((1.0, 0.0), fast):
+            plain = cvae.elbo(x, torch.full((7,), flag), ctx.expand(7, -1), sample=False)
+            torch.testing.assert_close(value, plain, atol=1e-4, rtol=1e-4)
