@@ -58,7 +58,7 @@ def synthetic_recipe(config_space: ConfigurationSpace, seed: int = 0, n_val: int
     return Recipe(layout, source, [source(val_rng) for _ in range(n_val)], data)
 
 
-def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) -> Recipe:
+def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2, extrapolate: float = 0.0) -> Recipe:
     """The other two NB201 datasets' tables (never ``holdout``'s) as mixtures, plus synthetic tasks."""
     from genhpo.benchmarks.nb201 import NB201Benchmark
     from genhpo.spaces import nb201
@@ -70,14 +70,15 @@ def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) 
     layout = Layout.from_encoder(encoder)
     related = [NB201Benchmark(d) for d in NB201_DATASETS if d != holdout]
     tables = [benchmark_task(b, encoder) for b in related]
-    mixtures = MixtureSource(tables)
+    mixtures = MixtureSource(tables, extrapolate=extrapolate)
     synthetic = SyntheticSource(tables[0].X, layout)
     source = CompositeSource([mixtures, synthetic], [1.0 - p_synthetic, p_synthetic])
     val_rng = np.random.default_rng(seed + 777)
     val = [mixtures(val_rng) for _ in range(4)] + [synthetic(val_rng) for _ in range(2)]
     data = {"tasks": [t.name for t in tables], "holdout": holdout,
             "benchmark_data": f"NB201 mean validation accuracy tables of {', '.join(b.dataset for b in related)}",
-            "mixture": "random convex combinations of the standardised tables, monotone warp, noise <= 0.01 std",
+            "mixture": "random convex combinations of the standardised tables, monotone warp, noise <= 0.01 std"
+                       + (f", extrapolated up to {extrapolate} beyond the hull" if extrapolate else ""),
             "p_synthetic": p_synthetic, "validation": "4 held-out mixture draws + 2 synthetic tasks"}
     return Recipe(layout, source, val, data)
 

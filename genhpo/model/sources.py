@@ -33,17 +33,19 @@ class MixtureSource:
     """Fresh tasks from ``tasks`` (same rows, same order): y = warp(sum_k w_k z(y_k)) + noise.
 
     p_pure: probability of drawing one source table unchanged (w one-hot);
-    noise: maximum standard deviation of Gaussian noise, in units of the mixture's std.
+    noise: maximum standard deviation of Gaussian noise, in units of the mixture's std;
+    extrapolate: maximum step a beyond the sources' hull: w <- (1 + a) w - a e_j for a random
+      source j (weights still sum to 1), since a new task need not lie *between* the sources.
     """
 
-    def __init__(self, tasks: Sequence[Task], p_pure: float = 0.3, noise: float = 0.01):
+    def __init__(self, tasks: Sequence[Task], p_pure: float = 0.3, noise: float = 0.01, extrapolate: float = 0.0):
         if not tasks:
             raise ValueError("MixtureSource needs at least one task")
         shapes = {t.X.shape for t in tasks}
         if len(shapes) != 1 or any(not np.array_equal(t.X, tasks[0].X) for t in tasks[1:]):
             raise ValueError("mixed tasks must share the same rows X in the same order")
         self.tasks = list(tasks)
-        self.p_pure, self.noise = p_pure, noise
+        self.p_pure, self.noise, self.extrapolate = p_pure, noise, extrapolate
         self._z = np.stack([_standardise(t.y) for t in tasks])
 
     def __call__(self, rng: np.random.Generator) -> Task:
@@ -52,6 +54,9 @@ class MixtureSource:
             w = np.eye(k)[rng.integers(k)]
         else:
             w = rng.dirichlet(np.ones(k))
+            if self.extrapolate:
+                a = rng.uniform(0.0, self.extrapolate)
+                w = (1 + a) * w - a * np.eye(k)[rng.integers(k)]
         y = _standardise(w @ self._z)
         y = y + rng.uniform(0.0, self.noise) * rng.normal(size=y.shape)
         p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))  # monotone warp of the distance to the best

@@ -79,7 +79,8 @@ def test_shipped_checkpoints_load_and_for_benchmark_picks_the_holdout(nb201_cifa
         assert card["versions"]["torch"] and card["validation_metrics"]["val_loss"] > 0
         if name != "nb201-cold":
             dataset = name.removeprefix("nb201-holdout-")
-            assert card["holdout"] == dataset and dataset not in json.dumps(card["data"]["tasks"])
+            assert card["holdout"] == dataset and f"nb201/{dataset}" not in card["data"]["tasks"]
+            assert len(card["data"]["tasks"]) == 2
         else:
             assert card["data"]["benchmark_data"] == "none"
     opt = GenerativeOptimizer.for_benchmark(nb201_cifar10, seed=0)
