@@ -64,6 +64,25 @@ class MixtureSource:
         return Task("mixture", self.tasks[0].X, y)
 
 
+class TableSource:
+    """Fresh tasks from tables with *different* rows (e.g. HPO-B datasets of one search space): a
+    random table, its scores standardised, randomly warped (monotone) and lightly noised."""
+
+    def __init__(self, tasks: Sequence[Task], noise: float = 0.01):
+        if not tasks:
+            raise ValueError("TableSource needs at least one task")
+        if len({t.X.shape[1] for t in tasks}) != 1:
+            raise ValueError("tables must share the encoding width d")
+        self.tasks, self.noise = list(tasks), noise
+
+    def __call__(self, rng: np.random.Generator) -> Task:
+        task = self.tasks[int(rng.integers(len(self.tasks)))]
+        y = _standardise(task.y)
+        y = y + rng.uniform(0.0, self.noise) * rng.normal(size=y.shape)
+        p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))
+        return Task(task.name, task.X, -((y.max() - y + 1e-9) ** p))
+
+
 class CompositeSource:
     """Draws from ``sources`` with probabilities ``weights``."""
 

@@ -93,3 +93,21 @@ def test_shipped_checkpoints_load_and_for_benchmark_picks_the_holdout(nb201_cifa
     other.add([CategoricalHyperparameter("a", ["x", "y"])])
     with pytest.raises(ValueError, match="space signature"):
         GenerativeOptimizer.from_pretrained("nb201-holdout-cifar10", other)
+
+
+def test_train_tables_writes_a_card_for_its_holdout(tmp_path):
+    """The generic tabular recipe (HPO-B-style: tables with different rows), on the suite's tiny tables."""
+    from genhpo.model.network import ModelConfig
+    from genhpo.model.recipes import train_tables
+    from genhpo.model.train import TrainConfig
+    from tests.optimizer_suite import TinyTable
+
+    cfg = TrainConfig(steps=6, batch_size=8, tasks_per_batch=2, max_len=5, eval_every=3, val_batches=1,
+                      val_histories=1)
+    tiny = ModelConfig(embed=8, heads=2, layers=1, ff=16, context=8, hidden=16)
+    train_tables([TinyTable("related")], [TinyTable("related")], tmp_path / "t", holdout=["main"],
+                 train_config=cfg, model_config=tiny, progress=False)
+    card = json.loads((tmp_path / "t.json").read_text())
+    assert card["holdout"] == ["main"] and card["benchmark"] == "tiny" and card["data"]["tasks"] == ["tiny/related"]
+    with pytest.raises(ValueError, match="among the training tasks"):
+        train_tables([TinyTable("main")], [TinyTable("related")], tmp_path / "u", holdout=["main"], train_config=cfg)
