@@ -47,6 +47,13 @@ from genhpo.model.validation import as_history, as_pool, key_of, rows_in
 from genhpo.protocol import Optimizer, Result
 from genhpo.spaces import SpaceEncoder
 
+def unit_cube_space(dim: int) -> ConfigurationSpace:
+    """HPO-B's view of a search space: ``dim`` floats in [0, 1] named x0, x1, ... (for raw arrays)."""
+    if not isinstance(dim, int) or isinstance(dim, bool) or dim < 1:
+        raise ValueError(f"dim must be a positive int, got {dim!r}")
+    return ConfigurationSpace({f"x{i:03d}": (0.0, 1.0) for i in range(dim)})
+
+
 #: Suggestion settings and their defaults (see the module docstring).
 DEFAULTS: dict[str, Any] = {"temperature": 0.1, "exploration": 0.0, "n_samples": 256, "local": 0, "local_after": 10,
                             "init_random": 0, "finetune_steps": 0, "finetune_lr": 1e-3, "threads": 1}

@@ -189,3 +189,17 @@ class TestGenerativeOptimizerSuite(OptimizerSuite):
 
     def make(self, benchmark, seed):
         return GenerativeOptimizer.for_benchmark(benchmark, seed)
+
+
+def test_unit_cube_space_for_raw_hpob_arrays():
+    from genhpo.optimizer import unit_cube_space
+
+    space = unit_cube_space(4)
+    opt = GenerativeOptimizer(space, 0, tiny_model(space))
+    assert opt.layout.dim == 4 and opt.layout.numeric == (0, 1, 2, 3)
+    rng = np.random.default_rng(0)
+    x = opt.observe_and_suggest(rng.random((7, 4)), rng.random((7, 1)))
+    assert x.shape == (4,) and np.all((0 <= x) & (x <= 1))
+    assert 0 <= opt.observe_and_suggest(rng.random((7, 4)), rng.random((7, 1)), rng.random((30, 4))) < 30
+    with pytest.raises(ValueError, match="positive int"):
+        unit_cube_space(0)
