@@ -47,6 +47,7 @@ from genhpo.model.validation import as_history, as_pool, key_of, rows_in
 from genhpo.protocol import Optimizer, Result
 from genhpo.spaces import SpaceEncoder
 
+
 def unit_cube_space(dim: int) -> ConfigurationSpace:
     """HPO-B's view of a search space: ``dim`` floats in [0, 1] named x0, x1, ... (for raw arrays)."""
     if not isinstance(dim, int) or isinstance(dim, bool) or dim < 1:
