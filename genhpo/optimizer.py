@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from ConfigSpace import Configuration, ConfigurationSpace
 
-from genhpo.model.candidates import enumerate_space, random_vectors
+from genhpo.model.candidates import enumerate_space, neighbours, perturb, random_vectors
 from genhpo.model.checkpoint import list_cards, load_checkpoint
 from genhpo.model.finetune import OnlineFinetuner
 from genhpo.model.layout import Layout
@@ -212,7 +212,7 @@ class GenerativeOptimizer(Optimizer):
                 raise ValueError("every configuration of this finite space has been evaluated or is pending")
             free = self._pool[self._free]
             if self.local and len(y) >= self.local_after and self._rng.random() >= self.exploration:
-                near = self._neighbours(free, X[np.argsort(-y, kind="stable")[: self.local]])
+                near = neighbours(free, X[np.argsort(-y, kind="stable")[: self.local]], self._block_starts)
                 if len(near):
                     free = near
             row = free[self._choose(free, X, y, 1)[0]]
@@ -275,34 +275,13 @@ class GenerativeOptimizer(Optimizer):
         parts = [drawn, random_vectors(self.encoder, n, self._rng)]
         if len(X):
             top = X[np.argsort(-y, kind="stable")[: max(1, min(5, len(X)))]]
-            parts.append(self._perturb(top[self._rng.integers(len(top), size=n)]))
+            parts.append(perturb(top[self._rng.integers(len(top), size=n)], self.layout, self._rng))
         candidates = np.clip(np.vstack(parts), 0.0, 1.0)
         if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
             candidates = self._project(candidates)
         seen = {key_of(r) for r in X} | self._seen
         keep = np.array([key_of(r) not in seen for r in candidates])
         return candidates[keep] if keep.any() else candidates
-
-    def _neighbours(self, candidates: np.ndarray, anchors: np.ndarray) -> np.ndarray:
-        """The candidates that differ from some anchor row in exactly one hyperparameter."""
-        near = np.zeros(len(candidates), dtype=bool)
-        for anchor in anchors:
-            differs = np.add.reduceat(np.abs(candidates - anchor) > 1e-9, self._block_starts, axis=1) > 0
-            near |= differs.sum(axis=1) == 1
-        return candidates[near]
-
-    def _perturb(self, rows: np.ndarray) -> np.ndarray:
-        """Local moves: Gaussian steps on numeric entries, one categorical block re-drawn per row."""
-        out = rows.copy()
-        numeric = list(self.layout.numeric)
-        if numeric:
-            out[:, numeric] += self._rng.normal(scale=0.1, size=(len(out), len(numeric)))
-        for i in range(len(out)):
-            if self.layout.categorical and (not numeric or self._rng.random() < 0.5):
-                a, b = self.layout.categorical[self._rng.integers(len(self.layout.categorical))]
-                out[i, a:b] = 0.0
-                out[i, a + self._rng.integers(b - a)] = 1.0
-        return out
 
     def _project(self, candidates: np.ndarray) -> np.ndarray:
         """Encodings of the configurations the rows decode to (rows excluded by a forbidden clause dropped)."""

@@ -12,6 +12,7 @@ import itertools
 
 import numpy as np
 
+from genhpo.model.layout import Layout
 from genhpo.spaces import SpaceEncoder
 
 MAX_INT_LEVELS = 64
@@ -73,3 +74,28 @@ def random_vectors(encoder: SpaceEncoder, n: int, rng: np.random.Generator) -> n
         else:
             X[:, block.start] = rng.random(n)
     return X
+
+
+def neighbours(candidates: np.ndarray, anchors: np.ndarray, block_starts: np.ndarray) -> np.ndarray:
+    """The rows of ``candidates (M, d)`` that differ from some row of ``anchors (k, d)`` in exactly one
+    hyperparameter (``block_starts``: first vector index of each hyperparameter, ascending)."""
+    near = np.zeros(len(candidates), dtype=bool)
+    for anchor in anchors:
+        differs = np.add.reduceat(np.abs(candidates - anchor) > 1e-9, block_starts, axis=1) > 0
+        near |= differs.sum(axis=1) == 1
+    return candidates[near]
+
+
+def perturb(rows: np.ndarray, layout: Layout, rng: np.random.Generator) -> np.ndarray:
+    """Local moves of ``rows (n, d)``: Gaussian steps (sd 0.1) on numeric entries, and one one-hot
+    block re-drawn per row (always when there is no numeric entry, else half the time)."""
+    out = rows.copy()
+    numeric = list(layout.numeric)
+    if numeric:
+        out[:, numeric] += rng.normal(scale=0.1, size=(len(out), len(numeric)))
+    for i in range(len(out)):
+        if layout.categorical and (not numeric or rng.random() < 0.5):
+            a, b = layout.categorical[rng.integers(len(layout.categorical))]
+            out[i, a:b] = 0.0
+            out[i, a + rng.integers(b - a)] = 1.0
+    return out
