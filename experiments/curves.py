@@ -148,14 +148,20 @@ def hits(curves: list[RunCurves], tol: float = 1e-9) -> tuple[int, list[int | No
     return sum(f is not None for f in first), first
 
 
-def normalised_incumbents(c: RunCurves, optimum: float, score_min: float | None) -> list[float | None]:
+def normalised_incumbents(c: RunCurves, optimum: float, score_min: float | None,
+                          n_initial: int = 1) -> list[float | None]:
     """HPO-B results values: (incumbent - min) / (optimum - min), so 1 - value is normalised regret.
 
-    Before the first successful evaluation there is no incumbent; HPO-B lists must be numbers, so it
-    counts as the worst score (0). Without a known score range the raw incumbents are returned
-    (None before the first success).
+    Counted as HPO-B counts: value 0 is the incumbent after the run's first ``n_initial`` full
+    evaluations (its initial design), value t after ``n_initial + t`` (HPO-B: 5 initial rows, then t
+    trials; the default 1 gives value t after t + 1 evaluations). Before the first successful
+    evaluation there is no incumbent; HPO-B lists must be numbers, so it counts as the worst score
+    (0). Without a known score range the raw incumbents are returned (None before the first success).
     """
+    if not isinstance(n_initial, int) or n_initial < 1:
+        raise ValueError(f"n_initial must be a positive int (evaluations in the initial design), got {n_initial!r}")
+    incumbent = c.incumbent[n_initial - 1 :]
     if score_min is None or not optimum > score_min:
-        return [float(x) if math.isfinite(x) else None for x in c.incumbent]
-    norm = (c.incumbent - score_min) / (optimum - score_min)
+        return [float(x) if math.isfinite(x) else None for x in incumbent]
+    norm = (incumbent - score_min) / (optimum - score_min)
     return [float(x) for x in np.nan_to_num(norm, nan=0.0)]

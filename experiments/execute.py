@@ -185,5 +185,8 @@ def describe_benchmark(benchmark: Benchmark) -> dict[str, Any]:
         "score_min": score_min,
         "fidelity": None if benchmark.fidelity_space is None else vars(benchmark.fidelity_space),
         "config_space": benchmark.config_space.to_serialized_dict(),
+        # an HPO-B task (official or offline): the ids its results files and scores are keyed by
+        "hpob_space": getattr(benchmark, "search_space_id", None),
+        "hpob_dataset": getattr(benchmark, "dataset_id", None),
         "python": sys.version.split()[0],
     }

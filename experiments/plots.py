@@ -106,3 +106,27 @@ def average_rank(ranks: dict[str, np.ndarray], n_seeds: int, order: list[str], t
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def hpob_scores(regret: np.ndarray, rank: np.ndarray, methods: list[str], order: list[str], title: str,
+                path: Path, log: bool = False) -> None:
+    """HPO-B's two figures side by side: mean normalised regret and average rank, each (methods, T),
+    against trials after the initial design (index t = after t trials)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), dpi=110)
+    x = np.arange(regret.shape[1])
+    for m, name in enumerate(methods):
+        left.plot(x, regret[m], color=colour(name, order), lw=1.8, label=name)
+        right.plot(x, rank[m], color=colour(name, order), lw=1.8, label=name)
+    if log:
+        left.set_yscale("symlog", linthresh=0.01)
+    left.set_ylabel("normalised regret" + (" (symlog; linear below 0.01)" if log else ""))
+    right.set_ylabel("average rank (1 = best)")
+    right.set_ylim(0.9, max(len(methods), 2) + 0.1)
+    for ax in (left, right):
+        ax.set_xlabel("trials after the initial design")
+        ax.grid(True, which="both", alpha=0.3)
+    fig.suptitle(title)
+    right.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

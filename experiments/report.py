@@ -8,7 +8,12 @@ Writes ``DIR/report/``:
                                                 hits of the optimum, overhead and wall-clock per trial
     hpob/<optimizer>.json                       HPO-B results format {space: {dataset: {"test<seed>":
                                                 [incumbent, ...]}}}, incumbents min-max normalised on
-                                                the benchmark's table so that HPO-B's 1 - x is regret
+                                                the benchmark's table so that HPO-B's 1 - x is regret;
+                                                value t = after 1 + t evaluations, on an HPO-B task
+                                                after 5 + t (HPO-B's initial design), keyed by its
+                                                search space and dataset ids (else benchmark, dataset)
+    hpob_scores.csv / .png, a summary section  on an HPO-B task only: normalised regret and average
+                                                rank over tasks as HPO-B reports them (hpob_report)
 Only runs with the experiment's full budget recorded enter curves and tables; the others are listed.
 """
 
@@ -23,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments import plots
+from experiments import hpob_report, plots
 from experiments.curves import (
     RunCurves,
     average_ranks,
@@ -53,11 +58,17 @@ def build_report(root: Path, *, log_scale: bool = False) -> Path:
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
     hpob: dict[str, dict[str, Any]] = {}
+    hpob_tasks: dict[str, list[str]] = {}  # {space: [dataset]} of the HPO-B tasks scored
     for dataset in experiment.datasets:
         info = benchmark_info(root, experiment.benchmark, dataset)
         optimum, score_min = info["optimum"], info.get("score_min")
         if optimum is None:
             raise ValueError(f"{experiment.benchmark}/{dataset} has no known optimum: regret is undefined")
+        task = hpob_report.hpob_task(info, experiment.benchmark, dataset)
+        space, task_id = task or (experiment.benchmark, dataset)
+        n_initial = hpob_report.N_INITIAL if task else 1
+        if task:
+            hpob_tasks.setdefault(space, []).append(task_id)
         curves: dict[str, list[RunCurves]] = {}
         for record in records:
             key = record.key
@@ -71,8 +82,8 @@ def build_report(root: Path, *, log_scale: bool = False) -> Path:
                 notes.append(f"{key.label}: incomplete, status {status}{error}; left out")
                 continue
             curves.setdefault(key.optimizer, []).append(c)
-            hpob.setdefault(key.optimizer, {}).setdefault(key.benchmark, {}).setdefault(dataset, {})[
-                f"test{key.seed}"] = normalised_incumbents(c, optimum, score_min)
+            hpob.setdefault(key.optimizer, {}).setdefault(space, {}).setdefault(task_id, {})[
+                f"test{key.seed}"] = normalised_incumbents(c, optimum, score_min, n_initial)
         curves = {name: sorted(curves[name], key=lambda c: c.key.seed) for name in order if name in curves}
         if not curves:
             notes.append(f"{experiment.benchmark}/{dataset}: no complete run yet")
@@ -87,7 +98,15 @@ def build_report(root: Path, *, log_scale: bool = False) -> Path:
             plots.average_rank(average_ranks(picked), len(common), order, title, out / f"{prefix}_rank.png")
         rows.extend(_rows(experiment.benchmark, dataset, curves, records))
     _write_csv(out / "summary.csv", rows)
-    (out / "summary.md").write_text(_markdown(rows, notes, experiment.trials, root))
+    section: list[str] = []
+    if hpob_tasks and experiment.trials <= hpob_report.N_INITIAL:
+        notes.append(f"HPO-B scores need more than {hpob_report.N_INITIAL} trials per run (its initial design)")
+    elif hpob_tasks and hpob:
+        try:
+            section = hpob_report.write_scores(hpob, hpob_tasks, experiment.seeds, order, out, log_scale)
+        except ValueError as exc:  # e.g. no (task, seed) that every optimizer completed yet
+            notes.append(f"HPO-B scores not computed: {exc}")
+    (out / "summary.md").write_text(_markdown(rows, notes, experiment.trials, root, section))
     for name, data in hpob.items():
         write_json_atomic(out / "hpob" / f"{name}.json", data)
     return out
@@ -141,7 +160,8 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
 
 
-def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root: Path) -> str:
+def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root: Path,
+              section: list[str] = ()) -> str:
     budgets = [b for b in BUDGETS if b <= n_trials]
     lines = [f"# Comparison report: {root}", ""]
     for (benchmark, dataset) in dict.fromkeys((r["benchmark"], r["dataset"]) for r in rows):
@@ -165,6 +185,7 @@ def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root:
                          f"{_fmt(r['cost_mean_s'], 4)} | {_fmt(r['sim_wallclock_per_trial_s'], 4)} | "
                          f"{_fmt(r['setup_median_s'])} | {_fmt(r['run_time_median_s'])} |")
         lines.append("")
+    lines += section
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)
