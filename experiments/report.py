@@ -161,7 +161,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 
 def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root: Path,
-              section: list[str] = ()) -> str:
+              section: list[str] | None = None) -> str:
     budgets = [b for b in BUDGETS if b <= n_trials]
     lines = [f"# Comparison report: {root}", ""]
     for (benchmark, dataset) in dict.fromkeys((r["benchmark"], r["dataset"]) for r in rows):
@@ -185,7 +185,7 @@ def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root:
                          f"{_fmt(r['cost_mean_s'], 4)} | {_fmt(r['sim_wallclock_per_trial_s'], 4)} | "
                          f"{_fmt(r['setup_median_s'])} | {_fmt(r['run_time_median_s'])} |")
         lines.append("")
-    lines += section
+    lines += section or []
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)
