@@ -8,6 +8,7 @@ or a shared/network filesystem on a cluster). A failure never escapes: it is wri
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import platform
@@ -85,7 +86,10 @@ def _execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
     run = RunDir(Path(root), spec.key)
     start = time.perf_counter()
     if run.is_done(spec.n_trials):
-        return RunOutcome(spec.key, "skipped", n_recorded=spec.n_trials)
+        changed = _optimizer_changed(spec, run)
+        if changed is None:
+            return RunOutcome(spec.key, "skipped", n_recorded=spec.n_trials)
+        run.set_aside(f"finished with other optimizer settings ({changed})")
     previous = _safe_meta(run)
     meta: dict[str, Any] = {
         "benchmark": spec.key.benchmark,
@@ -162,6 +166,21 @@ def _run_once(spec: RunSpec, run: RunDir, benchmark: Benchmark, history: list[Tr
             if history and new == 0:
                 raise _ReplayFailed() from exc
             raise
+
+
+def _optimizer_changed(spec: RunSpec, run: RunDir) -> str | None:
+    """Which optimizer settings differ between a finished run and the optimizer built today, or None.
+
+    A finished run is only skipped if the optimizer would still be the same (e.g. the same
+    checkpoint file): results of an older optimizer are never passed off as this one's.
+    """
+    recorded = (_safe_meta(run).get("optimizer") or {})
+    benchmark = make_benchmark(spec.key.benchmark, spec.key.dataset)
+    optimizer = make_optimizer(spec.key.optimizer, benchmark, spec.key.seed, run.path, n_trials=spec.n_trials,
+                               **dict(spec.settings))
+    current = json.loads(json.dumps(optimizer.settings(), default=str))
+    differ = sorted(k for k in set(recorded) | set(current) if recorded.get(k) != current.get(k))
+    return ", ".join(f"{k}: {recorded.get(k)!r} -> {current.get(k)!r}" for k in differ) or None
 
 
 def _safe_meta(run: RunDir) -> dict[str, Any]:

@@ -199,6 +199,7 @@ class GenerativeOptimizer(Optimizer):
 
     def settings(self) -> dict[str, Any]:
         return {**super().settings(), "checkpoint": self.card.get("name", "untrained"),
+                "checkpoint_sha256": self.card.get("sha256"),
                 "space_signature": self.layout.signature, "temperature": self.temperature,
                 "exploration": self.exploration, "n_samples": self.n_samples,
                 "finetune_steps": self.finetune_steps, "finetune_lr": self.finetune_lr,

@@ -138,3 +138,19 @@ def test_every_optimizer_resumes_by_replay_not_by_restart(tmp_path, name):
     assert outcome.status == "done" and outcome.resumed == 4
     assert "restarted_after" not in run.meta()  # the recorded trials were replayed, not set aside
     assert _comparable(read_lines(run.trials_path)) == _comparable(reference)
+
+
+def test_finished_run_of_a_changed_optimizer_is_rerun_not_skipped(tmp_path, reference):
+    """A finished run is skipped only if today's optimizer has the recorded settings (e.g. the same
+    checkpoint); otherwise its trials are kept aside and the run is done again."""
+    assert execute_run(RunSpec(KEY, N), tmp_path).status == "done"
+    run = RunDir(tmp_path, KEY)
+    assert execute_run(RunSpec(KEY, N), tmp_path).status == "skipped"
+    meta = json.loads(run.meta_path.read_text())
+    meta["optimizer"]["checkpoint_sha256"] = "an-older-checkpoint"
+    run.meta_path.write_text(json.dumps(meta))
+    outcome = execute_run(RunSpec(KEY, N), tmp_path)
+    assert outcome.status == "done"
+    assert (run.path / "trials.jsonl.stale-0").exists()
+    assert _comparable(read_lines(run.trials_path)) == _comparable(reference)
+    assert execute_run(RunSpec(KEY, N), tmp_path).status == "skipped"
