@@ -4,6 +4,9 @@
   dataset's table is never read), as mixtures (see :class:`MixtureSource`), plus 20 % synthetic
   tasks on the same space; validation on held-out mixture draws and synthetic tasks.
 - ``nb201-cold``: no NB201 data at all: synthetic tasks on the NB201 *space* (its layout only).
+- ``hpob-offline-<space>``: the offline HPO-B-format meta-train tables of that space only (see
+  :mod:`genhpo.benchmarks.hpob.offline`), early stopping on its meta-validation table; the meta-test
+  and meta-validation datasets are the card's holdout (never training data).
 - ``synthetic`` (any space): synthetic tasks on that space, used when no checkpoint matches.
 """
 
@@ -121,6 +124,26 @@ def train_tables(train_tasks: Sequence[TabularBenchmark], validation: Sequence[T
     return result
 
 
+def hpob_offline_recipe(space_id: str, seed: int = 0) -> Recipe:
+    """The meta-train tables of one offline HPO-B space (never its meta-test or meta-validation
+    tables as training data), validated on its meta-validation tables; holdout = test + validation."""
+    from genhpo.benchmarks.hpob import offline
+    from genhpo.benchmarks.hpob.offline_spaces import get_space
+    from genhpo.benchmarks.hpob.task_benchmark import OfflineHPOBBenchmark
+
+    space = get_space(space_id)  # ValueError naming the accepted spaces
+    split = offline.splits(spaces=(space_id,))
+    train_sets, val_sets = split["train"][space_id], split["validation"][space_id]
+    holdout = list(split["test"].get(space_id, [])) + list(val_sets)
+    if set(train_sets) & set(holdout) or not val_sets:
+        raise ValueError(f"{space_id}: bad split, train {train_sets}, holdout {holdout}")
+    recipe = tables_recipe([OfflineHPOBBenchmark(d) for d in train_sets],
+                           [OfflineHPOBBenchmark(d) for d in val_sets], seed=seed)
+    recipe.data.update({"benchmark": "hpob-offline", "space": space.space_id, "holdout": holdout,
+                        "meta_test": list(split["test"].get(space_id, [])), "meta_validation": list(val_sets)})
+    return recipe
+
+
 def nb201_cold_recipe(seed: int = 0) -> Recipe:
     from genhpo.spaces import nb201
 
@@ -139,6 +162,7 @@ OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
 RECIPES: dict[str, Callable[[int], Recipe]] = {
     **{f"nb201-holdout-{d}": (lambda seed, d=d: nb201_holdout_recipe(d, seed)) for d in NB201_DATASETS},
     "nb201-cold": nb201_cold_recipe,
+    **{f"hpob-offline-{s}": (lambda seed, s=s: hpob_offline_recipe(s, seed)) for s in ("hpobench-mlp", "hpolib-fcnet")},
 }
 
 
@@ -155,7 +179,7 @@ def train_recipe(name: str, out: str | Path | None, train_config: TrainConfig | 
     result = train(recipe.layout, recipe.source, recipe.val_tasks, model_config, train_config, progress)
     if out is not None:
         card = {"recipe": name, "kind": kind or ("cold-start" if name.endswith("cold") else "transfer"),
-                "benchmark": "nb201" if name.startswith("nb201") else None,
+                "benchmark": recipe.data.get("benchmark", "nb201" if name.startswith("nb201") else None),
                 "holdout": recipe.data.get("holdout"), "data": recipe.data, "train": train_config.to_dict(),
                 "optimizer": OPTIMIZER_SETTINGS.get(name, {}), "validation_metrics": result.metrics, "steps_run": result.steps,
                 "training_seconds": round(result.seconds, 1), "trained_at": time.strftime("%Y-%m-%d", time.gmtime(started)),
