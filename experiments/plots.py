@@ -20,6 +20,15 @@ from experiments.curves import RunCurves, mean_ci, on_grid
 _COLORS = plt.get_cmap("tab10").colors
 
 
+def _finish(fig, ax, title: str, path: Path) -> None:
+    """Title, legend outside the axes on the right, save to ``path`` and free the figure."""
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 def colour(name: str, order: list[str]) -> tuple[float, float, float]:
     return _COLORS[order.index(name) % len(_COLORS)] if name in order else (0.3, 0.3, 0.3)
 
@@ -54,11 +63,7 @@ def regret_over_evaluations(curves: dict[str, list[RunCurves]], order: list[str]
                         alpha=0.12, lw=0)
     ax.set_xlabel("full evaluations")
     _regret_axis(ax, log, means)
-    ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _finish(fig, ax, title, path)
 
 
 def regret_over_wallclock(curves: dict[str, list[RunCurves]], order: list[str], title: str, path: Path,
@@ -85,11 +90,7 @@ def regret_over_wallclock(curves: dict[str, list[RunCurves]], order: list[str], 
     ax.set_xscale("log")
     ax.set_xlabel("simulated wall-clock (hours: recorded training cost + optimizer overhead)")
     _regret_axis(ax, log, means)
-    ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _finish(fig, ax, title, path)
 
 
 def average_rank(ranks: dict[str, np.ndarray], n_seeds: int, order: list[str], title: str, path: Path) -> None:
@@ -101,11 +102,7 @@ def average_rank(ranks: dict[str, np.ndarray], n_seeds: int, order: list[str], t
     ax.set_ylabel(f"average rank over {n_seeds} common seeds (1 = best)")
     ax.set_ylim(0.9, max(len(ranks), 2) + 0.1)
     ax.grid(True, alpha=0.3)
-    ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _finish(fig, ax, title, path)
 
 
 def hpob_scores(regret: np.ndarray, rank: np.ndarray, methods: list[str], order: list[str], title: str,

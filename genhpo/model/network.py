@@ -9,8 +9,7 @@ ratio ELBO(x | I=1, c) - ELBO(x | I=0, c) is a learned, context-conditioned TPE/
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import dataclass, fields
 
 import torch
 from torch import nn
@@ -18,11 +17,14 @@ from torch import nn
 from genhpo.model.cvae import ConditionalVAE
 from genhpo.model.history import HistoryEncoder
 from genhpo.model.layout import Layout
+from genhpo.model.settings import SettingsRecord
 
 
 @dataclass(frozen=True)
-class ModelConfig:
+class ModelConfig(SettingsRecord):
     """Architecture hyperparameters (the seed design of the issue by default)."""
+
+    what = "model settings"
 
     embed: int = 32
     heads: int = 4
@@ -40,15 +42,6 @@ class ModelConfig:
         if self.embed % self.heads:
             raise ValueError(f"embed ({self.embed}) must be divisible by heads ({self.heads})")
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ModelConfig:
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown model settings {sorted(unknown)}; accepted: {[f.name for f in fields(cls)]}")
-        return cls(**data)
-
-    def to_dict(self) -> dict[str, int]:
-        return asdict(self)
 
 
 class GenerativeModel(nn.Module):

@@ -10,9 +10,8 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
@@ -21,14 +20,17 @@ from tqdm.auto import tqdm
 from genhpo.model.layout import Layout
 from genhpo.model.metrics import acquisition_metrics, validation_loss
 from genhpo.model.network import GenerativeModel, ModelConfig
+from genhpo.model.settings import SettingsRecord
 from genhpo.model.tasks import HistorySampler, Task, TaskSource
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(SettingsRecord):
     """Training hyperparameters; ``steps`` is a maximum (early stopping may end sooner)."""
+
+    what = "training settings"
 
     steps: int = 1000
     batch_size: int = 128
@@ -52,15 +54,6 @@ class TrainConfig:
             elif not isinstance(value, int) or isinstance(value, bool) or value < (0 if f.name in ("seed", "val_histories") else 1):
                 raise ValueError(f"TrainConfig.{f.name} must be a positive int, got {value!r}")
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TrainConfig:
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown training settings {sorted(unknown)}; accepted: {[f.name for f in fields(cls)]}")
-        return cls(**data)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
