@@ -8,9 +8,9 @@ meta-test task and seed test0..test4 calls ``HPOBHandler.evaluate(method, space,
 n_trials)``: baselines run as :class:`AskTellMethod` around ``baselines.make_baseline`` (optimizer
 seed k for seed "test<k>"); the generative optimizer (if ``genhpo.optimizer`` exists) answers
 ``observe_and_suggest`` itself in pool mode, with the checkpoint ``GenerativeOptimizer.for_benchmark``
-picks (``pretrained/hpob-offline-<space>``, trained on the meta-train split only), through
-:class:`SpaceRows`: the rows it sees are re-encoded from HPO-B's scaling to the ``SpaceEncoder``
-encoding its checkpoint was trained on (they differ slightly on ordinal grids that are not geometric).
+picks (``pretrained/hpob-offline-<space>``, trained on the meta-train split only); ``for_benchmark``
+also sets its row translator, so it reads the task's rows in HPO-B's scaling and re-encodes them to
+the ``SpaceEncoder`` encoding its checkpoint was trained on (``genhpo.benchmarks.hpob.task_rows``).
 Prints HPO-B's normalised regret and average rank at 25/50/100 trials (``genhpo.benchmarks.hpob.scores``);
 ``--out`` also writes one HPO-B results file ``<optimizer>.json`` per optimizer, and ``--load DIR``
 scores such files instead of running.
@@ -24,9 +24,6 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any, ClassVar
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -48,53 +45,6 @@ def available_optimizers() -> list[str]:
     return names
 
 
-class SpaceRows:
-    """An HPO-B method over ``SpaceEncoder`` rows, called with a task's HPO-B rows (pool mode).
-
-    Every column of an offline grid maps value-by-value (HPO-B's log-min-max value -> the encoder's
-    normalised ordinal index; one-hot columns unchanged), so rows translate column-wise, vectorised.
-    """
-
-    _columns: ClassVar[dict[str, list[tuple[np.ndarray, np.ndarray]]]] = {}  # per dataset, built once
-
-    def __init__(self, method: Any, bench: OfflineHPOBBenchmark) -> None:
-        self.method = method
-        if bench.dataset not in self._columns:
-            self._columns[bench.dataset] = self._column_maps(bench)
-        self.columns = self._columns[bench.dataset]
-
-    @staticmethod
-    def _column_maps(bench: OfflineHPOBBenchmark) -> list[tuple[np.ndarray, np.ndarray]]:
-        from genhpo.spaces import SpaceEncoder
-
-        configs, _ = bench.table()
-        encoded = SpaceEncoder(bench.config_space).encode_batch(configs)
-        columns = []
-        for j in range(bench.X.shape[1]):
-            values, first = np.unique(bench.X[:, j], return_index=True)
-            targets = encoded[first, j]
-            for v, t in zip(values, targets):
-                if not np.all(encoded[bench.X[:, j] == v, j] == t):
-                    raise ValueError(f"{bench.dataset}: column {j} does not map value-wise to the encoder's rows")
-            columns.append((values, targets))
-        return columns
-
-    def rows(self, X: Any) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
-        out = np.empty_like(X)
-        for j, (values, targets) in enumerate(self.columns):
-            pos = np.clip(np.searchsorted(values, X[:, j]), 0, len(values) - 1)
-            below = np.clip(pos - 1, 0, len(values) - 1)
-            pos = np.where(np.abs(values[below] - X[:, j]) < np.abs(values[pos] - X[:, j]), below, pos)
-            out[:, j] = targets[pos]
-        return out
-
-    def observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any = None) -> int:
-        if X_pen is None:
-            raise ValueError("SpaceRows serves pool mode only (X_pen given)")
-        return self.method.observe_and_suggest(self.rows(X_obs), y_obs, self.rows(X_pen))
-
-
 def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int):
     """An HPO-B method for one (task, seed) run."""
     if name == "genhpo":
@@ -103,7 +53,7 @@ def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int)
         optimizer = GenerativeOptimizer.for_benchmark(bench, seed)
         if seed == 0:
             print(f"  genhpo on {bench.dataset}: checkpoint {optimizer.card.get('name', 'none (untrained)')}")
-        return SpaceRows(optimizer, bench)
+        return optimizer
     extra = {"n_trials": n_trials} if name.startswith("smac") else {}
     return AskTellMethod(lambda space, s: make_baseline(name, bench, s, **extra), seed, codec=bench.codec)
 

@@ -6,6 +6,10 @@ Two fronts over one core:
   ``int`` index of the pending row to evaluate next; without one, a ``(d,)`` vector in [0, 1]^d;
 - ``ask()`` / ``tell(config, result)`` (:class:`genhpo.protocol.Optimizer`) on any ConfigSpace,
   through :class:`genhpo.spaces.SpaceEncoder`; ``ask(n)`` returns n distinct configurations.
+observe_and_suggest reads rows in the ``SpaceEncoder`` encoding of ``config_space``, unless ``rows``
+(a :class:`genhpo.benchmarks.hpob.task_rows.TaskRows`, set by ``for_benchmark`` for an HPO-B task)
+translates: then X_obs / X_pen are the task's own rows (HPO-B's scaling, which differs from the
+encoder's on ordinal grids that are not geometric) and a continuous suggestion is in that scaling.
 
 Candidate selection (see :mod:`genhpo.model.network`): the candidates are every unevaluated
 configuration of a small finite space (NB201: all 15,625 cells), or the pending pool, or else
@@ -126,6 +130,7 @@ class GenerativeOptimizer(Optimizer):
         self._X: list[np.ndarray] = []
         self._y: list[float] = []
         self._seen: set[bytes] = set()  # evaluated or pending
+        self.rows: Any = None  # TaskRows: observe_and_suggest takes an HPO-B task's rows (see for_benchmark)
 
     # ------------------------------------------------------------------ construction presets
     @classmethod
@@ -139,21 +144,41 @@ class GenerativeOptimizer(Optimizer):
     @classmethod
     def for_benchmark(cls, benchmark: Any, seed: int = 0, **kwargs: Any) -> GenerativeOptimizer:
         """The right checkpoint for ``benchmark``: one trained on that benchmark whose holdout is this
-        dataset (never one trained on it); else a cold-start checkpoint for the space; else synthetic."""
+        dataset (never one trained on it); else a cold-start checkpoint for the space; else synthetic.
+
+        For an HPO-B task (:class:`~genhpo.benchmarks.hpob.task_benchmark.HPOBTaskBenchmark`) it also
+        sets ``rows``, so ``observe_and_suggest`` takes the task's rows as ``HPOBHandler`` passes them
+        and returns a continuous suggestion in the task's scaling (ask/tell is unaffected)."""
+        from genhpo.benchmarks.hpob.task_benchmark import HPOBTaskBenchmark
+        from genhpo.benchmarks.hpob.task_rows import TaskRows
+
         signature = SpaceEncoder(benchmark.config_space).signature()
+        optimizer = None
         for card in list_cards():
             holdout = card.get("holdout")
             held = holdout if isinstance(holdout, list) else [holdout]
             if (card.get("benchmark") == benchmark.name and benchmark.dataset in held
                     and card["space_signature"] == signature):
-                return cls.from_pretrained(card["_path"], benchmark.config_space, seed, **kwargs)
-        return cls(benchmark.config_space, seed, **kwargs)
+                optimizer = cls.from_pretrained(card["_path"], benchmark.config_space, seed, **kwargs)
+                break
+        if optimizer is None:
+            optimizer = cls(benchmark.config_space, seed, **kwargs)
+        if isinstance(benchmark, HPOBTaskBenchmark):
+            optimizer.rows = TaskRows.of(benchmark)
+        return optimizer
 
     # ------------------------------------------------------------------ HPO-B front
     def observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any = None) -> int | np.ndarray:
-        """HPO-B's call: ``int`` index into ``X_pen (m, d)``, or a ``(d,)`` vector in [0, 1]^d."""
+        """HPO-B's call: ``int`` index into ``X_pen (m, d)``, or a ``(d,)`` vector in [0, 1]^d.
+
+        With ``rows`` set, X_obs / X_pen are translated from the task's rows to the encoder's first,
+        and a vector answer back to the task's scaling."""
+        if self.rows is not None:
+            X_obs = self.rows.to_encoder(X_obs, "X_obs")
+            X_pen = None if X_pen is None else self.rows.to_encoder(X_pen, "X_pen")
         with _torch_threads(self.threads):
-            return self._observe_and_suggest(X_obs, y_obs, X_pen)
+            answer = self._observe_and_suggest(X_obs, y_obs, X_pen)
+        return answer if self.rows is None or X_pen is not None else self.rows.to_task(answer)
 
     def _observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any) -> int | np.ndarray:
         X, y = as_history(X_obs, y_obs, self.layout.dim)
