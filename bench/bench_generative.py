@@ -3,6 +3,8 @@
     python bench/bench_generative.py transfer --seeds 20          # vs TransferTopK, 25 evaluations
     python bench/bench_generative.py cold --seeds 20 --baselines re,smac --trials 200
     python bench/bench_generative.py overhead
+    python bench/bench_generative.py cold --settings '{"temperature": 1e9}'   # ablation: random ranking
+    python bench/bench_generative.py transfer --checkpoint /tmp/my-ckpt.pt --datasets ImageNet16-120
 
 Every run goes through ``genhpo.loop.run`` with seeds 0..N-1, like the baselines in the runner.
 Transfer: ``GenerativeOptimizer.for_benchmark`` (the checkpoint whose holdout is the dataset);
@@ -12,6 +14,7 @@ cold start: the ``nb201-cold`` checkpoint (synthetic tasks only, no NB201 scores
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -40,10 +43,11 @@ def regrets(make, bench: NB201Benchmark, seeds: int, trials: int) -> tuple[np.nd
     return np.array(curves), float(np.mean(overhead))
 
 
-def _maker(name: str, cold: bool, settings: dict):
+def _maker(name: str, cold: bool, settings: dict, checkpoint: str | None = None):
     if name == "genhpo":
-        if cold:
-            return lambda b, s: GenerativeOptimizer.from_pretrained("nb201-cold", b.config_space, s, **settings)
+        if cold or checkpoint:
+            path = checkpoint or "nb201-cold"
+            return lambda b, s: GenerativeOptimizer.from_pretrained(path, b.config_space, s, **settings)
         return lambda b, s: GenerativeOptimizer.for_benchmark(b, s, **settings)
     extra = {"n_trials": settings["n_trials"]} if name.startswith("smac") else {}
     return lambda b, s: make_baseline(name, b, s, **extra)
@@ -70,16 +74,22 @@ def compare(args, cold: bool) -> None:
     trials = max(budgets)
     names = ["genhpo"] + [n for n in args.baselines.split(",") if n]
     settings = {"n_trials": trials}
+    genhpo_settings = json.loads(args.settings) if args.settings else {}
     for dataset in args.datasets.split(","):
         bench = NB201Benchmark(dataset)
         results = {}
         for name in names:
             started = time.perf_counter()
-            opt_settings = {} if name == "genhpo" else settings
-            results[name] = regrets(_maker(name, cold, opt_settings), bench, args.seeds, trials)
+            opt_settings = genhpo_settings if name == "genhpo" else settings
+            results[name] = regrets(_maker(name, cold, opt_settings, args.checkpoint), bench, args.seeds, trials)
             print(f"  [{dataset} {name}: {args.seeds} seeds x {trials} trials in {time.perf_counter() - started:.0f} s]",
                   flush=True)
         _table(dataset, results, budgets)
+        if args.json:
+            saved = json.loads(args.json.read_text()) if args.json.exists() else {}
+            for name, (curves, mean_overhead) in results.items():
+                saved.setdefault(dataset, {})[name] = {"regret": curves.tolist(), "overhead": mean_overhead}
+            args.json.write_text(json.dumps(saved))
 
 
 def overhead(args) -> None:
@@ -112,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budgets", default=None, help="default 5,10,15,20,25 (transfer) or 50,100,200 (cold)")
     parser.add_argument("--calls", type=int, default=30, help="overhead: calls per setting")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--json", type=Path, default=None, help="also store every regret curve here (merged per dataset)")
+    parser.add_argument("--settings", default=None, help='genhpo suggestion settings as JSON, e.g. \'{"temperature": 0}\'')
+    parser.add_argument("--checkpoint", default=None, help="genhpo checkpoint name or path (default: for_benchmark's "
+                        "holdout checkpoint for transfer, nb201-cold for cold)")
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be >= 1")

