@@ -137,14 +137,11 @@ class HPOBHandler:
         [0, len(X_pen)) (the official code accepts negative indices), a constant task (division by 0),
         and more trials than pending rows.
         """
-        _check_method(method)
-        n_trials = _check_trials(n_trials)
-        X, y = self.task(search_space_id, dataset_id)
+        n_trials, X, y, observed = self._open_run(method, search_space_id, dataset_id, seed, n_trials)
         span = float(np.max(y) - np.min(y))
         if span == 0.0:
             raise ValueError(f"task {search_space_id}/{dataset_id} has a constant y; it cannot be normalised")
         y = (y - np.min(y)) / span
-        observed = self.initial_indices(search_space_id, dataset_id, seed, len(X))
         if n_trials > len(X) - len(observed):
             raise ValueError(f"n_trials={n_trials} exceeds the {len(X) - len(observed)} pending rows of the task")
         pending = np.ones(len(X), dtype=bool)
@@ -179,12 +176,9 @@ class HPOBHandler:
         this is kept by default for comparability with published results, and
         ``fix_last_incumbent=True`` makes the last value the incumbent after all n_trials trials.
         """
-        _check_method(method)
-        n_trials = _check_trials(n_trials)
-        X, y = self.task(search_space_id, dataset_id)
+        n_trials, X, y, init = self._open_run(method, search_space_id, dataset_id, seed, n_trials)
         surrogate = Surrogate.load(self.surrogates_dir, search_space_id, dataset_id)
         dim = X.shape[1]
-        init = self.initial_indices(search_space_id, dataset_id, seed, len(X))
         x_observed, y_observed = X[init], y[init]
         history: list[float] = []
         for _ in range(n_trials):
@@ -197,6 +191,15 @@ class HPOBHandler:
         final = float(np.max(surrogate.normalise(y_observed)))
         history.append(final if fix_last_incumbent else history[-1])
         return history
+
+    def _open_run(self, method: Any, search_space_id: str, dataset_id: str, seed: str,
+                  n_trials: Any) -> tuple[int, np.ndarray, np.ndarray, list[int]]:
+        """The checks both modes open with (method, n_trials, task, seed), in that order: the checked
+        n_trials, the task's ``X (n, d)`` and raw ``y (n, 1)``, and the seed's 5 initial row indices."""
+        _check_method(method)
+        n_trials = _check_trials(n_trials)
+        X, y = self.task(search_space_id, dataset_id)
+        return n_trials, X, y, self.initial_indices(search_space_id, dataset_id, seed, len(X))
 
 
 def _check_method(method: Any) -> None:
