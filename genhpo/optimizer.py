@@ -17,12 +17,14 @@ draws from p(x | I=1, c), random vectors and perturbations of the best observed 
 ranked by the learned density ratio ELBO(x | I=1, c) - ELBO(x | I=0, c). ``temperature`` adds
 Gumbel noise to the ranking (softmax sampling) and ``exploration`` is the probability of a
 uniformly random candidate instead: the fallback to exploration when the model is wrong.
-``local`` = k > 0 restricts a finite space's candidates, once ``local_after`` results are in, to
-the one-hyperparameter neighbours of the k best observed configurations (the model then ranks a
-mutation neighbourhood, as BANANAS optimises its acquisition; ``exploration`` is then the
-probability of ranking the whole space instead). ``init_random`` = m makes the first m suggestions
-uniformly random (an initial design, for a model that knows nothing of the task). ``finetune_steps`` > 0 fine-tunes a private copy of the model on the current history before each
-suggestion (:class:`genhpo.model.finetune.OnlineFinetuner`).
+``local`` = k > 0 restricts the candidates of a finite space (ask/tell) or the pending pool
+(observe_and_suggest), once ``local_after`` results are in, to the one-hyperparameter neighbours
+(one ``SpaceEncoder`` block differs) of the k best observed configurations, when any exist (the
+model then ranks a mutation neighbourhood, as BANANAS optimises its acquisition; ``exploration``
+is then the probability of ranking the whole space or pool instead). ``init_random`` = m makes
+the first m suggestions uniformly random (an initial design, for a model that knows nothing of
+the task). ``finetune_steps`` > 0 fine-tunes a private copy of the model on the current history
+before each suggestion (:class:`genhpo.model.finetune.OnlineFinetuner`).
 
 Defined behaviours: an empty history gives the model's cold-start suggestion; an evaluated
 configuration is never proposed again in a finite space (nor an observed row from a pool; a
@@ -186,11 +188,13 @@ class GenerativeOptimizer(Optimizer):
             self.model = self._finetuner.update(X, y)
         if X_pen is not None:
             pool = as_pool(X_pen, self.layout.dim)
-            free = ~rows_in(pool, X)
-            if not free.any():
+            free = np.flatnonzero(~rows_in(pool, X))
+            if not len(free):
                 raise ValueError("every row of X_pen has already been observed; nothing left to suggest")
-            choice = self._choose(pool[free], X, y, 1)[0]
-            return int(np.flatnonzero(free)[choice])
+            near = self._local_mask(pool[free], X, y)
+            if near is not None:
+                free = free[near]
+            return int(free[self._choose(pool[free], X, y, 1)[0]])
         candidates = self._continuous_candidates(X, y)
         return candidates[self._choose(candidates, X, y, 1)[0]].copy()
 
@@ -237,10 +241,9 @@ class GenerativeOptimizer(Optimizer):
             if not self._free.any():
                 raise ValueError("every configuration of this finite space has been evaluated or is pending")
             free = self._pool[self._free]
-            if self.local and len(y) >= self.local_after and self._rng.random() >= self.exploration:
-                near = neighbours(free, X[np.argsort(-y, kind="stable")[: self.local]], self._block_starts)
-                if len(near):
-                    free = near
+            near = self._local_mask(free, X, y)
+            if near is not None:
+                free = free[near]
             row = free[self._choose(free, X, y, 1)[0]]
             return self.encoder.decode(row), row
         candidates = self._continuous_candidates(X, y)
@@ -253,6 +256,16 @@ class GenerativeOptimizer(Optimizer):
             if key_of(row) not in self._seen:
                 return config, row
         raise ValueError("no unseen configuration among the candidates; the space may be exhausted")
+
+    def _local_mask(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+        """``(M,)`` mask of the ``candidates (M, d)`` that are one-hyperparameter neighbours of the
+        ``local`` best rows of ``X``, once ``local_after`` results are in and unless the escape draw
+        (probability ``exploration``) says otherwise; None for "rank every candidate" (also when
+        no candidate is a neighbour)."""
+        if not self.local or len(y) < self.local_after or self._rng.random() < self.exploration:
+            return None
+        near = neighbours(candidates, X[np.argsort(-y, kind="stable")[: self.local]], self._block_starts)
+        return near if near.any() else None
 
     def _mark(self, row: np.ndarray) -> None:
         """Record ``row`` as evaluated or pending: it will not be proposed again."""

@@ -162,6 +162,70 @@ def test_local_candidates_are_one_hyperparameter_neighbours_of_the_best(finite_s
         opt.tell(config, Result(score=0.0))
 
 
+def _pool_history(space, rng, n_obs=12, n_pen=200):
+    """Observed rows with distinct scores, and a pending pool of random encodings holding no
+    one-hyperparameter neighbour of an observed row (tests plant those)."""
+    from genhpo.model.candidates import neighbours, random_vectors
+
+    encoder = SpaceEncoder(space)
+    X_obs = random_vectors(encoder, n_obs, rng)
+    X_pen = random_vectors(encoder, n_pen, rng)
+    X_pen = X_pen[~neighbours(X_pen, X_obs, np.array([b.start for b in encoder.blocks]))]
+    return X_obs, rng.permutation(n_obs).reshape(-1, 1) / n_obs, X_pen
+
+
+def _near(space, x, anchors) -> bool:
+    """Whether ``x`` differs from some anchor row in exactly one hyperparameter."""
+    blocks = SpaceEncoder(space).blocks
+    return any(sum(not np.allclose(x[b.start:b.start + b.width], a[b.start:b.start + b.width]) for b in blocks) == 1
+               for a in anchors)
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_pool_mode_local_suggests_a_neighbour_of_one_of_the_k_best_rows(mixed_space, k):
+    X_obs, y_obs, X_pen = _pool_history(mixed_space, np.random.default_rng(5))
+    order = np.argsort(-y_obs[:, 0])
+    best = X_obs[order[:k]]
+    # plant one neighbour (lr moved) of each observed row: only k of them are near the k best rows
+    planted = X_obs[order].copy()
+    planted[:, -1] = 0.5 * planted[:, -1] + 0.25
+    X_pen = np.vstack([X_pen, planted])
+    for seed in range(5):
+        opt = _opt(mixed_space, seed, local=k, local_after=10, temperature=1.0)
+        assert _near(mixed_space, X_pen[opt.observe_and_suggest(X_obs, y_obs, X_pen)], best)
+    plain = [_opt(mixed_space, s, temperature=1.0).observe_and_suggest(X_obs, y_obs, X_pen) for s in range(5)]
+    assert not all(_near(mixed_space, X_pen[i], best) for i in plain)  # so local=k is what restricted them
+    # before local_after results, or with no neighbour in the pool, the whole pool is ranked as with local=0
+    for pool, after in ((X_pen, 13), (X_pen[: -len(planted)], 1)):
+        plain = _opt(mixed_space, 0, temperature=0.0).observe_and_suggest(X_obs, y_obs, pool)
+        assert _opt(mixed_space, 0, local=k, local_after=after, temperature=0.0).observe_and_suggest(
+            X_obs, y_obs, pool) == plain
+
+
+def test_pool_mode_local_is_reproducible_and_exploration_escapes(mixed_space):
+    X_obs, y_obs, X_pen = _pool_history(mixed_space, np.random.default_rng(6), n_pen=60)
+    best = X_obs[np.argsort(-y_obs[:, 0])[:2]]
+    n = len(X_pen)
+    X_pen = np.vstack([X_pen] + [np.vstack([b, b]) for b in best])
+    X_pen[n:, -1] = np.linspace(0.05, 0.95, 4)  # the only four neighbours of the two best rows
+
+    def trajectory(seed, exploration):
+        opt, X, y, pool = _opt(mixed_space, seed, local=2, local_after=5, exploration=exploration), X_obs, y_obs, X_pen
+        picks = []
+        for _ in range(6):
+            i = opt.observe_and_suggest(X, y, pool)
+            picks.append(pool[i].tolist())
+            X, y, pool = np.vstack([X, pool[i]]), np.vstack([y, [[0.0]]]), np.delete(pool, i, axis=0)
+        return picks
+
+    assert trajectory(3, 0.3) == trajectory(3, 0.3)
+    assert trajectory(3, 0.3) != trajectory(4, 0.3)
+    near = [_near(mixed_space, np.array(x), best) for s in range(4) for x in trajectory(s, 0.0)[:4]]
+    assert all(near)  # four neighbours exist: the first four picks are all of them
+    escaped = [_near(mixed_space, np.array(x), best) for s in range(4) for x in trajectory(s, 1.0)[:4]]
+    assert not all(escaped)  # exploration = 1: always the whole pool, uniformly
+
+
 def test_card_settings_apply_unless_overridden(mixed_space):
     card = {"name": "x", "optimizer": {"temperature": 0.7, "local": 2}}
     opt = GenerativeOptimizer(mixed_space, 0, tiny_model(mixed_space), card=card, local=3)

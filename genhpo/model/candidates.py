@@ -77,13 +77,15 @@ def random_vectors(encoder: SpaceEncoder, n: int, rng: np.random.Generator) -> n
 
 
 def neighbours(candidates: np.ndarray, anchors: np.ndarray, block_starts: np.ndarray) -> np.ndarray:
-    """The rows of ``candidates (M, d)`` that differ from some row of ``anchors (k, d)`` in exactly one
-    hyperparameter (``block_starts``: first vector index of each hyperparameter, ascending)."""
+    """``(M,)`` bool mask: which rows of ``candidates (M, d)`` differ from some row of ``anchors (k, d)``
+    in exactly one hyperparameter (``block_starts``: first vector index of each hyperparameter, ascending)."""
     near = np.zeros(len(candidates), dtype=bool)
+    if len(candidates) == 0 or len(block_starts) == 0:
+        return near
     for anchor in anchors:
         differs = np.add.reduceat(np.abs(candidates - anchor) > 1e-9, block_starts, axis=1) > 0
         near |= differs.sum(axis=1) == 1
-    return candidates[near]
+    return near
 
 
 def perturb(rows: np.ndarray, layout: Layout, rng: np.random.Generator) -> np.ndarray:
