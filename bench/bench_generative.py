@@ -93,23 +93,26 @@ def compare(args, cold: bool) -> None:
 
 
 def overhead(args) -> None:
-    """Median observe_and_suggest time with 200 observations (no fine-tuning): pools and continuous."""
+    """Median observe_and_suggest time with 200 observations: pools and continuous, without
+    fine-tuning, then with ``finetune_steps`` = 5 (the fine-tuned model is updated on every call)."""
     bench = NB201Benchmark("cifar10")
-    opt = GenerativeOptimizer.from_pretrained("nb201-holdout-cifar10", bench.config_space, seed=0)
     rng = np.random.default_rng(0)
-    pool = opt._pool  # all 15,625 cells, encoded
     print(f"observe_and_suggest, 200 observations, torch threads = {torch.get_num_threads()}, median of {args.calls}")
-    for m in (1000, 5000, len(pool) - 200, None):
-        times = []
-        for _ in range(args.calls):
-            rows = rng.choice(len(pool), size=200 + (m or 0), replace=False)
-            X_obs, X_pen = pool[rows[:200]], (pool[rows[200:]] if m else None)
-            y_obs = rng.random((200, 1))
-            started = time.perf_counter()
-            opt.observe_and_suggest(X_obs, y_obs, X_pen)
-            times.append(time.perf_counter() - started)
-        label = f"pool of {m}" if m else "continuous (no pool)"
-        print(f"  {label:<24} median {1000 * np.median(times):7.1f} ms   (p90 {1000 * np.quantile(times, 0.9):.1f} ms)")
+    for steps in (0, 5):
+        opt = GenerativeOptimizer.from_pretrained("nb201-holdout-cifar10", bench.config_space, seed=0,
+                                                  finetune_steps=steps)
+        pool = opt._pool  # all 15,625 cells, encoded
+        for m in ((1000, 5000, len(pool) - 200, None) if steps == 0 else (len(pool) - 200, None)):
+            times = []
+            for _ in range(args.calls):
+                rows = rng.choice(len(pool), size=200 + (m or 0), replace=False)
+                X_obs, X_pen = pool[rows[:200]], (pool[rows[200:]] if m else None)
+                y_obs = rng.random((200, 1))
+                started = time.perf_counter()
+                opt.observe_and_suggest(X_obs, y_obs, X_pen)
+                times.append(time.perf_counter() - started)
+            label = (f"pool of {m}" if m else "continuous (no pool)") + (f", fine-tune {steps} steps" if steps else "")
+            print(f"  {label:<40} median {1000 * np.median(times):7.1f} ms   (p90 {1000 * np.quantile(times, 0.9):.1f} ms)")
 
 
 def main(argv: list[str] | None = None) -> int:
