@@ -2,6 +2,7 @@
 
     python bench/bench_hpob.py                                   # every optimizer available, 100 trials
     python bench/bench_hpob.py --optimizers rs,re --trials 50 --out /tmp/hpob-results
+    python bench/bench_hpob.py --split validation --optimizers genhpo --genhpo-settings '{"local": 3}'
 
 Builds (or reuses) the offline data in the cache (``genhpo data hpob-offline``), then for every
 meta-test task and seed test0..test4 calls ``HPOBHandler.evaluate(method, space, dataset, seed,
@@ -12,8 +13,15 @@ picks (``pretrained/hpob-offline-<space>``, trained on the meta-train split only
 also sets its row translator, so it reads the task's rows in HPO-B's scaling and re-encodes them to
 the ``SpaceEncoder`` encoding its checkpoint was trained on (``genhpo.benchmarks.hpob.task_rows``).
 Prints HPO-B's normalised regret and average rank at 25/50/100 trials (``genhpo.benchmarks.hpob.scores``);
-``--out`` also writes one HPO-B results file ``<optimizer>.json`` per optimizer, and ``--load DIR``
-scores such files instead of running.
+``--out`` also writes one HPO-B results file ``<optimizer>.json`` per optimizer (and
+``genhpo.settings.json``: the settings genhpo ran with), and ``--load DIR`` scores such files
+instead of running.
+
+``--split validation`` runs the same protocol on the meta-validation tasks instead (for choosing
+settings without looking at meta-test): :class:`SplitHandler`, with the initial designs of
+:func:`genhpo.benchmarks.hpob.offline.initial_design` (the generator that wrote the meta-test ones).
+``--genhpo-settings JSON`` overrides genhpo's suggestion settings (keys of
+``genhpo.optimizer.DEFAULTS``; unset ones come from the checkpoint card's ``optimizer`` entry).
 """
 
 from __future__ import annotations
@@ -34,6 +42,63 @@ from genhpo.benchmarks.hpob.scores import hpob_scores
 from genhpo.benchmarks.hpob.task_benchmark import OfflineHPOBBenchmark
 
 
+SPLITS = ("test", "validation")
+
+
+class SplitHandler(HPOBHandler):
+    """An :class:`HPOBHandler` that evaluates the tasks of another split of an offline root.
+
+    ``evaluate`` runs the official protocol unchanged on the tasks of ``split`` (e.g. the
+    meta-validation ones); their initial designs come from :func:`offline.initial_design`, never
+    from the root's ``bo-initializations.json``, whose meaning (the meta-test seeds) stays as is.
+    (For an offline root that file holds the same designs for every task, tested.)"""
+
+    def __init__(self, root: str | Path, split: str) -> None:
+        if split not in ("train", "validation", "test"):
+            raise ValueError(f"unknown split {split!r}; accepted: train, validation, test")
+        super().__init__(root, "v3")
+        self.evaluation_split = split
+        self._inits: dict | None = None
+
+    @property
+    def meta_test_data(self) -> dict:
+        if self._eval is None:
+            self._eval = self.split(self.evaluation_split)
+        return self._eval
+
+    @property
+    def bo_initializations(self) -> dict:
+        if self._inits is None:
+            self._inits = {space: {d: offline.initial_design(space, d, len(task["X"])) for d, task in tasks.items()}
+                           for space, tasks in self.meta_test_data.items()}
+        return self._inits
+
+
+def handler_for(root: Path, split: str) -> HPOBHandler:
+    """The official v3-test handler for ``split="test"``, else a :class:`SplitHandler`."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; accepted: {', '.join(SPLITS)}")
+    return HPOBHandler(root, "v3-test") if split == "test" else SplitHandler(root, split)
+
+
+def genhpo_settings(text: str | None) -> dict:
+    """``--genhpo-settings``: a JSON object whose keys are genhpo suggestion settings."""
+    if text is None:
+        return {}
+    from genhpo.optimizer import DEFAULTS
+
+    try:
+        settings = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--genhpo-settings is not valid JSON ({exc}): {text!r}") from None
+    if not isinstance(settings, dict):
+        raise ValueError(f"--genhpo-settings must be a JSON object such as '{{\"local\": 3}}', got {text!r}")
+    unknown = sorted(set(settings) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown genhpo settings {unknown}; accepted: {', '.join(DEFAULTS)}")
+    return settings
+
+
 def available_optimizers() -> list[str]:
     names = list(BASELINES)
     try:
@@ -45,12 +110,12 @@ def available_optimizers() -> list[str]:
     return names
 
 
-def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int):
-    """An HPO-B method for one (task, seed) run."""
+def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int, settings: dict | None = None):
+    """An HPO-B method for one (task, seed) run; ``settings``: genhpo's suggestion settings."""
     if name == "genhpo":
         from genhpo.optimizer import GenerativeOptimizer
 
-        optimizer = GenerativeOptimizer.for_benchmark(bench, seed)
+        optimizer = GenerativeOptimizer.for_benchmark(bench, seed, **(settings or {}))
         if seed == 0:
             print(f"  genhpo on {bench.dataset}: checkpoint {optimizer.card.get('name', 'none (untrained)')}")
         return optimizer
@@ -64,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated (default: every baseline, and genhpo if present)")
     parser.add_argument("--trials", type=int, default=100, help="trials after the 5 initial rows")
     parser.add_argument("--seeds", type=int, default=5, help="first N of test0..test4")
+    parser.add_argument("--split", default="test", choices=SPLITS,
+                        help="tasks to run on: meta-test (default) or meta-validation (for choosing settings)")
+    parser.add_argument("--genhpo-settings", default=None, metavar="JSON",
+                        help="genhpo suggestion settings overriding the card's, e.g. '{\"local\": 3, \"temperature\": 0}'")
     parser.add_argument("--out", type=Path, default=None, help="folder for HPO-B results files")
     parser.add_argument("--load", type=Path, default=None,
                         help="score the results files <optimizer>.json in this folder instead of running")
@@ -74,12 +143,18 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown optimizers {unknown}; accepted: {', '.join(available_optimizers())}")
     seeds = list(SEEDS[: args.seeds])
+    try:
+        settings = genhpo_settings(args.genhpo_settings)
+    except ValueError as exc:
+        parser.error(str(exc))
 
     root = offline.build()
-    handler = HPOBHandler(root, "v3-test")
+    handler = handler_for(root, args.split)
     tasks = {s: handler.get_datasets(s) for s in handler.get_search_spaces()}
     print(f"offline HPO-B root: {root}")
-    print(f"meta-test tasks: {tasks}; seeds {seeds}; {args.trials} trials")
+    print(f"meta-{args.split} tasks: {tasks}; seeds {seeds}; {args.trials} trials")
+    if settings:
+        print(f"genhpo settings: {json.dumps(settings)}")
     benches = {d: OfflineHPOBBenchmark(d) for datasets in tasks.values() for d in datasets}
     results: dict[str, dict] = {}
     for name in names:
@@ -87,18 +162,24 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = json.loads((args.load / f"{name}.json").read_text())
             continue
         started = time.perf_counter()
-        results[name] = {}
+        results[name], ran_with = {}, {}
         for space, datasets in tasks.items():
             for dataset in datasets:
                 bench = benches[dataset]
                 for k, seed in enumerate(seeds):
-                    curve = handler.evaluate(method_for(name, bench, k, args.trials), space, dataset, seed, args.trials)
+                    method = method_for(name, bench, k, args.trials, settings)
+                    if name == "genhpo" and k == 0:
+                        ran_with[f"{space}/{dataset}"] = {**method.settings(), "seed": None}
+                    curve = handler.evaluate(method, space, dataset, seed, args.trials)
                     results[name].setdefault(space, {}).setdefault(dataset, {})[seed] = curve
         elapsed = time.perf_counter() - started
         print(f"  {name:14s} {elapsed:7.1f} s")
         if args.out is not None:
             args.out.mkdir(parents=True, exist_ok=True)
             (args.out / f"{name}.json").write_text(json.dumps(results[name]))
+            if ran_with:
+                info = {"split": args.split, "trials": args.trials, "seeds": seeds, "overrides": settings, "runs": ran_with}
+                (args.out / f"{name}.settings.json").write_text(json.dumps(info, indent=1))
 
     scores = hpob_scores(results, tasks, seeds=seeds)
     marks = [t for t in (25, 50, 100) if t <= args.trials]
