@@ -159,7 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     for name in names:
         if args.load is not None:
-            results[name] = json.loads((args.load / f"{name}.json").read_text())
+            path = args.load / f"{name}.json"
+            if not path.is_file():
+                parser.error(f"--load {args.load}: no results file {path.name} for optimizer {name!r} "
+                             f"(choose the optimizers with --optimizers)")
+            results[name] = json.loads(path.read_text())
             continue
         started = time.perf_counter()
         results[name], ran_with = {}, {}

@@ -76,3 +76,6 @@ def test_validation_run_writes_results_and_the_settings_genhpo_ran_with(offline_
     with pytest.raises(SystemExit):
         bench_hpob.main(["--genhpo-settings", '{"temp": 0}'])
     assert "unknown genhpo settings" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        bench_hpob.main(["--split", "validation", "--optimizers", "re", "--load", str(out)])
+    assert "no results file re.json" in capsys.readouterr().err
