@@ -16,7 +16,7 @@ from typing import Any
 
 from genhpo.model.checkpoint import PRETRAINED_DIR
 from genhpo.model.network import ModelConfig
-from genhpo.model.recipes import RECIPES, train_recipe
+from genhpo.model.recipes import RECIPES, TRAIN_SETTINGS, train_recipe
 from genhpo.model.train import TrainConfig
 
 
@@ -28,7 +28,9 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the recipes and exit")
     p.add_argument("--out", type=Path, help=f"checkpoint path without suffix (default: {PRETRAINED_DIR}/<recipe>)")
     p.add_argument("--seed", type=int, default=TrainConfig.seed)
-    p.add_argument("--steps", type=int, default=TrainConfig.steps, help="maximum steps (early stopping may end sooner)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="maximum steps (early stopping may end sooner; default: the recipe's, else "
+                        f"{TrainConfig.steps})")
     p.add_argument("--threads", type=int, default=TrainConfig.threads, help="torch threads (1 is deterministic)")
     p.add_argument("--train-config", type=str, default=None,
                    help='JSON object of further TrainConfig settings, e.g. \'{"batch_size": 64}\'')
@@ -56,8 +58,10 @@ def _train(args: argparse.Namespace) -> int:
         for name in RECIPES:
             print(name)
         return 0 if args.list else 2
-    settings = {**_json_object(args.train_config, "train-config"), "seed": args.seed, "steps": args.steps,
-                "threads": args.threads}
+    settings = {**TRAIN_SETTINGS.get(args.recipe, {}), **_json_object(args.train_config, "train-config"),
+                "seed": args.seed, "threads": args.threads}
+    if args.steps is not None:
+        settings["steps"] = args.steps
     config = TrainConfig.from_dict(settings)
     model_config = ModelConfig.from_dict(_json_object(args.model_config, "model-config"))
     out = args.out or PRETRAINED_DIR / args.recipe

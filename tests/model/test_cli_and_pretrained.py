@@ -111,3 +111,18 @@ def test_train_tables_writes_a_card_for_its_holdout(tmp_path):
     assert card["holdout"] == ["main"] and card["benchmark"] == "tiny" and card["data"]["tasks"] == ["tiny/related"]
     with pytest.raises(ValueError, match="among the training tasks"):
         train_tables([TinyTable("main")], [TinyTable("related")], tmp_path / "u", holdout=["main"], train_config=cfg)
+
+
+def test_card_command_states_every_non_default_training_setting():
+    from genhpo.model.recipes import RECIPES, TRAIN_SETTINGS, train_command
+    from genhpo.model.train import TrainConfig
+
+    assert set(TRAIN_SETTINGS) <= set(RECIPES)
+    for name, settings in TRAIN_SETTINGS.items():
+        config = TrainConfig.from_dict(settings)  # valid settings
+        command = train_command(name, config)
+        assert command.startswith(f"genhpo train {name} --seed 0 --steps {config.steps}")
+        for key, value in settings.items():
+            if key not in ("steps", "seed"):
+                assert f'"{key}": {value}' in command
+    assert train_command("nb201-cold", TrainConfig()) == "genhpo train nb201-cold --seed 0 --steps 1000"
