@@ -163,8 +163,15 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
 #: Suggestion settings a recipe's checkpoint is used (and was benchmarked) with, written to its card.
 #: The cold-start model knows nothing of the task yet: a random initial design, then the model ranks
 #: the mutation neighbourhood of the best configurations, with 10 % global moves.
+#: hpob-offline-*: chosen on the meta-validation tasks only (kc1, slice_localization; 5 seeds, 100
+#: trials, ``bench/bench_hpob.py --split validation``) from a grid over temperature, local,
+#: local_after and exploration, by genhpo's mean rank at 25/50/100 against rs, re, dehb, smac and
+#: transfer-topk: greedy ranking of the one-hyperparameter neighbours of the 5 best rows.
+_HPOB_OFFLINE = {"temperature": 0.0, "local": 5, "local_after": 10, "exploration": 0.0}
 OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
+    "hpob-offline-hpobench-mlp": dict(_HPOB_OFFLINE),
+    "hpob-offline-hpolib-fcnet": dict(_HPOB_OFFLINE),
 }
 
 #: Training settings a recipe's checkpoint is trained with, over :class:`TrainConfig`'s defaults. The

@@ -76,3 +76,15 @@ def test_no_shipped_card_trained_on_a_dataset_it_is_picked_for():
         if card.get("benchmark") == "hpob-offline":
             assert card["data"]["space"] in SPACES
             assert not _trained_on(card) & set(card["holdout"])
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_card_suggestion_settings_are_the_recipes_and_apply(name):
+    """The card's ``optimizer`` entry (chosen on meta-validation) is what retraining the recipe writes,
+    and the optimizer built from the checkpoint runs with it; editing it leaves the weights' check intact."""
+    from genhpo.model.recipes import OPTIMIZER_SETTINGS
+
+    card = next(c for c in list_cards() if c["name"] == name)
+    assert card["optimizer"] == OPTIMIZER_SETTINGS[card["recipe"]]
+    optimizer = GenerativeOptimizer.from_pretrained(name, GridCodec(card["data"]["space"]).config_space)
+    assert {k: optimizer.settings()[k] for k in card["optimizer"]} == card["optimizer"]
