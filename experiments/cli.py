@@ -56,12 +56,6 @@ def _compare(args: argparse.Namespace) -> int:
         quiet_dask()
 
     experiment = experiment_config.resolve(args)
-    missing = registry.unavailable(experiment.optimizers)
-    if missing:
-        available = [n for n in registry.OPTIMIZERS if n not in registry.unavailable(registry.OPTIMIZERS)]
-        raise ValueError("--optimizers: not available in this installation: "
-                         + "; ".join(f"{n} ({why})" for n, why in missing.items())
-                         + f". Available now: {', '.join(available)}")
     outcomes = compare(experiment, Path(args.out), scheduler=args.scheduler, n_workers=args.workers,
                        force=args.force, progress=not args.quiet)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("done", "skipped", "failed")}

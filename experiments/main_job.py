@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from experiments import config, registry
+from experiments import config
 from experiments.cli import positive_int, quiet_dask
 from experiments.deepcave_export import export_deepcave
 from experiments.manifest import Experiment
@@ -38,13 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     quiet_dask()
 
-    missing = registry.unavailable(defaults["optimizers"])
-    for name, why in missing.items():
-        print(f"NOTE: optimizer {name!r} is not available yet and is left out: {why}")
-    optimizers = tuple(n for n in defaults["optimizers"] if n not in missing)
-    if not optimizers:
-        print("no optimizer is available; nothing to run", file=sys.stderr)
-        return 1
+    optimizers = tuple(defaults["optimizers"])
     try:
         experiment = Experiment(benchmark=defaults["benchmark"], datasets=(args.dataset,), optimizers=optimizers,
                                 seeds=args.seeds, trials=args.trials)

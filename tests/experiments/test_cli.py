@@ -41,7 +41,7 @@ def test_hooks_are_listed_even_when_unavailable(monkeypatch, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--optimizers", "rs,foo"], "--optimizers: unknown optimizer(s) 'foo'; accepted: genhpo, transfer-topk"),
+        (["--optimizers", "rs,foo"], "--optimizers: unknown optimizer(s) 'foo'; accepted: genhpo, genhpo-cold, transfer-topk"),
         (["--benchmark", "nb999"], "--benchmark: unknown benchmark 'nb999'; accepted: "),
         (["--dataset", "cifar11"], ("--dataset: unknown nb201 dataset(s) 'cifar11'; accepted: cifar10, cifar100, "
                                     "ImageNet16-120")),

@@ -122,12 +122,8 @@ def test_a_failing_run_is_recorded_as_failed(tmp_path):
     assert meta["status"] == "failed" and "no_such_setting" in meta["error"] and "Traceback" in meta["traceback"]
 
 
-@pytest.mark.parametrize("name", ["re", "smac", "dehb", "transfer-topk", "genhpo"])
+@pytest.mark.parametrize("name", ["re", "smac", "dehb", "transfer-topk", "genhpo", "genhpo-cold"])
 def test_every_optimizer_resumes_by_replay_not_by_restart(tmp_path, name):
-    from experiments.registry import unavailable
-
-    if unavailable([name]):
-        pytest.skip(unavailable([name])[name])
     key = RunKey("nb201", "cifar10", name, 1)
     assert execute_run(RunSpec(key, 8), tmp_path / "ref").status == "done"
     reference = read_lines(RunDir(tmp_path / "ref", key).trials_path)
