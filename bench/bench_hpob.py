@@ -22,6 +22,11 @@ settings without looking at meta-test): :class:`SplitHandler`, with the initial 
 :func:`genhpo.benchmarks.hpob.offline.initial_design` (the generator that wrote the meta-test ones).
 ``--genhpo-settings JSON`` overrides genhpo's suggestion settings (keys of
 ``genhpo.optimizer.DEFAULTS``; unset ones come from the checkpoint card's ``optimizer`` entry).
+``--genhpo-checkpoint PATH`` makes genhpo choose its checkpoint among PATH's instead of the shipped
+ones (a ``.json``/``.pt`` pair, with or without suffix, or a folder of them, e.g. a ``genhpo train
+--out`` folder), by the same rule (trained on this benchmark with the task in its holdout, same space
+signature); a task none of them is for is a usage error, never a silent fallback. The results'
+``genhpo.settings.json`` names the checkpoint file and its SHA-256.
 """
 
 from __future__ import annotations
@@ -99,6 +104,27 @@ def genhpo_settings(text: str | None) -> dict:
     return settings
 
 
+def checkpoint_cards(path: str | Path | None) -> list[dict] | None:
+    """``--genhpo-checkpoint``: the cards of one checkpoint or of every checkpoint in a folder (files
+    there that are not model cards are skipped); None -> None (the shipped checkpoints)."""
+    if path is None:
+        return None
+    from genhpo.model.checkpoint import read_card
+
+    folder = Path(path)
+    if not folder.is_dir():
+        return [read_card(path)]  # ValueError naming the path and the shipped names
+    cards = []
+    for card_path in sorted(folder.glob("*.json")):
+        try:
+            cards.append(read_card(card_path))
+        except ValueError:
+            continue
+    if not cards:
+        raise ValueError(f"--genhpo-checkpoint {path}: no model cards (<name>.json next to <name>.pt) in this folder")
+    return cards
+
+
 def available_optimizers() -> list[str]:
     names = list(BASELINES)
     try:
@@ -110,14 +136,21 @@ def available_optimizers() -> list[str]:
     return names
 
 
-def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int, settings: dict | None = None):
-    """An HPO-B method for one (task, seed) run; ``settings``: genhpo's suggestion settings."""
+def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int, settings: dict | None = None,
+               cards: list[dict] | None = None):
+    """An HPO-B method for one (task, seed) run; ``settings``: genhpo's suggestion settings; ``cards``:
+    the checkpoints genhpo chooses from (:func:`checkpoint_cards`; None: the shipped ones)."""
     if name == "genhpo":
         from genhpo.optimizer import GenerativeOptimizer
 
-        optimizer = GenerativeOptimizer.for_benchmark(bench, seed, **(settings or {}))
+        optimizer = GenerativeOptimizer.for_benchmark(bench, seed, cards, **(settings or {}))
+        if cards is not None and optimizer.card.get("_path") not in {c["_path"] for c in cards}:
+            offered = ", ".join(f"{c['_path']} (holdout {c.get('holdout')})" for c in cards)
+            raise ValueError(f"--genhpo-checkpoint: none of the checkpoints is for {bench.name} task "
+                             f"{bench.dataset!r} (needs it in the card's holdout and the same space); offered: {offered}")
         if seed == 0:
-            print(f"  genhpo on {bench.dataset}: checkpoint {optimizer.card.get('name', 'none (untrained)')}")
+            print(f"  genhpo on {bench.dataset}: checkpoint {optimizer.card.get('name', 'none (untrained)')}"
+                  + (f" ({optimizer.card['_path']})" if "_path" in optimizer.card else ""))
         return optimizer
     extra = {"n_trials": n_trials} if name.startswith("smac") else {}
     return AskTellMethod(lambda space, s: make_baseline(name, bench, s, **extra), seed, codec=bench.codec)
@@ -133,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="tasks to run on: meta-test (default) or meta-validation (for choosing settings)")
     parser.add_argument("--genhpo-settings", default=None, metavar="JSON",
                         help="genhpo suggestion settings overriding the card's, e.g. '{\"local\": 3, \"temperature\": 0}'")
+    parser.add_argument("--genhpo-checkpoint", default=None, metavar="PATH",
+                        help="genhpo's checkpoint(s): a .json/.pt pair or a folder of them (default: the shipped ones)")
     parser.add_argument("--out", type=Path, default=None, help="folder for HPO-B results files")
     parser.add_argument("--load", type=Path, default=None,
                         help="score the results files <optimizer>.json in this folder instead of running")
@@ -145,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     seeds = list(SEEDS[: args.seeds])
     try:
         settings = genhpo_settings(args.genhpo_settings)
+        cards = checkpoint_cards(args.genhpo_checkpoint) if "genhpo" in names and args.load is None else None
     except ValueError as exc:
         parser.error(str(exc))
 
@@ -171,9 +207,13 @@ def main(argv: list[str] | None = None) -> int:
             for dataset in datasets:
                 bench = benches[dataset]
                 for k, seed in enumerate(seeds):
-                    method = method_for(name, bench, k, args.trials, settings)
+                    try:
+                        method = method_for(name, bench, k, args.trials, settings, cards)
+                    except ValueError as exc:
+                        parser.error(str(exc))
                     if name == "genhpo" and k == 0:
-                        ran_with[f"{space}/{dataset}"] = {**method.settings(), "seed": None}
+                        ran_with[f"{space}/{dataset}"] = {**method.settings(), "seed": None,
+                                                          "checkpoint_path": method.card.get("_path")}
                     curve = handler.evaluate(method, space, dataset, seed, args.trials)
                     results[name].setdefault(space, {}).setdefault(dataset, {})[seed] = curve
         elapsed = time.perf_counter() - started
@@ -182,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
             args.out.mkdir(parents=True, exist_ok=True)
             (args.out / f"{name}.json").write_text(json.dumps(results[name]))
             if ran_with:
-                info = {"split": args.split, "trials": args.trials, "seeds": seeds, "overrides": settings, "runs": ran_with}
+                info = {"split": args.split, "trials": args.trials, "seeds": seeds, "overrides": settings,
+                        "checkpoints": args.genhpo_checkpoint, "runs": ran_with}
                 (args.out / f"{name}.settings.json").write_text(json.dumps(info, indent=1))
 
     scores = hpob_scores(results, tasks, seeds=seeds)

@@ -144,9 +144,11 @@ class GenerativeOptimizer(Optimizer):
         return cls(config_space, seed, model, card=card, **kwargs)
 
     @classmethod
-    def for_benchmark(cls, benchmark: Any, seed: int = 0, **kwargs: Any) -> GenerativeOptimizer:
+    def for_benchmark(cls, benchmark: Any, seed: int = 0, cards: Sequence[dict] | None = None,
+                      **kwargs: Any) -> GenerativeOptimizer:
         """The right checkpoint for ``benchmark``: one trained on that benchmark whose holdout is this
         dataset (never one trained on it); else a cold-start checkpoint for the space; else synthetic.
+        ``cards``: the checkpoint cards to choose from (``read_card`` output; default: the shipped ones).
 
         For an HPO-B task (:class:`~genhpo.benchmarks.hpob.task_benchmark.HPOBTaskBenchmark`) it also
         sets ``rows``, so ``observe_and_suggest`` takes the task's rows as ``HPOBHandler`` passes them
@@ -156,7 +158,7 @@ class GenerativeOptimizer(Optimizer):
 
         signature = SpaceEncoder(benchmark.config_space).signature()
         optimizer = None
-        for card in list_cards():
+        for card in list_cards() if cards is None else cards:
             holdout = card.get("holdout")
             held = holdout if isinstance(holdout, list) else [holdout]
             if (card.get("benchmark") == benchmark.name and benchmark.dataset in held
