@@ -2,11 +2,11 @@
 
     python -m experiments.main_job --out results/nb201-demo
 
-Runs the optimizers of ``experiments/configs/nb201-demo.toml`` (the pretrained generative optimizer
-and every baseline; 5 seeds x 100 full evaluations on cifar10, sized to finish in under 10 minutes
-on 2 CPU cores) that are available in this installation, says which are not and why, then writes
-the report and the DeepCAVE export and prints where they are. Re-running resumes; if the set of
-available optimizers changed since the last run, the old results are moved to ``OUT/replaced-<n>/``.
+Runs the optimizers of ``experiments/configs/nb201-demo.toml`` (the generative optimizer with its
+transfer checkpoint and with its cold-start checkpoint, and every baseline; 5 seeds x 100 full
+evaluations on cifar10, sized to finish in under 10 minutes on 2 CPU cores), then writes the report
+and the DeepCAVE export and prints where they are. Re-running resumes; if the set of optimizers
+changed since the last run, the old results are moved to ``OUT/replaced-<n>/``.
 """
 
 from __future__ import annotations
