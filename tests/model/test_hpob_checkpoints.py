@@ -88,3 +88,17 @@ def test_card_suggestion_settings_are_the_recipes_and_apply(name):
     assert card["optimizer"] == OPTIMIZER_SETTINGS[card["recipe"]]
     optimizer = GenerativeOptimizer.from_pretrained(name, GridCodec(card["data"]["space"]).config_space)
     assert {k: optimizer.settings()[k] for k in card["optimizer"]} == card["optimizer"]
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_card_training_settings_are_the_recipes(name):
+    """``genhpo train <recipe> --seed 0`` (the recipe's TRAIN_SETTINGS) trains with the card's settings,
+    and the card's command states them."""
+    from genhpo.model.recipes import TRAIN_SETTINGS, train_command
+    from genhpo.model.train import TrainConfig
+
+    card = next(c for c in list_cards() if c["name"] == name)
+    config = TrainConfig.from_dict(TRAIN_SETTINGS.get(card["recipe"], {}))
+    assert card["train"] == config.to_dict()
+    assert card["command"] == train_command(card["recipe"], config)
+    assert card["steps_run"] <= config.steps and card["validation_metrics"]["best_step"] <= card["steps_run"]
