@@ -306,6 +306,8 @@ class GenerativeOptimizer(Optimizer):
         score = self.scores(candidates, X, y).astype(float)
         if self.temperature:
             score = score + self.temperature * self._rng.gumbel(size=len(score))
+        if k == 1:  # the first of the best, as the stable sort below would give
+            return [int(np.argmax(score))]
         return np.argsort(-score, kind="stable")[:k].tolist()
 
     @torch.no_grad()

@@ -13,15 +13,22 @@ def key_of(row: np.ndarray) -> bytes:
 
 
 def rows_in(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """``(len(A),)`` bool: which rows of ``A (m, d)`` equal (to 9 decimals) some row of ``B (n, d)``."""
+    """``(len(A),)`` bool: which rows of ``A (m, d)`` equal (to 9 decimals) some row of ``B (n, d)``.
+
+    Rows are first compared through one random projection each (a float per row: cheap to match
+    for a pool of tens of thousands); only rows whose projection matches are compared in full."""
     if len(A) == 0 or len(B) == 0:
         return np.zeros(len(A), dtype=bool)
-
-    def view(M: np.ndarray) -> np.ndarray:
-        M = np.ascontiguousarray(np.round(np.asarray(M, dtype=float), 9) + 0.0)  # + 0.0: -0.0 -> 0.0
-        return M.view(np.dtype((np.void, M.dtype.itemsize * M.shape[1]))).ravel()
-
-    return np.isin(view(A), view(B))
+    A = np.round(np.asarray(A, dtype=float), 9) + 0.0  # + 0.0: -0.0 -> 0.0
+    B = np.round(np.asarray(B, dtype=float), 9) + 0.0
+    w = np.random.default_rng(0).normal(size=A.shape[1])  # fixed: a hash, not a random choice
+    a, b = A @ w, B @ w
+    found = np.zeros(len(A), dtype=bool)
+    candidates = np.flatnonzero(np.isin(np.round(a, 6), np.round(b, 6)))
+    if len(candidates):
+        keys = {row.tobytes() for row in B}
+        found[candidates] = [A[i].tobytes() in keys for i in candidates]
+    return found
 
 
 def _matrix(value: Any, name: str, dim: int) -> np.ndarray:

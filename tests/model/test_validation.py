@@ -1,0 +1,34 @@
+"""Row matching for the HPO-B front: which pending rows were already observed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from genhpo.model.validation import rows_in
+
+
+def test_rows_in_matches_a_brute_force_comparison():
+    rng = np.random.default_rng(0)
+    A = np.round(rng.random((400, 7)), 2)
+    A[:50] = np.eye(7)[rng.integers(7, size=50)]  # one-hot rows, many duplicates
+    B = np.vstack([A[rng.choice(400, size=30, replace=False)], np.round(rng.random((20, 7)), 2)])
+    B[0] = B[0] + 1e-12  # equal to 9 decimals
+    expected = np.array([any(np.allclose(np.round(a, 9), np.round(b, 9), rtol=0, atol=0) for b in B) for a in A])
+    np.testing.assert_array_equal(rows_in(A, B), expected)
+    assert expected.sum() >= 30
+
+
+def test_rows_in_treats_negative_zero_as_zero_and_handles_empty_inputs():
+    A = np.array([[0.0, 1.0], [-0.0, 1.0], [0.5, 0.5]])
+    np.testing.assert_array_equal(rows_in(A, np.array([[0.0, 1.0]])), [True, True, False])
+    assert rows_in(A, np.zeros((0, 2))).tolist() == [False, False, False]
+    assert rows_in(np.zeros((0, 2)), A).shape == (0,)
+
+
+def test_rows_in_does_not_match_different_rows_with_the_same_projection():
+    w = np.random.default_rng(0).normal(size=3)  # the projection rows_in hashes with
+    b = np.array([0.25, 0.5, 0.75])
+    v = np.cross(w, [1.0, 0.0, 0.0])  # orthogonal to w: b + t v projects like b
+    a = b + 0.125 * v / np.abs(v).max()
+    assert abs(a @ w - b @ w) < 1e-9
+    assert rows_in(np.array([a, b]), np.array([b])).tolist() == [False, True]
