@@ -178,12 +178,13 @@ OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
 #: Training settings a recipe's checkpoint is trained with, over :class:`TrainConfig`'s defaults. The
 #: cold-start model must learn in context from synthetic tasks alone: at 1,000 steps it ranked the
 #: NB201 neighbourhood worse than chance (validation top-1 improvement 11.7 % vs 7.1 % random); it
-#: keeps improving to ~3,500 steps (20.3 %), so it trains for up to 5,000 with patience 10.
+#: keeps improving to ~3,500 steps (20.3 %), so it trains for up to 5,000 with patience 10, its
+#: batches drawn by a helper process (``prefetch``: same weights, about a quarter less time).
 #: hpob-offline-*: up to 5,000 steps, patience 10, early stopping on the meta-validation table (the
 #: 1,000-step checkpoints ranked worse on meta-validation: mean rank 2.03 -> 1.73 on kc1 with the same
 #: suggestion settings; best steps 1,500 (hpobench-mlp) and 500 (hpolib-fcnet)).
 TRAIN_SETTINGS: dict[str, dict[str, Any]] = {
-    "nb201-cold": {"steps": 5000, "patience": 10},
+    "nb201-cold": {"steps": 5000, "patience": 10, "prefetch": 2},
     "hpob-offline-hpobench-mlp": {"steps": 5000, "patience": 10},
     "hpob-offline-hpolib-fcnet": {"steps": 5000, "patience": 10},
 }

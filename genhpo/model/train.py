@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from genhpo.model.batches import BatchStream
 from genhpo.model.layout import Layout
 from genhpo.model.metrics import acquisition_metrics, validation_loss
 from genhpo.model.network import GenerativeModel, ModelConfig
@@ -44,6 +45,7 @@ class TrainConfig(SettingsRecord):
     val_histories: int = 32
     seed: int = 0
     threads: int = 1
+    prefetch: int = 0  # batches a helper process draws ahead (0: none); results are identical either way
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -51,7 +53,7 @@ class TrainConfig(SettingsRecord):
             if f.name in ("lr", "weight_decay"):
                 if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0 or (f.name == "lr" and value == 0):
                     raise ValueError(f"TrainConfig.{f.name} must be a finite number > 0 (>= 0 for weight_decay), got {value!r}")
-            elif not isinstance(value, int) or isinstance(value, bool) or value < (0 if f.name in ("seed", "val_histories") else 1):
+            elif not isinstance(value, int) or isinstance(value, bool) or value < (0 if f.name in ("seed", "val_histories", "prefetch") else 1):
                 raise ValueError(f"TrainConfig.{f.name} must be a positive int, got {value!r}")
 
 
@@ -87,11 +89,25 @@ def train(layout: Layout, source: TaskSource, val_tasks: Sequence[Task], model_c
         torch.set_num_threads(threads)
 
 
+def _step(model: GenerativeModel, batch: dict[str, torch.Tensor], generator: torch.Generator,
+          optimiser: torch.optim.Optimizer, schedule: torch.optim.lr_scheduler.LRScheduler, running: list[float],
+          step: int, config: TrainConfig) -> bool:
+    """One optimisation step on ``batch`` (its loss appended to ``running``); True when it is time to validate."""
+    model.train()
+    loss = model.loss(batch, generator=generator)
+    optimiser.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+    optimiser.step()
+    schedule.step()
+    running.append(float(loss.detach()))
+    return step % config.eval_every == 0 or step == config.steps
+
+
 def _train(layout, source, val_tasks, model_config, config, progress) -> TrainResult:
     start = time.perf_counter()
     model = init_model(layout, model_config, config.seed)
     sampler = HistorySampler(max_len=config.max_len)
-    rng = np.random.default_rng(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     val_rng = np.random.default_rng(config.seed + 10_000)
     val_batches = [sampler.batch(val_tasks, config.batch_size, val_rng) for _ in range(config.val_batches)]
@@ -102,28 +118,20 @@ def _train(layout, source, val_tasks, model_config, config, progress) -> TrainRe
     running = []
     bar = tqdm(range(1, config.steps + 1), desc="train", disable=not progress, mininterval=1.0)
     step = 0
-    for step in bar:
-        model.train()
-        tasks = [source(rng) for _ in range(config.tasks_per_batch)]
-        loss = model.loss(sampler.batch(tasks, config.batch_size, rng), generator=generator)
-        optimiser.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimiser.step()
-        schedule.step()
-        running.append(float(loss.detach()))
-        if step % config.eval_every == 0 or step == config.steps:
-            val = validation_loss(model, val_batches, config.seed)
-            log.append({"step": step, "train_loss": float(np.mean(running)), "val_loss": val})
-            running = []
-            bar.set_postfix(train=f"{log[-1]['train_loss']:.3f}", val=f"{val:.3f}")
-            if val < best_loss - 1e-4:
-                best_loss, best_state, best_step, stale = val, copy.deepcopy(model.state_dict()), step, 0
-            else:
-                stale += 1
-                if stale >= config.patience:
-                    logger.info("early stop at step %d (best %d, val %.4f)", step, best_step, best_loss)
-                    break
+    with BatchStream(source, sampler, config.seed, config.tasks_per_batch, config.batch_size, config.prefetch) as stream:
+        for step in bar:
+            if _step(model, stream.next(), generator, optimiser, schedule, running, step, config):
+                val = validation_loss(model, val_batches, config.seed)
+                log.append({"step": step, "train_loss": float(np.mean(running)), "val_loss": val})
+                running = []
+                bar.set_postfix(train=f"{log[-1]['train_loss']:.3f}", val=f"{val:.3f}")
+                if val < best_loss - 1e-4:
+                    best_loss, best_state, best_step, stale = val, copy.deepcopy(model.state_dict()), step, 0
+                else:
+                    stale += 1
+                    if stale >= config.patience:
+                        logger.info("early stop at step %d (best %d, val %.4f)", step, best_step, best_loss)
+                        break
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
