@@ -12,19 +12,27 @@ def key_of(row: np.ndarray) -> bytes:
     return (np.round(np.asarray(row, dtype=float), 9) + 0.0).tobytes()
 
 
+def row_hash(M: np.ndarray) -> np.ndarray:
+    """``(n,)`` int64 hashes of the rows of ``M (n, d)`` (already rounded to 9 decimals), see :func:`rows_in`."""
+    weights = np.random.default_rng(0).integers(1, 2**31, size=M.shape[1], dtype=np.int64)  # fixed: a hash
+    units = np.rint(np.clip(M * 1e9, -9e18, 9e18)).astype(np.int64)
+    with np.errstate(over="ignore"):
+        return (units * weights).sum(axis=1)
+
+
 def rows_in(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``(len(A),)`` bool: which rows of ``A (m, d)`` equal (to 9 decimals) some row of ``B (n, d)``.
 
-    Rows are first compared through one random projection each (a float per row: cheap to match
-    for a pool of tens of thousands); only rows whose projection matches are compared in full."""
+    Each row is first hashed to one integer (its entries in units of 1e-9, as integers, times fixed
+    random integer weights, summed with wrap-around: equal rows always hash alike, with no rounding
+    at a boundary), which is cheap to match for a pool of tens of thousands; only rows whose hash
+    matches are compared in full."""
     if len(A) == 0 or len(B) == 0:
         return np.zeros(len(A), dtype=bool)
     A = np.round(np.asarray(A, dtype=float), 9) + 0.0  # + 0.0: -0.0 -> 0.0
     B = np.round(np.asarray(B, dtype=float), 9) + 0.0
-    w = np.random.default_rng(0).normal(size=A.shape[1])  # fixed: a hash, not a random choice
-    a, b = A @ w, B @ w
     found = np.zeros(len(A), dtype=bool)
-    candidates = np.flatnonzero(np.isin(np.round(a, 6), np.round(b, 6)))
+    candidates = np.flatnonzero(np.isin(row_hash(A), row_hash(B)))
     if len(candidates):
         keys = {row.tobytes() for row in B}
         found[candidates] = [A[i].tobytes() in keys for i in candidates]

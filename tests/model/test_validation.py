@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genhpo.model.validation import rows_in
+from genhpo.model.validation import row_hash, rows_in
 
 
 def test_rows_in_matches_a_brute_force_comparison():
@@ -25,10 +25,10 @@ def test_rows_in_treats_negative_zero_as_zero_and_handles_empty_inputs():
     assert rows_in(np.zeros((0, 2)), A).shape == (0,)
 
 
-def test_rows_in_does_not_match_different_rows_with_the_same_projection():
-    w = np.random.default_rng(0).normal(size=3)  # the projection rows_in hashes with
-    b = np.array([0.25, 0.5, 0.75])
-    v = np.cross(w, [1.0, 0.0, 0.0])  # orthogonal to w: b + t v projects like b
-    a = b + 0.125 * v / np.abs(v).max()
-    assert abs(a @ w - b @ w) < 1e-9
+def test_rows_in_does_not_match_different_rows_with_the_same_hash():
+    weights = np.random.default_rng(0).integers(1, 2**31, size=2, dtype=np.int64)  # the hash's weights
+    b = np.array([0.5, 0.5])
+    # a - b = k * (w1, -w0) / 1e9 leaves the weighted sum of the integer units unchanged
+    a = b + np.array([weights[1], -weights[0]]) * 1e-9
+    assert row_hash(np.round(a[None], 9))[0] == row_hash(b[None])[0]  # a real collision
     assert rows_in(np.array([a, b]), np.array([b])).tolist() == [False, True]
