@@ -13,20 +13,17 @@ def key_of(row: np.ndarray) -> bytes:
 
 
 def row_hash(M: np.ndarray) -> np.ndarray:
-    """``(n,)`` int64 hashes of the rows of ``M (n, d)`` (already rounded to 9 decimals), see :func:`rows_in`."""
-    weights = np.random.default_rng(0).integers(1, 2**31, size=M.shape[1], dtype=np.int64)  # fixed: a hash
-    units = np.rint(np.clip(M * 1e9, -9e18, 9e18)).astype(np.int64)
-    with np.errstate(over="ignore"):
-        return (units * weights).sum(axis=1)
+    """``(n,)`` float hashes of the rows of ``M (n, d)`` (already rounded to 9 decimals): a fixed random
+    projection summed by numpy row by row (no BLAS), so equal rows give bit-equal hashes."""
+    weights = np.random.default_rng(0).normal(size=M.shape[1])  # fixed: a hash, not a random choice
+    return (M * weights).sum(axis=1)
 
 
 def rows_in(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """``(len(A),)`` bool: which rows of ``A (m, d)`` equal (to 9 decimals) some row of ``B (n, d)``.
 
-    Each row is first hashed to one integer (its entries in units of 1e-9, as integers, times fixed
-    random integer weights, summed with wrap-around: equal rows always hash alike, with no rounding
-    at a boundary), which is cheap to match for a pool of tens of thousands; only rows whose hash
-    matches are compared in full."""
+    Each row is first hashed to one number (:func:`row_hash`), cheap to match for a pool of tens of
+    thousands; only rows whose hash matches are compared in full."""
     if len(A) == 0 or len(B) == 0:
         return np.zeros(len(A), dtype=bool)
     A = np.round(np.asarray(A, dtype=float), 9) + 0.0  # + 0.0: -0.0 -> 0.0
