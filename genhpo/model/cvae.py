@@ -37,6 +37,9 @@ class ConditionalVAE(nn.Module):
         widths = sorted({b - a for a, b in layout.categorical})
         self._groups = [torch.tensor([list(range(a, b)) for a, b in layout.categorical if b - a == w], dtype=torch.long)
                         for w in widths]
+        # a group whose blocks are contiguous (NB201: all 30 columns) is read as a view, not gathered
+        self._spans = [(int(g[0, 0]), g.shape[0], g.shape[1]) if torch.equal(g.flatten(), torch.arange(
+            int(g[0, 0]), int(g[0, 0]) + g.numel())) else None for g in self._groups]
 
     def encode(self, x: torch.Tensor, flag: torch.Tensor, context: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and log-variance of q(z | x, I, c), each ``(B, latent)``."""
@@ -90,8 +93,13 @@ class ConditionalVAE(nn.Module):
         x . log_softmax(o) as x . o - logsumexp(o) * sum(x) (the same value, a third of the time
         on NB201's 15,625 cells; training keeps the plain form, so checkpoints retrain bit-identically)."""
         total = torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
-        for index in self._groups:
-            o, xs = out[:, index], x[:, index]  # (B, k, width)
+        for index, span in zip(self._groups, self._spans):
+            if span is None:
+                o, xs = out[:, index], x[:, index]  # (B, k, width)
+            else:
+                start, k, width = span
+                o = out[:, start:start + k * width].unflatten(1, (k, width))
+                xs = x[:, start:start + k * width].unflatten(1, (k, width))
             total = total + (xs * o).sum(dim=(1, 2)) - (torch.logsumexp(o, dim=-1) * xs.sum(dim=-1)).sum(dim=-1)
         return total + self._numeric_log_likelihood(out, x)
 
