@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from genhpo.protocol import Optimizer, Result, Stopwatch, Trial
 def _safe_evaluate(benchmark: Benchmark, config, fidelity, rng) -> Result:
     try:
         result = benchmark.evaluate(config, fidelity=fidelity, rng=rng)
-    except Exception as exc:  # a failing evaluation is recorded, never fatal
+    except Exception as exc:  # noqa: BLE001 - a failing evaluation is recorded, never fatal
         return Result.failure(f"{type(exc).__name__}: {exc}")
     if result.ok and not math.isfinite(result.score):
         return Result.failure(f"non-finite score {result.score!r}", cost=result.cost)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, Literal, Mapping
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from ConfigSpace import Configuration, ConfigurationSpace
@@ -160,7 +161,7 @@ class Stopwatch:
         self.elapsed = 0.0
         self._start = 0.0
 
-    def __enter__(self) -> Stopwatch:
+    def __enter__(self) -> Stopwatch:  # noqa: PYI034 (typing.Self needs Python 3.11)
         self._start = time.perf_counter()
         return self
 

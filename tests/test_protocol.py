@@ -18,7 +18,7 @@ def test_result_refuses_invalid_values():
 
 
 def _trial(**overrides):
-    fields = dict(index=0, config={"a": "x"}, score=0.5, cost=1.0, overhead=0.01, started_at=10.0, finished_at=11.0)
+    fields = {"index": 0, "config": {"a": "x"}, "score": 0.5, "cost": 1.0, "overhead": 0.01, "started_at": 10.0, "finished_at": 11.0}
     fields.update(overrides)
     return Trial(**fields)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 def test_readme_python_blocks_run():
     text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
     assert blocks, "README has no python examples"
     namespace: dict = {}
     for block in blocks:

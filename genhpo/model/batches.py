@@ -58,7 +58,7 @@ class BatchStream:
         self._queue: Any = None
         self._process: multiprocessing.process.BaseProcess | None = None
 
-    def __enter__(self) -> BatchStream:
+    def __enter__(self) -> BatchStream:  # noqa: PYI034 (typing.Self needs Python 3.11)
         if self.prefetch:
             context = multiprocessing.get_context("spawn")
             self._queue = context.Queue(maxsize=self.prefetch)

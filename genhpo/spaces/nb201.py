@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ConfigSpace import CategoricalHyperparameter, Configuration, ConfigurationSpace
 
@@ -75,7 +76,7 @@ def ops_to_arch_str(ops: Sequence[str]) -> str:
 def arch_str_to_ops(arch_str: str) -> tuple[str, ...]:
     """Inverse of :func:`ops_to_arch_str`; ValueError for a malformed string or an unknown op."""
     if not isinstance(arch_str, str):
-        raise ValueError(f"arch string must be a str, got {type(arch_str).__name__}")
+        raise ValueError(f"arch string must be a str, got {type(arch_str).__name__}")  # noqa: TRY004 (documented)
     match = _ARCH_RE.match(arch_str.strip())
     if match is None:
         raise ValueError(

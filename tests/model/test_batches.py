@@ -38,9 +38,9 @@ def test_helper_process_gives_the_in_process_batches_in_order():
 
 
 def test_helper_failures_and_bad_settings_are_reported():
-    with pytest.raises(RuntimeError, match="simulated broken task source"):
-        with BatchStream(BrokenSource(), HistorySampler(), 0, 1, 4, prefetch=1) as stream:
-            stream.next()
+    with pytest.raises(RuntimeError, match="simulated broken task source"), \
+            BatchStream(BrokenSource(), HistorySampler(), 0, 1, 4, prefetch=1) as stream:
+        stream.next()
     with pytest.raises(ValueError, match="prefetch"):
         BatchStream(ToySource(), HistorySampler(), 0, 1, 4, prefetch=-1)
     with pytest.raises(RuntimeError, match="with"):
