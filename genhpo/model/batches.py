@@ -5,6 +5,11 @@ takes about 40 % of a training step on NB201's cold-start recipe. With ``prefetc
 process draws the batches while this process runs the model's forward and backward passes, so
 training uses two cores. The helper owns the only generator of the stream, seeded exactly as the
 in-process stream is, and hands the batches over in order: training is bit-identical either way.
+
+The helper is forked where the platform can (Linux; as PyTorch's DataLoader does): it inherits the
+task source without pickling it and without re-importing the caller's script. Elsewhere it is
+spawned, and a script that trains with ``prefetch`` > 0 must guard its entry point with
+``if __name__ == "__main__":``, as for any spawned process.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from genhpo.model.tasks import HistorySampler, TaskSource
 
 #: Seconds to wait for the helper before checking that it is still alive.
 _POLL = 5.0
+#: How the helper is started (see the module docstring).
+START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def draw_batch(source: TaskSource, sampler: HistorySampler, rng: np.random.Generator, tasks_per_batch: int,
@@ -60,7 +67,7 @@ class BatchStream:
 
     def __enter__(self) -> BatchStream:  # noqa: PYI034 (typing.Self needs Python 3.11)
         if self.prefetch:
-            context = multiprocessing.get_context("spawn")
+            context = multiprocessing.get_context(START_METHOD)
             self._queue = context.Queue(maxsize=self.prefetch)
             self._process = context.Process(target=_helper, args=(self._queue, *self._args), daemon=True)
             self._process.start()
