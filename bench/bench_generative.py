@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from baselines import make_baseline
 from genhpo.benchmarks.nb201 import NB201Benchmark
 from genhpo.loop import run
+from genhpo.model.settings import json_object
 from genhpo.optimizer import GenerativeOptimizer
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
@@ -79,7 +80,7 @@ def compare(args, cold: bool) -> None:
     trials = max(budgets)
     names = ["genhpo"] + [n for n in args.baselines.split(",") if n]
     settings = {"n_trials": trials}
-    genhpo_settings = json.loads(args.settings) if args.settings else {}
+    genhpo_settings = args.settings
     for dataset in args.datasets.split(","):
         bench = NB201Benchmark(dataset)
         results = {}
@@ -107,8 +108,8 @@ class SyntheticCells:
         from genhpo.model.candidates import enumerate_space
         from genhpo.model.layout import Layout
         from genhpo.model.synthetic import synthetic_scores
-        from genhpo.spaces import SpaceEncoder, nb201
         from genhpo.model.validation import key_of
+        from genhpo.spaces import SpaceEncoder, nb201
 
         self.config_space = nb201.config_space()
         self.encoder = SpaceEncoder(self.config_space)
@@ -178,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", default=None, help="genhpo checkpoint name or path (default: for_benchmark's "
                         "holdout checkpoint for transfer, nb201-cold for cold)")
     args = parser.parse_args(argv)
+    try:
+        args.settings = json_object(args.settings, "--settings")
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.seeds < 1:
         parser.error("--seeds must be >= 1")
     torch.set_num_threads(args.threads)

@@ -46,7 +46,6 @@ from genhpo.benchmarks.hpob.ask_tell_method import AskTellMethod
 from genhpo.benchmarks.hpob.scores import hpob_scores
 from genhpo.benchmarks.hpob.task_benchmark import OfflineHPOBBenchmark
 
-
 SPLITS = ("test", "validation")
 
 
@@ -88,16 +87,10 @@ def handler_for(root: Path, split: str) -> HPOBHandler:
 
 def genhpo_settings(text: str | None) -> dict:
     """``--genhpo-settings``: a JSON object whose keys are genhpo suggestion settings."""
-    if text is None:
-        return {}
+    from genhpo.model.settings import json_object
     from genhpo.optimizer import DEFAULTS
 
-    try:
-        settings = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"--genhpo-settings is not valid JSON ({exc}): {text!r}") from None
-    if not isinstance(settings, dict):
-        raise ValueError(f"--genhpo-settings must be a JSON object such as '{{\"local\": 3}}', got {text!r}")
+    settings = json_object(text, "--genhpo-settings")
     unknown = sorted(set(settings) - set(DEFAULTS))
     if unknown:
         raise ValueError(f"unknown genhpo settings {unknown}; accepted: {', '.join(DEFAULTS)}")

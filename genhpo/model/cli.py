@@ -17,6 +17,7 @@ from typing import Any
 from genhpo.model.checkpoint import PRETRAINED_DIR
 from genhpo.model.network import ModelConfig
 from genhpo.model.recipes import RECIPES, TRAIN_SETTINGS, train_recipe
+from genhpo.model.settings import json_object
 from genhpo.model.train import TrainConfig
 
 
@@ -41,29 +42,17 @@ def add_train_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def _json_object(text: str | None, what: str) -> dict[str, Any]:
-    if text is None:
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"--{what} must be a JSON object: {exc}") from exc
-    if not isinstance(value, dict):
-        raise ValueError(f"--{what} must be a JSON object, got {type(value).__name__}")  # noqa: TRY004
-    return value
-
-
 def _train(args: argparse.Namespace) -> int:
     if args.list or args.recipe is None:
         for name in RECIPES:
             print(name)
         return 0 if args.list else 2
-    settings = {**TRAIN_SETTINGS.get(args.recipe, {}), **_json_object(args.train_config, "train-config"),
+    settings = {**TRAIN_SETTINGS.get(args.recipe, {}), **json_object(args.train_config, "--train-config"),
                 "seed": args.seed, "threads": args.threads}
     if args.steps is not None:
         settings["steps"] = args.steps
     config = TrainConfig.from_dict(settings)
-    model_config = ModelConfig.from_dict(_json_object(args.model_config, "model-config"))
+    model_config = ModelConfig.from_dict(json_object(args.model_config, "--model-config"))
     out = args.out or PRETRAINED_DIR / args.recipe
     result = train_recipe(args.recipe, out, config, model_config, progress=not args.quiet)
     print(json.dumps({"checkpoint": str(Path(out).with_suffix(".pt")), "steps": result.steps,
