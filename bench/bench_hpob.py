@@ -102,31 +102,18 @@ def checkpoint_cards(path: str | Path | None) -> list[dict] | None:
     there that are not model cards are skipped); None -> None (the shipped checkpoints)."""
     if path is None:
         return None
-    from genhpo.model.checkpoint import read_card
+    from genhpo.model.checkpoint import list_cards, read_card
 
-    folder = Path(path)
-    if not folder.is_dir():
+    if not Path(path).is_dir():
         return [read_card(path)]  # ValueError naming the path and the shipped names
-    cards = []
-    for card_path in sorted(folder.glob("*.json")):
-        try:
-            cards.append(read_card(card_path))
-        except ValueError:
-            continue
+    cards = list_cards(path)
     if not cards:
         raise ValueError(f"--genhpo-checkpoint {path}: no model cards (<name>.json next to <name>.pt) in this folder")
     return cards
 
 
 def available_optimizers() -> list[str]:
-    names = list(BASELINES)
-    try:
-        import genhpo.optimizer  # noqa: F401
-
-        names.append("genhpo")
-    except ImportError:
-        pass
-    return names
+    return [*BASELINES, "genhpo"]
 
 
 def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int, settings: dict | None = None,

@@ -101,11 +101,12 @@ def load_checkpoint(name_or_path: str | Path, expected_signature: str | None = N
     return model.eval(), card
 
 
-def list_cards() -> list[dict[str, Any]]:
-    """The cards of every shipped checkpoint (unreadable ones skipped)."""
+def list_cards(folder: str | Path | None = None) -> list[dict[str, Any]]:
+    """The cards of every checkpoint in ``folder`` (default: the shipped ones); unreadable ones skipped."""
+    folder = PRETRAINED_DIR if folder is None else Path(folder)
     cards = []
-    if PRETRAINED_DIR.is_dir():
-        for path in sorted(PRETRAINED_DIR.glob("*.json")):
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
             try:
                 cards.append(read_card(path))
             except ValueError:
