@@ -112,8 +112,7 @@ def checkpoint_cards(path: str | Path | None) -> list[dict] | None:
     return cards
 
 
-def available_optimizers() -> list[str]:
-    return [*BASELINES, "genhpo"]
+OPTIMIZERS = (*BASELINES, "genhpo")
 
 
 def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int, settings: dict | None = None,
@@ -138,8 +137,8 @@ def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--optimizers", default=",".join(available_optimizers()),
-                        help="comma-separated (default: every baseline, and genhpo if present)")
+    parser.add_argument("--optimizers", default=",".join(OPTIMIZERS),
+                        help="comma-separated (default: every baseline, and genhpo)")
     parser.add_argument("--trials", type=int, default=100, help="trials after the 5 initial rows")
     parser.add_argument("--seeds", type=int, default=5, help="first N of test0..test4")
     parser.add_argument("--split", default="test", choices=SPLITS,
@@ -154,9 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     names = [n for n in args.optimizers.split(",") if n]
-    unknown = [n for n in names if n not in available_optimizers()]
+    unknown = [n for n in names if n not in OPTIMIZERS]
     if unknown:
-        parser.error(f"unknown optimizers {unknown}; accepted: {', '.join(available_optimizers())}")
+        parser.error(f"unknown optimizers {unknown}; accepted: {', '.join(OPTIMIZERS)}")
     seeds = list(SEEDS[: args.seeds])
     try:
         settings = genhpo_settings(args.genhpo_settings)
