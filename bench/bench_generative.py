@@ -6,10 +6,13 @@
     python bench/bench_generative.py cold --settings '{"temperature": 1e9}'   # ablation: random ranking
     python bench/bench_generative.py transfer --checkpoint /tmp/my-ckpt.pt --datasets ImageNet16-120
     python bench/bench_generative.py cold-select --grid '[{"temperature": 0.1}, {"temperature": 1.0}]'
+    python bench/bench_generative.py transfer-select --grid '[{}, {"ridge": 1.0}]'
 
 ``cold-select`` compares cold-start suggestion settings on *synthetic* tasks over the NB201 space
 (held-out draws of the functions the cold checkpoint is trained on; no NB201 score is read), so that
-choosing the cold start's settings never looks at the benchmark it is reported on.
+choosing the cold start's settings never looks at the benchmark it is reported on. ``transfer-select``
+does the same for a transfer checkpoint on new tasks built from its own source tables
+(``bench/selection_tasks.py``).
 
 Every run goes through ``genhpo.loop.run`` with seeds 0..N-1, like the baselines in the runner.
 Transfer: ``GenerativeOptimizer.for_benchmark`` (the checkpoint whose holdout is the dataset);
@@ -28,12 +31,14 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baselines import make_baseline
 from genhpo.benchmarks.nb201 import NB201Benchmark
 from genhpo.loop import run
 from genhpo.model.settings import json_object
 from genhpo.optimizer import GenerativeOptimizer
+from selection_tasks import MixtureCells, SyntheticCells  # noqa: E402  (bench/ on the path)
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
@@ -98,45 +103,24 @@ def compare(args, cold: bool) -> None:
             args.json.write_text(json.dumps(saved))
 
 
-class SyntheticCells:
-    """A benchmark for ``cold-select``: a held-out synthetic task (see genhpo.model.synthetic) on all
-    NB201 cells; scores min-max scaled to [0, 100] so that regrets read like accuracy points."""
-
-    name, dataset, fidelity_space = "synthetic-nb201", "", None
-
-    def __init__(self, task_seed: int) -> None:
-        from genhpo.model.candidates import enumerate_space
-        from genhpo.model.layout import Layout
-        from genhpo.model.synthetic import synthetic_scores
-        from genhpo.model.validation import key_of
-        from genhpo.spaces import SpaceEncoder, nb201
-
-        self.config_space = nb201.config_space()
-        self.encoder = SpaceEncoder(self.config_space)
-        pool = enumerate_space(self.encoder)
-        y = synthetic_scores(pool, Layout.from_encoder(self.encoder), np.random.default_rng(task_seed))
-        self.scores = 100 * (y - y.min()) / (y.max() - y.min())
-        self.index = {key_of(row): i for i, row in enumerate(pool)}
-        self.key_of, self.dataset, self.optimum = key_of, f"synthetic-{task_seed}", 100.0
-
-    def evaluate(self, config, fidelity=None, rng=None):
-        from genhpo.protocol import Result
-
-        return Result(score=float(self.scores[self.index[self.key_of(self.encoder.encode(config))]]))
-
-
-def cold_select(args) -> None:
-    """Mean regret on held-out synthetic tasks for each cold-start setting of ``--grid`` (and RE)."""
+def select(args, cold: bool) -> None:
+    """Mean regret on held-out selection tasks (``bench/selection_tasks.py``) for each genhpo setting
+    of ``--grid``: synthetic tasks with the cold checkpoint, or, per dataset of ``--datasets``, new
+    tasks built from the ``nb201-holdout-<dataset>`` checkpoint's source tables with that checkpoint."""
     grid = json.loads(args.grid)
-    budgets = [int(b) for b in (args.budgets or "50,100,200").split(",")]
-    tasks = [SyntheticCells(10_000 + k) for k in range(args.tasks)]
+    budgets = [int(b) for b in (args.budgets or ("50,100,200" if cold else "5,10,15,20,25")).split(",")]
     seeds = max(1, args.seeds // args.tasks)
-    makers = {json.dumps(g, sort_keys=True): _maker("genhpo", True, g, args.checkpoint) for g in grid}
-    makers.update({name: _maker(name, True, {"n_trials": max(budgets)}) for name in args.baselines.split(",") if name})
-    print(f"{len(tasks)} synthetic tasks x {seeds} seeds, {max(budgets)} trials; mean regret (score range 0..100)")
-    for label, make in makers.items():
-        curves = np.concatenate([regrets(make, task, seeds, max(budgets))[0] for task in tasks])
-        print(f"  {label:<44}" + "".join(f"  @{b} {curves[:, b - 1].mean():7.3f}" for b in budgets), flush=True)
+    groups = ({"synthetic": ([SyntheticCells(10_000 + k) for k in range(args.tasks)], args.checkpoint)} if cold else
+              {d: ([MixtureCells(d, 20_000 + k) for k in range(args.tasks)], args.checkpoint or f"nb201-holdout-{d}")
+               for d in args.datasets.split(",")})
+    for group, (tasks, checkpoint) in groups.items():
+        print(f"{group}: {len(tasks)} tasks x {seeds} seeds, {max(budgets)} trials; mean regret (score range 0..100)")
+        makers = {json.dumps(g, sort_keys=True): _maker("genhpo", True, g, checkpoint) for g in grid}
+        makers.update({name: _maker(name, True, {"n_trials": max(budgets)})
+                       for name in args.baselines.split(",") if name})
+        for label, make in makers.items():
+            curves = np.concatenate([regrets(make, task, seeds, max(budgets))[0] for task in tasks])
+            print(f"  {label:<44}" + "".join(f"  @{b} {curves[:, b - 1].mean():7.3f}" for b in budgets), flush=True)
 
 
 def overhead(args) -> None:
@@ -164,7 +148,7 @@ def overhead(args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", choices=["transfer", "cold", "cold-select", "overhead"])
+    parser.add_argument("part", choices=["transfer", "cold", "cold-select", "transfer-select", "overhead"])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--baselines", default=None, help="comma-separated baseline names "
@@ -173,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=30, help="overhead: calls per setting")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None, help="also store every regret curve here (merged per dataset)")
-    parser.add_argument("--grid", default='[{}]', help="cold-select: JSON list of genhpo settings to compare")
-    parser.add_argument("--tasks", type=int, default=10, help="cold-select: synthetic tasks (seeds are split over them)")
+    parser.add_argument("--grid", default='[{}]', help="*-select: JSON list of genhpo settings to compare")
+    parser.add_argument("--tasks", type=int, default=10, help="*-select: selection tasks per group (seeds are split over them)")
     parser.add_argument("--settings", default=None, help='genhpo suggestion settings as JSON, e.g. \'{"temperature": 0}\'')
     parser.add_argument("--checkpoint", default=None, help="genhpo checkpoint name or path (default: for_benchmark's "
                         "holdout checkpoint for transfer, nb201-cold for cold)")
@@ -189,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.part == "overhead":
         overhead(args)
         return 0
-    if args.part == "cold-select":
+    if args.part in ("cold-select", "transfer-select"):
         args.baselines = args.baselines if args.baselines is not None else "re"
-        cold_select(args)
+        select(args, args.part == "cold-select")
         return 0
     cold = args.part == "cold"
     args.baselines = args.baselines if args.baselines is not None else ("re,smac" if cold else "transfer-topk")

@@ -146,6 +146,11 @@ def test_bad_settings_and_mismatched_models_are_refused(mixed_space, finite_spac
         _opt(mixed_space, temprature=0.5)
     with pytest.raises(ValueError, match="local must be an int"):
         _opt(mixed_space, local=-1)
+    for bad in (-0.5, np.inf, True):
+        with pytest.raises(ValueError, match="ridge must be"):
+            _opt(mixed_space, ridge=bad)
+    with pytest.raises(ValueError, match="ridge_l2 must be"):
+        _opt(mixed_space, ridge_l2=0.0)
     with pytest.raises(ValueError, match="space signature"):
         GenerativeOptimizer(finite_space, 0, tiny_model(mixed_space))
     with pytest.raises(ValueError, match="seed"):
@@ -160,6 +165,21 @@ def test_local_candidates_are_one_hyperparameter_neighbours_of_the_best(finite_s
         config = opt.ask()
         assert sum(config[k] != first[k] for k in ("a", "b", "c")) == 1
         opt.tell(config, Result(score=0.0))
+
+
+def test_ridge_weight_adds_the_target_task_linear_fit_to_the_ranking(mixed_space):
+    from genhpo.model.ridge import ridge_predict
+
+    X_obs, y_obs, X_pen = _pool_history(mixed_space, np.random.default_rng(3))
+    plain = _opt(mixed_space, temperature=0.0)
+    ratio = plain.scores(X_pen, X_obs, y_obs[:, 0])
+    fit = ridge_predict(X_obs, y_obs[:, 0], X_pen, 3.0)
+    assert plain.observe_and_suggest(X_obs, y_obs, X_pen) == int(np.argmax(ratio))
+    for weight in (0.5, 1e6):  # the sum is ranked; a huge weight leaves the ridge fit alone in charge
+        opt = _opt(mixed_space, temperature=0.0, ridge=weight)
+        assert opt.observe_and_suggest(X_obs, y_obs, X_pen) == int(np.argmax(ratio + weight * fit))
+        assert opt.settings()["ridge"] == weight and opt.settings()["ridge_l2"] == 3.0
+    assert int(np.argmax(ratio + 1e6 * fit)) == int(np.argmax(fit)) != int(np.argmax(ratio))
 
 
 def _pool_history(space, rng, n_obs=12, n_pen=200):

@@ -1,0 +1,67 @@
+"""Held-out tasks for choosing suggestion settings without looking at the benchmark reported on.
+
+Both are benchmarks over all NB201 cells whose scores are min-max scaled to [0, 100] (so regrets
+read like accuracy points):
+- ``SyntheticCells(seed)``: a synthetic task (``genhpo.model.synthetic``), for the cold start;
+- ``MixtureCells(holdout, seed)``: a new task built from the *source* tables of the
+  ``nb201-holdout-<holdout>`` checkpoint only (the other two datasets; the held-out table is never
+  read): a random convex combination of them plus a random main-effect shift of the scale that
+  separates the sources from each other (``MixtureSource(p_pure=0, additive=suggested_additive)``),
+  i.e. a stand-in for "a third dataset", for the transfer settings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from genhpo.model.candidates import enumerate_space
+from genhpo.model.layout import Layout
+from genhpo.model.validation import key_of
+from genhpo.protocol import Result
+from genhpo.spaces import SpaceEncoder, nb201
+
+
+class _ScoredCells:
+    name, fidelity_space = "selection-nb201", None
+
+    def __init__(self, dataset: str) -> None:
+        self.config_space = nb201.config_space()
+        self.encoder = SpaceEncoder(self.config_space)
+        self.pool = enumerate_space(self.encoder)
+        self.dataset, self.optimum = dataset, 100.0
+        self.index = {key_of(row): i for i, row in enumerate(self.pool)}
+
+    def _set_scores(self, y: np.ndarray) -> None:
+        self.scores = 100 * (y - y.min()) / (y.max() - y.min())
+
+    def evaluate(self, config, fidelity=None, rng=None) -> Result:
+        return Result(score=float(self.scores[self.index[key_of(self.encoder.encode(config))]]))
+
+
+class SyntheticCells(_ScoredCells):
+    """A synthetic task of its own seed (training draws its tasks from one seeded stream instead)."""
+
+    def __init__(self, task_seed: int) -> None:
+        from genhpo.model.synthetic import synthetic_scores
+
+        super().__init__(f"synthetic-{task_seed}")
+        self._set_scores(synthetic_scores(self.pool, Layout.from_encoder(self.encoder), np.random.default_rng(task_seed)))
+
+
+class MixtureCells(_ScoredCells):
+    """A new task from the source tables of the ``nb201-holdout-<holdout>`` checkpoint (see module doc)."""
+
+    def __init__(self, holdout: str, task_seed: int) -> None:
+        from genhpo.benchmarks.nb201 import NB201Benchmark
+        from genhpo.model.recipes import NB201_DATASETS
+        from genhpo.model.sources import MixtureSource, benchmark_task, suggested_additive
+
+        if holdout not in NB201_DATASETS:
+            raise ValueError(f"unknown NB201 holdout {holdout!r}; accepted: {', '.join(NB201_DATASETS)}")
+        super().__init__(f"mixture-{holdout}-{task_seed}")
+        tables = [benchmark_task(NB201Benchmark(d), self.encoder) for d in NB201_DATASETS if d != holdout]
+        task = MixtureSource(tables, p_pure=0.0, additive=suggested_additive(tables))(np.random.default_rng(task_seed))
+        order = np.array([self.index[key_of(row)] for row in task.X])
+        y = np.empty(len(self.pool))
+        y[order] = task.y
+        self._set_scores(y)
