@@ -31,14 +31,13 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from baselines import make_baseline
+from bench.selection_tasks import MixtureCells, SyntheticCells
 from genhpo.benchmarks.nb201 import NB201Benchmark
 from genhpo.loop import run
 from genhpo.model.settings import json_object
 from genhpo.optimizer import GenerativeOptimizer
-from selection_tasks import MixtureCells, SyntheticCells  # noqa: E402  (bench/ on the path)
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
