@@ -65,7 +65,7 @@ def unit_cube_space(dim: int) -> ConfigurationSpace:
 #: Suggestion settings and their defaults (see the module docstring).
 DEFAULTS: dict[str, Any] = {"temperature": 0.1, "exploration": 0.0, "n_samples": 256, "local": 0, "local_after": 10,
                             "init_random": 0, "finetune_steps": 0, "finetune_lr": 1e-3, "threads": 1,
-                            "ridge": 0.0, "ridge_l2": 3.0}
+                            "ridge": 0.0, "ridge_l2": 3.0, "ridge_noise": 0.0}
 
 
 def _check_settings(s: dict[str, Any]) -> None:
@@ -77,7 +77,7 @@ def _check_settings(s: dict[str, Any]) -> None:
         value, low = s[name], 1 if name in ("n_samples", "threads") else 0
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    for name, low_ok in (("finetune_lr", False), ("ridge_l2", False), ("ridge", True)):
+    for name, low_ok in (("finetune_lr", False), ("ridge_l2", False), ("ridge", True), ("ridge_noise", True)):
         value = s[name]
         if (not isinstance(value, (int, float)) or isinstance(value, bool) or not np.isfinite(value)
                 or value < 0 or (value == 0 and not low_ok)):
@@ -127,6 +127,7 @@ class GenerativeOptimizer(Optimizer):
         self.local, self.local_after, self.init_random = resolved["local"], resolved["local_after"], resolved["init_random"]
         self.finetune_steps, self.finetune_lr = resolved["finetune_steps"], float(resolved["finetune_lr"])
         self.ridge, self.ridge_l2 = float(resolved["ridge"]), float(resolved["ridge_l2"])
+        self.ridge_noise = float(resolved["ridge_noise"])
         self._block_starts = np.array([b.start for b in self.encoder.blocks], dtype=np.int64)
         self._finetuner = (OnlineFinetuner(model, self.finetune_steps, self.finetune_lr, seed=seed)
                            if self.finetune_steps else None)
@@ -241,7 +242,7 @@ class GenerativeOptimizer(Optimizer):
                 "exploration": self.exploration, "n_samples": self.n_samples,
                 "finetune_steps": self.finetune_steps, "finetune_lr": self.finetune_lr,
                 "local": self.local, "local_after": self.local_after, "init_random": self.init_random, "threads": self.threads,
-                "ridge": self.ridge, "ridge_l2": self.ridge_l2}
+                "ridge": self.ridge, "ridge_l2": self.ridge_l2, "ridge_noise": self.ridge_noise}
 
     # ------------------------------------------------------------------ core
     def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:
@@ -312,7 +313,7 @@ class GenerativeOptimizer(Optimizer):
             return self._rng.choice(len(candidates), size=k, replace=False).tolist()
         score = self.scores(candidates, X, y).astype(float)
         if self.ridge:
-            score = score + self.ridge * ridge_predict(X, y, candidates, self.ridge_l2)
+            score = score + self.ridge * ridge_predict(X, y, candidates, self.ridge_l2, self.ridge_noise, self._rng)
         if self.temperature:
             score = score + self.temperature * self._rng.gumbel(size=len(score))
         if k == 1:  # the first of the best, as the stable sort below would give

@@ -9,7 +9,11 @@ and numeric columns: main effects only) reads it directly. ``GenerativeOptimizer
 evidence (as transfer methods such as RGPE add a target-task model to their source models).
 
 The penalty ``l2`` shrinks the coefficients towards 0, so a short history moves the ranking little;
-the intercept is not penalised (the scores are centred).
+the intercept is not penalised (the scores are centred). ``noise`` > 0 ranks by a Thompson draw
+instead of the posterior mean: coefficients ~ N(mean, noise^2 (X'X + l2 I)^-1), the posterior of a
+Bayesian linear model with prior precision l2 and noise sd ``noise`` (in units of y's sd), as BOCS
+does on binary encodings; the greedy mean alone keeps returning to the main-effects optimum once it
+is found, while a draw explores where the history is still uncertain.
 """
 
 from __future__ import annotations
@@ -17,13 +21,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def ridge_predict(X: np.ndarray, y: np.ndarray, candidates: np.ndarray, l2: float) -> np.ndarray:
+def ridge_predict(X: np.ndarray, y: np.ndarray, candidates: np.ndarray, l2: float, noise: float = 0.0,
+                  rng: np.random.Generator | None = None) -> np.ndarray:
     """``(M,)`` predictions for ``candidates (M, d)`` of a ridge fit of standardised ``y (n,)`` on
-    ``X (n, d)``, in units of y's standard deviation, centred (0 = the history's mean).
+    ``X (n, d)``, in units of y's standard deviation, centred (0 = the history's mean); with
+    ``noise`` > 0, of one posterior draw of the coefficients (from ``rng``, required then).
 
     Zeros when the history cannot say anything (fewer than two observations or constant scores)."""
     if not (np.isfinite(l2) and l2 > 0):
         raise ValueError(f"l2 must be a finite number > 0, got {l2!r}")
+    if not (np.isfinite(noise) and noise >= 0) or (noise > 0 and rng is None):
+        raise ValueError(f"noise must be a finite number >= 0, with an rng when > 0; got {noise!r}, rng {rng!r}")
     if X.ndim != 2 or candidates.ndim != 2 or X.shape[1] != candidates.shape[1] or len(X) != len(y):
         raise ValueError(f"shapes do not fit: X {X.shape}, y {y.shape}, candidates {candidates.shape}")
     std = float(y.std()) if len(y) else 0.0
@@ -36,4 +44,7 @@ def ridge_predict(X: np.ndarray, y: np.ndarray, candidates: np.ndarray, l2: floa
         beta = Xc.T @ np.linalg.solve(Xc @ Xc.T + l2 * np.eye(len(X)), z)
     else:
         beta = np.linalg.solve(Xc.T @ Xc + l2 * np.eye(d), Xc.T @ z)
+    if noise > 0:  # beta + noise * A^{-1/2} e, A = X'X + l2 I = L L': L'^{-1} e has covariance A^{-1}
+        chol = np.linalg.cholesky(Xc.T @ Xc + l2 * np.eye(d))
+        beta = beta + noise * np.linalg.solve(chol.T, rng.standard_normal(d))
     return (candidates - X.mean(axis=0)) @ beta

@@ -74,9 +74,12 @@ def test_shipped_checkpoints_load_and_for_benchmark_picks_the_holdout(nb201_cifa
     from genhpo.optimizer import GenerativeOptimizer
     from genhpo.spaces import nb201
 
+    from genhpo.model.recipes import OPTIMIZER_SETTINGS
+
     for name in NAMES:
         card = SHIPPED[name]
         assert card["versions"]["torch"] and card["validation_metrics"]["val_loss"] > 0
+        assert card["optimizer"] == OPTIMIZER_SETTINGS[name]  # the settings it was benchmarked with
         if name != "nb201-cold":
             dataset = name.removeprefix("nb201-holdout-")
             assert card["holdout"] == dataset and f"nb201/{dataset}" not in card["data"]["tasks"]

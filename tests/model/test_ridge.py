@@ -50,3 +50,23 @@ def test_nothing_to_learn_gives_zeros_and_bad_input_is_refused():
         ridge_predict(np.eye(4), np.arange(3.0), C, 1.0)
     with pytest.raises(ValueError, match="shapes"):
         ridge_predict(np.eye(4), np.arange(4.0), np.eye(3), 1.0)
+
+
+def test_thompson_draws_follow_the_posterior_of_the_coefficients():
+    rng = np.random.default_rng(2)
+    X = _one_hot_rows(rng, 12, blocks=2, width=3)
+    y = X @ rng.normal(size=6) + 0.1 * rng.normal(size=12)
+    probe = X.mean(axis=0) + np.eye(6)  # predictions at these rows are the coefficients themselves
+    mean = ridge_predict(X, y, probe, 2.0)
+    draws = np.array([ridge_predict(X, y, probe, 2.0, noise=0.5, rng=rng) for _ in range(4000)])
+    Xc = X - X.mean(axis=0)
+    cov = 0.25 * np.linalg.inv(Xc.T @ Xc + 2.0 * np.eye(6))
+    np.testing.assert_allclose(draws.mean(axis=0), mean, atol=4 * np.sqrt(cov.diagonal().max() / 4000))
+    np.testing.assert_allclose(np.cov(draws.T), cov, atol=0.1 * cov.diagonal().max())
+    # seeded: the same generator state gives the same draw
+    a, b = (ridge_predict(X, y, probe, 2.0, 0.5, np.random.default_rng(7)) for _ in range(2))
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="noise"):
+        ridge_predict(X, y, probe, 2.0, noise=0.5)
+    with pytest.raises(ValueError, match="noise"):
+        ridge_predict(X, y, probe, 2.0, noise=-1.0, rng=rng)
