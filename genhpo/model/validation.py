@@ -36,15 +36,18 @@ def rows_in(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return found
 
 
-def _matrix(value: Any, name: str, dim: int) -> np.ndarray:
+def as_rows(value: Any, name: str, dim: int, one_row: bool = False) -> np.ndarray:
+    """``value`` as finite float rows ``(n, dim)`` (an empty input: ``(0, dim)``); with ``one_row``
+    a single row ``(dim,)`` is accepted too and kept 1-D. ValueError naming ``name`` otherwise."""
     try:
         X = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a list or array of numbers, shape (n, {dim}): {exc}") from exc
     if X.size == 0:
         return np.zeros((0, dim))
-    if X.ndim != 2 or X.shape[1] != dim:
-        raise ValueError(f"{name} must have shape (n, {dim}), got {X.shape}")
+    if X.shape[-1:] != (dim,) or X.ndim != 2 and not (one_row and X.ndim == 1):
+        shapes = f"(n, {dim})" + (f" or ({dim},)" if one_row else "")
+        raise ValueError(f"{name} must have shape {shapes}, got {X.shape}")
     bad = ~np.isfinite(X)
     if bad.any():
         raise ValueError(f"{name} contains NaN or inf (rows {sorted(set(np.nonzero(bad)[0].tolist()))[:10]})")
@@ -53,7 +56,7 @@ def _matrix(value: Any, name: str, dim: int) -> np.ndarray:
 
 def as_history(X_obs: Any, y_obs: Any, dim: int) -> tuple[np.ndarray, np.ndarray]:
     """``X (n, dim)``, ``y (n,)`` from HPO-B's ``X_obs (n, dim)`` and ``y_obs (n, 1)`` (or ``(n,)``)."""
-    X = _matrix(X_obs, "X_obs", dim)
+    X = as_rows(X_obs, "X_obs", dim)
     try:
         y = np.asarray(y_obs, dtype=float)
     except (TypeError, ValueError) as exc:
@@ -69,7 +72,7 @@ def as_history(X_obs: Any, y_obs: Any, dim: int) -> tuple[np.ndarray, np.ndarray
 
 def as_pool(X_pen: Any, dim: int) -> np.ndarray:
     """``(m, dim)`` pending rows, m >= 1."""
-    pool = _matrix(X_pen, "X_pen", dim)
+    pool = as_rows(X_pen, "X_pen", dim)
     if len(pool) == 0:
         raise ValueError("X_pen is empty: pass None for a continuous suggestion, or at least one pending row")
     return pool

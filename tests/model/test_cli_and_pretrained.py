@@ -71,10 +71,9 @@ NAMES = ["nb201-holdout-cifar10", "nb201-holdout-cifar100", "nb201-holdout-Image
 
 @pytest.mark.skipif(not all(n in SHIPPED for n in NAMES), reason=f"shipped checkpoints missing in {PRETRAINED_DIR}")
 def test_shipped_checkpoints_load_and_for_benchmark_picks_the_holdout(nb201_cifar10):
+    from genhpo.model.recipes import OPTIMIZER_SETTINGS
     from genhpo.optimizer import GenerativeOptimizer
     from genhpo.spaces import nb201
-
-    from genhpo.model.recipes import OPTIMIZER_SETTINGS
 
     for name in NAMES:
         card = SHIPPED[name]

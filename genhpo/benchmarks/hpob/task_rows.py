@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from genhpo.benchmarks.hpob.codec import GridCodec, UnitCubeCodec
+from genhpo.model.validation import as_rows
 from genhpo.spaces import SpaceEncoder
 
 
@@ -74,16 +75,7 @@ class TaskRows:
         return self._translate(E, name, forward=False)
 
     def _translate(self, X: Any, name: str, forward: bool) -> np.ndarray:
-        try:
-            X = np.asarray(X, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name} must be a list or array of numbers, shape (n, {self.dim}): {exc}") from exc
-        if X.size == 0:
-            return np.zeros((0, self.dim))
-        if X.ndim not in (1, 2) or X.shape[-1] != self.dim:
-            raise ValueError(f"{name} must have width {self.dim} (shape (n, {self.dim}) or ({self.dim},)), got shape {X.shape}")
-        if not np.all(np.isfinite(X)):
-            raise ValueError(f"{name} contains NaN or inf")
+        X = as_rows(X, name, self.dim, one_row=True)  # the same checks as the optimizer's, before translating
         out = np.empty_like(X)
         for task_col, enc_col, task_values, enc_values in self.columns:
             src, dst = (task_col, enc_col) if forward else (enc_col, task_col)

@@ -73,9 +73,9 @@ def test_unit_cube_tasks_translate_by_the_encoders_column_order(hpob_root):
 
 def test_bad_rows_raise_value_errors_naming_the_width(credit_g):
     rows = TaskRows.of(credit_g)
-    with pytest.raises(ValueError, match=r"X_obs must have width 5 .*got shape \(3, 6\)"):
+    with pytest.raises(ValueError, match=r"X_obs must have shape \(n, 5\) or \(5,\), got \(3, 6\)"):
         rows.to_encoder(np.zeros((3, 6)), "X_obs")
-    with pytest.raises(ValueError, match=r"width 5 .*got shape \(4,\)"):
+    with pytest.raises(ValueError, match=r"encoded rows must have shape \(n, 5\) or \(5,\), got \(4,\)"):
         rows.to_task(np.zeros(4))
     with pytest.raises(ValueError, match="NaN or inf"):
         rows.to_encoder([[np.inf, 0, 0, 0, 0]])
@@ -85,7 +85,7 @@ def test_bad_rows_raise_value_errors_naming_the_width(credit_g):
     with pytest.raises(TypeError, match="HPO-B task benchmark"):
         TaskRows.of(object())
     opt = GenerativeOptimizer.for_benchmark(credit_g, 0, model=tiny_model(credit_g.config_space))
-    with pytest.raises(ValueError, match=r"X_pen must have width 5 .*got shape \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"X_pen must have shape \(n, 5\) or \(5,\), got \(2, 4\)"):
         opt.observe_and_suggest(credit_g.X[:3], credit_g.y[:3, None], np.zeros((2, 4)))
 
 
