@@ -110,7 +110,7 @@ def select(args, cold: bool) -> None:
     budgets = [int(b) for b in (args.budgets or ("50,100,200" if cold else "5,10,15,20,25")).split(",")]
     seeds = max(1, args.seeds // args.tasks)
     groups = ({"synthetic": ([SyntheticCells(10_000 + k) for k in range(args.tasks)], args.checkpoint)} if cold else
-              {d: ([MixtureCells(d, 20_000 + k) for k in range(args.tasks)], args.checkpoint or f"nb201-holdout-{d}")
+              {d: ([MixtureCells(d, 20_000 + k, args.interactions) for k in range(args.tasks)], args.checkpoint or f"nb201-holdout-{d}")
                for d in args.datasets.split(",")})
     for group, (tasks, checkpoint) in groups.items():
         print(f"{group}: {len(tasks)} tasks x {seeds} seeds, {max(budgets)} trials; mean regret (score range 0..100)")
@@ -158,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also store every regret curve here (merged per dataset)")
     parser.add_argument("--grid", default='[{}]', help="*-select: JSON list of genhpo settings to compare")
     parser.add_argument("--tasks", type=int, default=10, help="*-select: selection tasks per group (seeds are split over them)")
+    parser.add_argument("--interactions", action="store_true", help="transfer-select: the new tasks also differ "
+                        "from the sources by pairwise interactions and per-cell shifts (bench/selection_tasks.py)")
     parser.add_argument("--settings", default=None, help='genhpo suggestion settings as JSON, e.g. \'{"temperature": 0}\'')
     parser.add_argument("--checkpoint", default=None, help="genhpo checkpoint name or path (default: for_benchmark's "
                         "holdout checkpoint for transfer, nb201-cold for cold)")
