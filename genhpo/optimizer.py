@@ -24,7 +24,10 @@ model then ranks a mutation neighbourhood, as BANANAS optimises its acquisition;
 is then the probability of ranking the whole space or pool instead). ``init_random`` = m makes
 the first m suggestions uniformly random (an initial design, for a model that knows nothing of
 the task). ``finetune_steps`` > 0 fine-tunes a private copy of the model on the current history
-before each suggestion (:class:`genhpo.model.finetune.OnlineFinetuner`).
+before each suggestion (:class:`genhpo.model.finetune.OnlineFinetuner`). ``ridge`` = w > 0 adds
+w times a ridge regression (penalty ``ridge_l2``) of the history's standardised scores on its
+encoded rows to the density ratio (:mod:`genhpo.model.ridge`: the task's own main effects, read
+directly); ``ridge_noise`` > 0 uses a Thompson draw of its coefficients instead of their mean.
 
 Defined behaviours: an empty history gives the model's cold-start suggestion; an evaluated
 configuration is never proposed again in a finite space (nor an observed row from a pool; a
