@@ -27,7 +27,8 @@ the task). ``finetune_steps`` > 0 fine-tunes a private copy of the model on the 
 before each suggestion (:class:`genhpo.model.finetune.OnlineFinetuner`). ``ridge`` = w > 0 adds
 w times a ridge regression (penalty ``ridge_l2``) of the history's standardised scores on its
 encoded rows to the density ratio (:mod:`genhpo.model.ridge`: the task's own main effects, read
-directly); ``ridge_noise`` > 0 uses a Thompson draw of its coefficients instead of their mean.
+directly); ``ridge_noise`` > 0 uses a Thompson draw of its coefficients instead of their mean, and
+``ridge_pairs`` > 0 adds the pairwise interactions of the one-hot blocks (a kernel ridge regression).
 
 Defined behaviours: an empty history gives the model's cold-start suggestion; an evaluated
 configuration is never proposed again in a finite space (nor an observed row from a pool; a
@@ -52,7 +53,7 @@ from genhpo.model.checkpoint import list_cards, load_checkpoint
 from genhpo.model.finetune import OnlineFinetuner
 from genhpo.model.layout import Layout
 from genhpo.model.network import GenerativeModel
-from genhpo.model.ridge import ridge_predict
+from genhpo.model.ridge import pairwise_ridge_predict, ridge_predict
 from genhpo.model.validation import as_history, as_pool, key_of, rows_in
 from genhpo.protocol import Optimizer, Result
 from genhpo.spaces import SpaceEncoder
@@ -68,7 +69,7 @@ def unit_cube_space(dim: int) -> ConfigurationSpace:
 #: Suggestion settings and their defaults (see the module docstring).
 DEFAULTS: dict[str, Any] = {"temperature": 0.1, "exploration": 0.0, "n_samples": 256, "local": 0, "local_after": 10,
                             "init_random": 0, "finetune_steps": 0, "finetune_lr": 1e-3, "threads": 1,
-                            "ridge": 0.0, "ridge_l2": 3.0, "ridge_noise": 0.0}
+                            "ridge": 0.0, "ridge_l2": 3.0, "ridge_noise": 0.0, "ridge_pairs": 0.0}
 
 
 def _check_settings(s: dict[str, Any]) -> None:
@@ -80,11 +81,14 @@ def _check_settings(s: dict[str, Any]) -> None:
         value, low = s[name], 1 if name in ("n_samples", "threads") else 0
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
-    for name, low_ok in (("finetune_lr", False), ("ridge_l2", False), ("ridge", True), ("ridge_noise", True)):
+    for name, low_ok in (("finetune_lr", False), ("ridge_l2", False), ("ridge", True), ("ridge_noise", True),
+                          ("ridge_pairs", True)):
         value = s[name]
         if (not isinstance(value, (int, float)) or isinstance(value, bool) or not np.isfinite(value)
                 or value < 0 or (value == 0 and not low_ok)):
             raise ValueError(f"{name} must be a finite number {'>=' if low_ok else '>'} 0, got {value!r}")
+    if s["ridge_noise"] and s["ridge_pairs"]:
+        raise ValueError("ridge_noise (a Thompson draw) is not available with ridge_pairs > 0; set one of them to 0")
 
 
 @contextmanager
@@ -130,7 +134,10 @@ class GenerativeOptimizer(Optimizer):
         self.local, self.local_after, self.init_random = resolved["local"], resolved["local_after"], resolved["init_random"]
         self.finetune_steps, self.finetune_lr = resolved["finetune_steps"], float(resolved["finetune_lr"])
         self.ridge, self.ridge_l2 = float(resolved["ridge"]), float(resolved["ridge_l2"])
-        self.ridge_noise = float(resolved["ridge_noise"])
+        self.ridge_noise, self.ridge_pairs = float(resolved["ridge_noise"]), float(resolved["ridge_pairs"])
+        self._one_hot = np.zeros(self.layout.dim, dtype=bool)
+        for a, b in self.layout.categorical:
+            self._one_hot[a:b] = True
         self._block_starts = np.array([b.start for b in self.encoder.blocks], dtype=np.int64)
         self._finetuner = (OnlineFinetuner(model, self.finetune_steps, self.finetune_lr, seed=seed)
                            if self.finetune_steps else None)
@@ -245,7 +252,7 @@ class GenerativeOptimizer(Optimizer):
                 "exploration": self.exploration, "n_samples": self.n_samples,
                 "finetune_steps": self.finetune_steps, "finetune_lr": self.finetune_lr,
                 "local": self.local, "local_after": self.local_after, "init_random": self.init_random, "threads": self.threads,
-                "ridge": self.ridge, "ridge_l2": self.ridge_l2, "ridge_noise": self.ridge_noise}
+                "ridge": self.ridge, "ridge_l2": self.ridge_l2, "ridge_noise": self.ridge_noise, "ridge_pairs": self.ridge_pairs}
 
     # ------------------------------------------------------------------ core
     def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:
@@ -315,7 +322,10 @@ class GenerativeOptimizer(Optimizer):
         if len(y) < self.init_random or (self.exploration and self._rng.random() < self.exploration):
             return self._rng.choice(len(candidates), size=k, replace=False).tolist()
         score = self.scores(candidates, X, y).astype(float)
-        if self.ridge:
+        if self.ridge and self.ridge_pairs:
+            score = score + self.ridge * pairwise_ridge_predict(X, y, candidates, self.ridge_l2, self.ridge_pairs,
+                                                                self._one_hot)
+        elif self.ridge:
             score = score + self.ridge * ridge_predict(X, y, candidates, self.ridge_l2, self.ridge_noise, self._rng)
         if self.temperature:
             score = score + self.temperature * self._rng.gumbel(size=len(score))

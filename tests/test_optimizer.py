@@ -151,6 +151,8 @@ def test_bad_settings_and_mismatched_models_are_refused(mixed_space, finite_spac
             _opt(mixed_space, ridge=bad)
     with pytest.raises(ValueError, match="ridge_l2 must be"):
         _opt(mixed_space, ridge_l2=0.0)
+    with pytest.raises(ValueError, match="ridge_noise .* not available with ridge_pairs"):
+        _opt(mixed_space, ridge=1.0, ridge_noise=0.1, ridge_pairs=0.5)
     with pytest.raises(ValueError, match="space signature"):
         GenerativeOptimizer(finite_space, 0, tiny_model(mixed_space))
     with pytest.raises(ValueError, match="seed"):
@@ -180,6 +182,14 @@ def test_ridge_weight_adds_the_target_task_linear_fit_to_the_ranking(mixed_space
         assert opt.observe_and_suggest(X_obs, y_obs, X_pen) == int(np.argmax(ratio + weight * fit))
         assert opt.settings()["ridge"] == weight and opt.settings()["ridge_l2"] == 3.0
     assert int(np.argmax(ratio + 1e6 * fit)) == int(np.argmax(fit)) != int(np.argmax(ratio))
+    from genhpo.model.ridge import pairwise_ridge_predict
+
+    one_hot = np.zeros(X_obs.shape[1], dtype=bool)
+    for a, b in plain.layout.categorical:
+        one_hot[a:b] = True
+    paired = pairwise_ridge_predict(X_obs, y_obs[:, 0], X_pen, 3.0, 0.5, one_hot)
+    opt = _opt(mixed_space, temperature=0.0, ridge=1e6, ridge_pairs=0.5)
+    assert opt.observe_and_suggest(X_obs, y_obs, X_pen) == int(np.argmax(ratio + 1e6 * paired))
 
 
 def _pool_history(space, rng, n_obs=12, n_pen=200):

@@ -70,3 +70,42 @@ def test_thompson_draws_follow_the_posterior_of_the_coefficients():
         ridge_predict(X, y, probe, 2.0, noise=0.5)
     with pytest.raises(ValueError, match="noise"):
         ridge_predict(X, y, probe, 2.0, noise=-1.0, rng=rng)
+
+
+def _pair_columns(X, pairs):
+    """Explicit features: the rows plus sqrt(pairs) x the (choice, choice) indicators of every pair of blocks."""
+    import itertools
+
+    ops = X.reshape(len(X), 6, 5).argmax(axis=2)
+    columns = [X]
+    for i, j in itertools.combinations(range(6), 2):
+        f = np.zeros((len(X), 25))
+        f[np.arange(len(X)), 5 * ops[:, i] + ops[:, j]] = 1.0
+        columns.append(np.sqrt(pairs) * f)
+    return np.column_stack(columns)
+
+
+def test_pairwise_kernel_equals_ridge_on_explicit_interaction_columns():
+    from genhpo.model.ridge import pairwise_ridge_predict
+
+    rng = np.random.default_rng(4)
+    X, C = _one_hot_rows(rng, 40), _one_hot_rows(rng, 60)
+    y = rng.normal(size=40)
+    one_hot = np.ones(30, dtype=bool)
+    np.testing.assert_allclose(pairwise_ridge_predict(X, y, C, 2.0, 0.0, one_hot), ridge_predict(X, y, C, 2.0), atol=1e-9)
+    for pairs in (0.1, 1.0):
+        expected = ridge_predict(_pair_columns(X, pairs), y, _pair_columns(C, pairs), 2.0)
+        got = pairwise_ridge_predict(X, y, C, 2.0, pairs, one_hot)
+        np.testing.assert_allclose(got, expected, atol=1e-9)
+        assert np.abs(got - ridge_predict(X, y, C, 2.0)).max() > 1e-3  # the interactions do change it
+    # an interaction that main effects cannot express is learned from enough rows
+    X = _one_hot_rows(rng, 400)
+    xor = (X[:, 0] == X[:, 5]).astype(float)  # edge 0 op 0 together with edge 1 op 0, or neither
+    C = _one_hot_rows(rng, 300)
+    truth = (C[:, 0] == C[:, 5]).astype(float)
+    with_pairs = np.corrcoef(pairwise_ridge_predict(X, xor, C, 1.0, 1.0, one_hot), truth)[0, 1]
+    assert with_pairs > 0.9 and np.corrcoef(ridge_predict(X, xor, C, 1.0), truth)[0, 1] < with_pairs - 0.15
+    with pytest.raises(ValueError, match="pairs"):
+        pairwise_ridge_predict(X, xor, C, 1.0, -1.0, one_hot)
+    with pytest.raises(ValueError, match="l2"):
+        pairwise_ridge_predict(X, xor, C, 0.0, 1.0, one_hot)
