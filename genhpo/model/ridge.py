@@ -21,6 +21,17 @@ from __future__ import annotations
 import numpy as np
 
 
+def _target(X: np.ndarray, y: np.ndarray, candidates: np.ndarray, l2: float) -> np.ndarray | None:
+    """The standardised scores to fit after the argument checks; None when there is nothing to learn
+    (fewer than two observations or constant scores)."""
+    if not (np.isfinite(l2) and l2 > 0):
+        raise ValueError(f"l2 must be a finite number > 0, got {l2!r}")
+    if X.ndim != 2 or candidates.ndim != 2 or X.shape[1] != candidates.shape[1] or len(X) != len(y):
+        raise ValueError(f"shapes do not fit: X {X.shape}, y {y.shape}, candidates {candidates.shape}")
+    std = float(y.std()) if len(y) else 0.0
+    return None if len(y) < 2 or std <= 1e-12 else (y - y.mean()) / std
+
+
 def ridge_predict(X: np.ndarray, y: np.ndarray, candidates: np.ndarray, l2: float, noise: float = 0.0,
                   rng: np.random.Generator | None = None) -> np.ndarray:
     """``(M,)`` predictions for ``candidates (M, d)`` of a ridge fit of standardised ``y (n,)`` on
@@ -28,16 +39,11 @@ def ridge_predict(X: np.ndarray, y: np.ndarray, candidates: np.ndarray, l2: floa
     ``noise`` > 0, of one posterior draw of the coefficients (from ``rng``, required then).
 
     Zeros when the history cannot say anything (fewer than two observations or constant scores)."""
-    if not (np.isfinite(l2) and l2 > 0):
-        raise ValueError(f"l2 must be a finite number > 0, got {l2!r}")
     if not (np.isfinite(noise) and noise >= 0) or (noise > 0 and rng is None):
         raise ValueError(f"noise must be a finite number >= 0, with an rng when > 0; got {noise!r}, rng {rng!r}")
-    if X.ndim != 2 or candidates.ndim != 2 or X.shape[1] != candidates.shape[1] or len(X) != len(y):
-        raise ValueError(f"shapes do not fit: X {X.shape}, y {y.shape}, candidates {candidates.shape}")
-    std = float(y.std()) if len(y) else 0.0
-    if len(y) < 2 or std <= 1e-12:
+    z = _target(X, y, candidates, l2)
+    if z is None:
         return np.zeros(len(candidates))
-    z = (y - y.mean()) / std
     Xc = X - X.mean(axis=0)
     d = X.shape[1]
     if len(X) < d:  # the dual form: an n x n system instead of d x d
@@ -61,13 +67,9 @@ def pairwise_ridge_predict(X: np.ndarray, y: np.ndarray, candidates: np.ndarray,
     ``pairs`` = 0 gives :func:`ridge_predict` exactly (centred kernels = centred columns)."""
     if not (np.isfinite(pairs) and pairs >= 0):
         raise ValueError(f"pairs must be a finite number >= 0, got {pairs!r}")
-    ridge_predict(X[:0], y[:0], candidates[:0], l2)  # the same argument checks
-    if X.ndim != 2 or candidates.ndim != 2 or X.shape[1] != candidates.shape[1] or len(X) != len(y):
-        raise ValueError(f"shapes do not fit: X {X.shape}, y {y.shape}, candidates {candidates.shape}")
-    std = float(y.std()) if len(y) else 0.0
-    if len(y) < 2 or std <= 1e-12:
+    z = _target(X, y, candidates, l2)
+    if z is None:
         return np.zeros(len(candidates))
-    z = (y - y.mean()) / std
 
     def kernel(A: np.ndarray, B: np.ndarray) -> np.ndarray:
         m = A[:, one_hot] @ B[:, one_hot].T
