@@ -135,9 +135,6 @@ class GenerativeOptimizer(Optimizer):
         self.finetune_steps, self.finetune_lr = resolved["finetune_steps"], float(resolved["finetune_lr"])
         self.ridge, self.ridge_l2 = float(resolved["ridge"]), float(resolved["ridge_l2"])
         self.ridge_noise, self.ridge_pairs = float(resolved["ridge_noise"]), float(resolved["ridge_pairs"])
-        self._one_hot = np.zeros(self.layout.dim, dtype=bool)
-        for a, b in self.layout.categorical:
-            self._one_hot[a:b] = True
         self._block_starts = np.array([b.start for b in self.encoder.blocks], dtype=np.int64)
         self._finetuner = (OnlineFinetuner(model, self.finetune_steps, self.finetune_lr, seed=seed)
                            if self.finetune_steps else None)
@@ -324,7 +321,7 @@ class GenerativeOptimizer(Optimizer):
         score = self.scores(candidates, X, y).astype(float)
         if self.ridge and self.ridge_pairs:
             score = score + self.ridge * pairwise_ridge_predict(X, y, candidates, self.ridge_l2, self.ridge_pairs,
-                                                                self._one_hot)
+                                                                self.layout.categorical)
         elif self.ridge:
             score = score + self.ridge * ridge_predict(X, y, candidates, self.ridge_l2, self.ridge_noise, self._rng)
         if self.temperature:

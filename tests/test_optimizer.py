@@ -184,10 +184,7 @@ def test_ridge_weight_adds_the_target_task_linear_fit_to_the_ranking(mixed_space
     assert int(np.argmax(ratio + 1e6 * fit)) == int(np.argmax(fit)) != int(np.argmax(ratio))
     from genhpo.model.ridge import pairwise_ridge_predict
 
-    one_hot = np.zeros(X_obs.shape[1], dtype=bool)
-    for a, b in plain.layout.categorical:
-        one_hot[a:b] = True
-    paired = pairwise_ridge_predict(X_obs, y_obs[:, 0], X_pen, 3.0, 0.5, one_hot)
+    paired = pairwise_ridge_predict(X_obs, y_obs[:, 0], X_pen, 3.0, 0.5, plain.layout.categorical)
     opt = _opt(mixed_space, temperature=0.0, ridge=1e6, ridge_pairs=0.5)
     assert opt.observe_and_suggest(X_obs, y_obs, X_pen) == int(np.argmax(ratio + 1e6 * paired))
 

@@ -170,12 +170,14 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
 #: neighbours of the 3 best rows (mean rank 1.70 on kc1, 1.67 on slice_localization; the grid's
 #: range: 1.70-1.90 and 1.67-2.20, from 10 runs per space, so small differences are noise).
 #: nb201-holdout-*: the model's ranking plus 30 x a ridge fit (penalty 1) of the task's own scores on
-#: its one-hot rows (``genhpo.model.ridge``), chosen on new tasks built from each checkpoint's source
-#: tables only (``bench/bench_generative.py transfer-select``: 10 tasks x 2 seeds per checkpoint, by
-#: mean regret at 10, 20 and 25 evaluations, a rule fixed before the grid was run) from ridge weight
-#: {0, 0.3, 1, 3, 10, 30, 100, 1e6} x penalty {1, 3, 10} x Thompson noise {0, 0.1, 0.3, 1} (not
-#: every combination): 2.87 (0..100 score scale) against 5.96 for the model alone and 3.34 for the
-#: ridge fit alone (weight 1e6, penalty 3); Thompson draws did worse (3.40 at noise 0.1).
+#: its one-hot rows (main effects; ``genhpo.model.ridge``). Chosen on new tasks built from each
+#: checkpoint's source tables only (``bench/bench_generative.py transfer-select``, 10 tasks x 2 seeds
+#: per checkpoint, by mean regret at 10, 20 and 25 evaluations, a rule fixed before each grid ran):
+#: on tasks shifted by main effects (ridge weight {0, 0.3, 1, 3, 10, 30, 100, 1e6} x penalty {1, 3,
+#: 10} x Thompson noise {0, 0.1, 0.3, 1}, not every combination: 2.87 against 5.96 for the model
+#: alone), confirmed on tasks also shifted by interactions (``--interactions``: 5.98 vs 8.82).
+#: There ``ridge_pairs`` 0.3 scored 5.72, but it puts the full-pool suggestion over the 50 ms
+#: budget (52-55 ms), for a margin within noise: not used. bench/RESULTS.md has the tables.
 OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"ridge": 30.0, "ridge_l2": 1.0} for d in NB201_DATASETS},
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},

@@ -91,7 +91,7 @@ def test_pairwise_kernel_equals_ridge_on_explicit_interaction_columns():
     rng = np.random.default_rng(4)
     X, C = _one_hot_rows(rng, 40), _one_hot_rows(rng, 60)
     y = rng.normal(size=40)
-    one_hot = np.ones(30, dtype=bool)
+    one_hot = [(5 * b, 5 * b + 5) for b in range(6)]
     np.testing.assert_allclose(pairwise_ridge_predict(X, y, C, 2.0, 0.0, one_hot), ridge_predict(X, y, C, 2.0), atol=1e-9)
     for pairs in (0.1, 1.0):
         expected = ridge_predict(_pair_columns(X, pairs), y, _pair_columns(C, pairs), 2.0)
@@ -109,3 +109,18 @@ def test_pairwise_kernel_equals_ridge_on_explicit_interaction_columns():
         pairwise_ridge_predict(X, xor, C, 1.0, -1.0, one_hot)
     with pytest.raises(ValueError, match="l2"):
         pairwise_ridge_predict(X, xor, C, 0.0, 1.0, one_hot)
+
+
+def test_pairwise_fit_on_rows_that_are_not_one_hot_uses_column_products():
+    from genhpo.model.ridge import pairwise_ridge_predict
+
+    rng = np.random.default_rng(5)
+    blocks = [(0, 3), (4, 6)]  # column 3 is numeric: in the linear part only
+    X, C, y = rng.random((12, 6)), rng.random((20, 6)), rng.normal(size=12)
+
+    def explicit(A):
+        products = [A[:, j] * A[:, k] for j in range(3) for k in range(4, 6)]
+        return np.column_stack([A] + [np.sqrt(0.7) * p for p in products])
+
+    np.testing.assert_allclose(pairwise_ridge_predict(X, y, C, 1.5, 0.7, blocks),
+                               ridge_predict(explicit(X), y, explicit(C), 1.5), atol=1e-9)
