@@ -15,6 +15,7 @@ read like accuracy points):
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -82,25 +83,39 @@ def difference_parts(tables) -> tuple[float, float, float]:
     return tuple(float(v) for v in np.mean(parts, axis=0))
 
 
+@functools.cache
+def _sources(holdout: str) -> tuple:
+    """The source tables of the ``nb201-holdout-<holdout>`` checkpoint (never ``holdout``'s), read once."""
+    from genhpo.benchmarks.nb201 import NB201Benchmark
+    from genhpo.model.recipes import NB201_DATASETS
+    from genhpo.model.sources import benchmark_task
+
+    if holdout not in NB201_DATASETS:
+        raise ValueError(f"unknown NB201 holdout {holdout!r}; accepted: {', '.join(NB201_DATASETS)}")
+    encoder = SpaceEncoder(nb201.config_space())
+    return tuple(benchmark_task(NB201Benchmark(d), encoder) for d in NB201_DATASETS if d != holdout)
+
+
+@functools.cache
+def _source_parts(holdout: str) -> tuple[float, float, float]:
+    return difference_parts(_sources(holdout))
+
+
 class MixtureCells(_ScoredCells):
     """A new task from the source tables of the ``nb201-holdout-<holdout>`` checkpoint (see module doc)."""
 
     def __init__(self, holdout: str, task_seed: int, interactions: bool = False) -> None:
-        from genhpo.benchmarks.nb201 import NB201Benchmark
-        from genhpo.model.recipes import NB201_DATASETS
-        from genhpo.model.sources import MixtureSource, benchmark_task, suggested_additive
+        from genhpo.model.sources import MixtureSource, suggested_additive
 
-        if holdout not in NB201_DATASETS:
-            raise ValueError(f"unknown NB201 holdout {holdout!r}; accepted: {', '.join(NB201_DATASETS)}")
+        tables = list(_sources(holdout))
         super().__init__(f"mixture-{holdout}-{task_seed}")
-        tables = [benchmark_task(NB201Benchmark(d), self.encoder) for d in NB201_DATASETS if d != holdout]
         rng = np.random.default_rng(task_seed)
         task = MixtureSource(tables, p_pure=0.0, additive=suggested_additive(tables))(rng)
         order = np.array([self.index[key_of(row)] for row in task.X])
         y = np.empty(len(self.pool))
         y[order] = task.y
         if interactions:
-            _, pair_part, rest = difference_parts(tables)
+            _, pair_part, rest = _source_parts(holdout)
             ops = _ops(self.pool)
             shift = _pair_features(ops) @ rng.normal(size=15 * 25)
             y = (y - y.mean()) / y.std()

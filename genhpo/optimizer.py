@@ -245,11 +245,7 @@ class GenerativeOptimizer(Optimizer):
     def settings(self) -> dict[str, Any]:
         return {**super().settings(), "checkpoint": self.card.get("name", "untrained"),
                 "checkpoint_sha256": self.card.get("sha256"),
-                "space_signature": self.layout.signature, "temperature": self.temperature,
-                "exploration": self.exploration, "n_samples": self.n_samples,
-                "finetune_steps": self.finetune_steps, "finetune_lr": self.finetune_lr,
-                "local": self.local, "local_after": self.local_after, "init_random": self.init_random, "threads": self.threads,
-                "ridge": self.ridge, "ridge_l2": self.ridge_l2, "ridge_noise": self.ridge_noise, "ridge_pairs": self.ridge_pairs}
+                "space_signature": self.layout.signature, **{name: getattr(self, name) for name in DEFAULTS}}
 
     # ------------------------------------------------------------------ core
     def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:

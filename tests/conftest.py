@@ -10,3 +10,19 @@ from genhpo.benchmarks.nb201 import NB201Benchmark
 @pytest.fixture(scope="session")
 def nb201_cifar10() -> NB201Benchmark:
     return NB201Benchmark("cifar10")
+
+
+@pytest.fixture
+def table_loads(monkeypatch) -> list[str]:
+    """The datasets whose NB201 table is read during the test (the loader's cache bypassed)."""
+    from genhpo.benchmarks import nb201 as nb201_module
+
+    loaded: list[str] = []
+    original = nb201_module._load_arrays.__wrapped__
+
+    def spy(dataset):
+        loaded.append(dataset)
+        return original(dataset)
+
+    monkeypatch.setattr(nb201_module, "_load_arrays", spy)
+    return loaded

@@ -73,16 +73,18 @@ def pairwise_ridge_predict(X: np.ndarray, y: np.ndarray, candidates: np.ndarray,
     cost one ``(M, 30) @ (30, 30)`` product for M candidates, not 375 columns each."""
     if not (np.isfinite(pairs) and pairs >= 0):
         raise ValueError(f"pairs must be a finite number >= 0, got {pairs!r}")
+    if pairs == 0 or len(blocks) < 2:  # no interaction to add
+        return ridge_predict(X, y, candidates, l2)
     z = _target(X, y, candidates, l2)
     if z is None:
         return np.zeros(len(candidates))
-    columns = np.concatenate([np.arange(a, b) for a, b in blocks]) if len(blocks) else np.zeros(0, dtype=int)
-    block_of = np.concatenate([np.full(b - a, k) for k, (a, b) in enumerate(blocks)]) if len(blocks) else columns
+    columns = np.concatenate([np.arange(a, b) for a, b in blocks])
+    block_of = np.concatenate([np.full(b - a, k) for k, (a, b) in enumerate(blocks)])
     later = block_of[:, None] < block_of[None, :]  # (j, k): column k's block comes after column j's
     H = X[:, columns]
     dots = [X[:, a:b] @ X[:, a:b].T for a, b in blocks]
-    m = sum(dots) if dots else np.zeros((len(X), len(X)))
-    K = X @ X.T + pairs * (m * m - sum(s * s for s in dots)) / 2.0 if dots else X @ X.T
+    m = sum(dots)
+    K = X @ X.T + pairs * (m * m - sum(s * s for s in dots)) / 2.0
     col = K.mean(axis=0)  # centring in feature space, as ridge_predict centres the columns
     alpha = np.linalg.solve(K - col[None, :] - col[:, None] + col.mean() + l2 * np.eye(len(X)), z)
     # f(c) = sum_i k(c, x_i) (alpha_i - mean alpha) - alpha . col + mean(col) sum(alpha)

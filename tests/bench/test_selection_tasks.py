@@ -8,19 +8,12 @@ import pytest
 from bench.selection_tasks import MixtureCells, SyntheticCells, difference_parts
 
 
-def test_mixture_tasks_never_read_the_held_out_table(monkeypatch):
-    from genhpo.benchmarks import nb201 as nb201_module
+def test_mixture_tasks_never_read_the_held_out_table(table_loads):
+    from bench.selection_tasks import _sources
 
-    loaded = []
-    original = nb201_module._load_arrays.__wrapped__
-
-    def spy(dataset):
-        loaded.append(dataset)
-        return original(dataset)
-
-    monkeypatch.setattr(nb201_module, "_load_arrays", spy)
+    _sources.cache_clear()  # so that the tables are read inside this test
     plain, shifted = MixtureCells("cifar10", 20_000), MixtureCells("cifar10", 20_000, interactions=True)
-    assert "cifar10" not in loaded and sorted(set(loaded)) == ["ImageNet16-120", "cifar100"]
+    assert "cifar10" not in table_loads and sorted(set(table_loads)) == ["ImageNet16-120", "cifar100"]
     for task in (plain, shifted):
         assert task.scores.shape == (15_625,) and task.scores.min() == 0.0 and task.scores.max() == 100.0
         assert task.optimum == 100.0

@@ -49,19 +49,9 @@ def test_train_command_rejects_bad_settings(tmp_path):
         _run(["train", "no-such-recipe"])
 
 
-def test_holdout_recipe_never_reads_the_held_out_table(monkeypatch):
-    from genhpo.benchmarks import nb201 as nb201_module
-
-    loaded = []
-    original = nb201_module._load_arrays.__wrapped__
-
-    def spy(dataset):
-        loaded.append(dataset)
-        return original(dataset)
-
-    monkeypatch.setattr(nb201_module, "_load_arrays", spy)
+def test_holdout_recipe_never_reads_the_held_out_table(table_loads):
     recipe = nb201_holdout_recipe("cifar10")
-    assert "cifar10" not in loaded and sorted(set(loaded)) == ["ImageNet16-120", "cifar100"]
+    assert "cifar10" not in table_loads and sorted(set(table_loads)) == ["ImageNet16-120", "cifar100"]
     assert recipe.data["holdout"] == "cifar10"
 
 
