@@ -105,7 +105,9 @@ def compare(args, cold: bool) -> None:
 def select(args, cold: bool) -> None:
     """Mean regret on held-out selection tasks (``bench/selection_tasks.py``) for each genhpo setting
     of ``--grid``: synthetic tasks with the cold checkpoint, or, per dataset of ``--datasets``, new
-    tasks built from the ``nb201-holdout-<dataset>`` checkpoint's source tables with that checkpoint."""
+    tasks built from the ``nb201-holdout-<dataset>`` checkpoint's source tables with that checkpoint.
+    Each setting overrides only the keys it names: the rest come from the checkpoint's card (so
+    ``{}`` is the card's own settings, and ``{"ridge": 0.0}`` is needed to switch its ridge term off)."""
     grid = json.loads(args.grid)
     budgets = [int(b) for b in (args.budgets or ("50,100,200" if cold else "5,10,15,20,25")).split(",")]
     seeds = max(1, args.seeds // args.tasks)
@@ -156,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=30, help="overhead: calls per setting")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None, help="also store every regret curve here (merged per dataset)")
-    parser.add_argument("--grid", default='[{}]', help="*-select: JSON list of genhpo settings to compare")
+    parser.add_argument("--grid", default='[{}]', help="*-select: JSON list of genhpo settings to compare "
+                        "(each over the checkpoint card's settings)")
     parser.add_argument("--tasks", type=int, default=10, help="*-select: selection tasks per group (seeds are split over them)")
     parser.add_argument("--interactions", action="store_true", help="transfer-select: the new tasks also differ "
                         "from the sources by pairwise interactions and per-cell shifts (bench/selection_tasks.py)")
