@@ -37,7 +37,7 @@ from bench.selection_tasks import MixtureCells, SyntheticCells
 from genhpo.benchmarks.nb201 import NB201Benchmark
 from genhpo.loop import run
 from genhpo.model.settings import json_object
-from genhpo.optimizer import GenerativeOptimizer
+from genhpo.optimizer import DEFAULTS, GenerativeOptimizer
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
@@ -102,13 +102,27 @@ def compare(args, cold: bool) -> None:
             args.json.write_text(json.dumps(saved))
 
 
+def settings_grid(text: str) -> list[dict]:
+    """``--grid``: a non-empty JSON list of objects naming only genhpo settings; ValueError otherwise."""
+    try:
+        grid = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"--grid is not valid JSON ({exc}): {text!r}") from None
+    if not isinstance(grid, list) or not grid or not all(isinstance(g, dict) for g in grid):
+        raise ValueError(f"--grid must be a non-empty JSON list of objects such as '[{{}}, {{\"ridge\": 1.0}}]', got {text!r}")
+    unknown = sorted({key for g in grid for key in g} - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"--grid names unknown settings {unknown}; accepted: {', '.join(DEFAULTS)}")
+    return grid
+
+
 def select(args, cold: bool) -> None:
     """Mean regret on held-out selection tasks (``bench/selection_tasks.py``) for each genhpo setting
     of ``--grid``: synthetic tasks with the cold checkpoint, or, per dataset of ``--datasets``, new
     tasks built from the ``nb201-holdout-<dataset>`` checkpoint's source tables with that checkpoint.
     Each setting overrides only the keys it names: the rest come from the checkpoint's card (so
     ``{}`` is the card's own settings, and ``{"ridge": 0.0}`` is needed to switch its ridge term off)."""
-    grid = json.loads(args.grid)
+    grid = args.grid
     budgets = [int(b) for b in (args.budgets or ("50,100,200" if cold else "5,10,15,20,25")).split(",")]
     seeds = max(1, args.seeds // args.tasks)
     groups = ({"synthetic": ([SyntheticCells(10_000 + k) for k in range(args.tasks)], args.checkpoint)} if cold else
@@ -121,7 +135,9 @@ def select(args, cold: bool) -> None:
                        for name in args.baselines.split(",") if name})
         for label, make in makers.items():
             curves = np.concatenate([regrets(make, task, seeds, max(budgets))[0] for task in tasks])
-            print(f"  {label:<44}" + "".join(f"  @{b} {curves[:, b - 1].mean():7.3f}" for b in budgets), flush=True)
+            hits = int((curves[:, -1] <= 1e-9).sum())
+            print(f"  {label:<44}" + "".join(f"  @{b} {curves[:, b - 1].mean():7.3f}" for b in budgets)
+                  + f"  optimum by {max(budgets)}: {hits}/{len(curves)}", flush=True)
 
 
 def overhead(args) -> None:
@@ -169,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.settings = json_object(args.settings, "--settings")
+        args.grid = settings_grid(args.grid)
     except ValueError as exc:
         parser.error(str(exc))
     if args.seeds < 1:

@@ -1,0 +1,29 @@
+"""The command line of bench/bench_generative.py: bad --grid / --settings are usage errors, not tracebacks."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.bench_generative import main, settings_grid
+
+
+def test_settings_grid_reads_a_list_of_setting_objects():
+    assert settings_grid('[{}, {"ridge": 1.0, "ridge_patience": 3}]') == [{}, {"ridge": 1.0, "ridge_patience": 3}]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[{", "--grid is not valid JSON"),
+    ("{}", "non-empty JSON list of objects"),
+    ("[]", "non-empty JSON list of objects"),
+    ("[1]", "non-empty JSON list of objects"),
+    ('[{"rige": 1}]', r"unknown settings \['rige'\]"),
+])
+def test_bad_grids_are_refused_by_name(text, message):
+    with pytest.raises(ValueError, match=message):
+        settings_grid(text)
+
+
+def test_a_bad_grid_is_a_usage_error_before_anything_runs(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["transfer-select", "--grid", "[{"])
+    assert exit_info.value.code == 2 and "--grid is not valid JSON" in capsys.readouterr().err
