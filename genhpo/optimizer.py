@@ -69,8 +69,7 @@ def unit_cube_space(dim: int) -> ConfigurationSpace:
 #: Suggestion settings and their defaults (see the module docstring).
 DEFAULTS: dict[str, Any] = {"temperature": 0.1, "exploration": 0.0, "n_samples": 256, "local": 0, "local_after": 10,
                             "init_random": 0, "finetune_steps": 0, "finetune_lr": 1e-3, "threads": 1,
-                            "ridge": 0.0, "ridge_l2": 3.0, "ridge_noise": 0.0, "ridge_pairs": 0.0,
-                            "ridge_patience": 0}
+                            "ridge": 0.0, "ridge_l2": 3.0, "ridge_noise": 0.0, "ridge_pairs": 0.0}
 
 
 def _check_settings(s: dict[str, Any]) -> None:
@@ -78,7 +77,7 @@ def _check_settings(s: dict[str, Any]) -> None:
         raise ValueError(f"temperature must be a finite number >= 0, got {s['temperature']!r}")
     if not isinstance(s["exploration"], (int, float)) or not 0.0 <= s["exploration"] <= 1.0:
         raise ValueError(f"exploration must be in [0, 1], got {s['exploration']!r}")
-    for name in ("n_samples", "threads", "local", "local_after", "init_random", "finetune_steps", "ridge_patience"):
+    for name in ("n_samples", "threads", "local", "local_after", "init_random", "finetune_steps"):
         value, low = s[name], 1 if name in ("n_samples", "threads") else 0
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
@@ -136,7 +135,6 @@ class GenerativeOptimizer(Optimizer):
         self.finetune_steps, self.finetune_lr = resolved["finetune_steps"], float(resolved["finetune_lr"])
         self.ridge, self.ridge_l2 = float(resolved["ridge"]), float(resolved["ridge_l2"])
         self.ridge_noise, self.ridge_pairs = float(resolved["ridge_noise"]), float(resolved["ridge_pairs"])
-        self.ridge_patience = resolved["ridge_patience"]
         self._block_starts = np.array([b.start for b in self.encoder.blocks], dtype=np.int64)
         self._finetuner = (OnlineFinetuner(model, self.finetune_steps, self.finetune_lr, seed=seed)
                            if self.finetune_steps else None)
@@ -317,7 +315,7 @@ class GenerativeOptimizer(Optimizer):
         if len(y) < self.init_random or (self.exploration and self._rng.random() < self.exploration):
             return self._rng.choice(len(candidates), size=k, replace=False).tolist()
         score = self.scores(candidates, X, y).astype(float)
-        if self.ridge and not self._stalled(y):
+        if self.ridge:
             score = score + self.ridge * self._ridge_fit(candidates, X, y)
         if self.temperature:
             score = score + self.temperature * self._rng.gumbel(size=len(score))
@@ -330,11 +328,6 @@ class GenerativeOptimizer(Optimizer):
         if self.ridge_pairs:
             return pairwise_ridge_predict(X, y, candidates, self.ridge_l2, self.ridge_pairs, self.layout.categorical)
         return ridge_predict(X, y, candidates, self.ridge_l2, self.ridge_noise, self._rng)
-
-    def _stalled(self, y: np.ndarray) -> bool:
-        """True when ``ridge_patience`` = k > 0 and none of the last k results (``y`` in the order
-        they came in) improved on the best before them."""
-        return bool(self.ridge_patience) and len(y) > 0 and len(y) - 1 - int(np.argmax(y)) >= self.ridge_patience
 
     @torch.no_grad()
     def _continuous_candidates(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:

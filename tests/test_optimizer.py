@@ -189,30 +189,6 @@ def test_ridge_weight_adds_the_target_task_linear_fit_to_the_ranking(mixed_space
     assert opt.observe_and_suggest(X_obs, y_obs, X_pen) == int(np.argmax(ratio + 1e6 * paired))
 
 
-def test_ridge_patience_drops_the_ridge_term_while_the_best_result_is_k_or_more_results_old(mixed_space):
-    from genhpo.model.ridge import ridge_predict
-
-    X_obs, y_obs, X_pen = _pool_history(mixed_space, np.random.default_rng(3))
-    ratio = _opt(mixed_space, temperature=0.0).scores(X_pen, X_obs, y_obs[:, 0])
-    fit = ridge_predict(X_obs, y_obs[:, 0], X_pen, 3.0)
-    with_fit, without = int(np.argmax(ratio + 1e6 * fit)), int(np.argmax(ratio))
-    assert with_fit != without
-    best = int(np.argmax(y_obs[:, 0]))
-    age = len(y_obs) - 1 - best  # results that came in after the best one
-    assert age >= 2  # so that patience age + 1, age and 1 differ
-    for patience, expected in ((0, with_fit), (age + 1, with_fit), (age, without), (1, without)):
-        opt = _opt(mixed_space, temperature=0.0, ridge=1e6, ridge_patience=patience)
-        assert opt.observe_and_suggest(X_obs, y_obs, X_pen) == expected, patience
-    # the order of the history is what counts: the best result last means no stall at any patience
-    order = np.r_[np.delete(np.arange(len(y_obs)), best), best]
-    opt = _opt(mixed_space, temperature=0.0, ridge=1e6, ridge_patience=1)
-    assert opt.observe_and_suggest(X_obs[order], y_obs[order], X_pen) == with_fit
-    with pytest.raises(ValueError, match="ridge_patience must be an int"):
-        _opt(mixed_space, ridge_patience=1.5)
-    empty = _opt(mixed_space, temperature=0.0, ridge=1.0, ridge_patience=2)  # an empty history is not a stall
-    assert 0 <= empty.observe_and_suggest(np.zeros((0, X_pen.shape[1])), np.zeros((0, 1)), X_pen) < len(X_pen)
-
-
 def _pool_history(space, rng, n_obs=12, n_pen=200):
     """Observed rows with distinct scores, and a pending pool of random encodings holding no
     one-hyperparameter neighbour of an observed row (tests plant those)."""
