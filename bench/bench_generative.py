@@ -3,6 +3,7 @@
     python bench/bench_generative.py transfer --seeds 20          # vs TransferTopK, 25 evaluations
     python bench/bench_generative.py cold --seeds 20 --baselines re,smac --trials 200
     python bench/bench_generative.py overhead
+    python bench/bench_generative.py overhead --settings '{"local": 0}'   # rank the whole pool every time
     python bench/bench_generative.py cold --settings '{"temperature": 1e9}'   # ablation: random ranking
     python bench/bench_generative.py transfer --checkpoint /tmp/my-ckpt.pt --datasets ImageNet16-120
     python bench/bench_generative.py cold-select --grid '[{"temperature": 0.1}, {"temperature": 1.0}]'
@@ -142,13 +143,16 @@ def select(args, cold: bool) -> None:
 
 def overhead(args) -> None:
     """Median observe_and_suggest time with 200 observations: pools and continuous, without
-    fine-tuning, then with ``finetune_steps`` = 5 (the fine-tuned model is updated on every call)."""
+    fine-tuning, then with ``finetune_steps`` = 5 (the fine-tuned model is updated on every call);
+    the card's suggestion settings, with ``--settings`` over them (e.g. ``{"local": 0}`` to rank the
+    whole pool instead of the neighbourhood of the best results)."""
     bench = NB201Benchmark("cifar10")
     rng = np.random.default_rng(0)
-    print(f"observe_and_suggest, 200 observations, torch threads = {torch.get_num_threads()}, median of {args.calls}")
+    print(f"observe_and_suggest, 200 observations, torch threads = {torch.get_num_threads()}, median of {args.calls}, "
+          f"settings over the card's: {args.settings}")
     for steps in (0, 5):
         opt = GenerativeOptimizer.from_pretrained("nb201-holdout-cifar10", bench.config_space, seed=0,
-                                                  finetune_steps=steps)
+                                                  **{**args.settings, "finetune_steps": steps})
         pool = opt._pool  # all 15,625 cells, encoded
         for m in ((1000, 5000, len(pool) - 200, None) if steps == 0 else (len(pool) - 200, None)):
             times = []

@@ -8,7 +8,7 @@ from bench.bench_generative import main, settings_grid
 
 
 def test_settings_grid_reads_a_list_of_setting_objects():
-    assert settings_grid('[{}, {"ridge": 1.0, "ridge_patience": 3}]') == [{}, {"ridge": 1.0, "ridge_patience": 3}]
+    assert settings_grid('[{}, {"ridge": 1.0, "local": 3}]') == [{}, {"ridge": 1.0, "local": 3}]
 
 
 @pytest.mark.parametrize(("text", "message"), [
