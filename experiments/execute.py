@@ -86,7 +86,10 @@ def _execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
     run = RunDir(Path(root), spec.key)
     start = time.perf_counter()
     if run.is_done(spec.n_trials):
-        changed = _optimizer_changed(spec, run)
+        try:
+            changed = _optimizer_changed(spec, run)
+        except Exception as exc:  # noqa: BLE001  (the optimizer cannot be built: reported by the run below)
+            changed = f"optimizer not buildable today: {type(exc).__name__}: {exc}"
         if changed is None:
             return RunOutcome(spec.key, "skipped", n_recorded=spec.n_trials)
         run.set_aside(f"finished with other optimizer settings ({changed})")
@@ -166,6 +169,18 @@ def _run_once(spec: RunSpec, run: RunDir, benchmark: Benchmark, history: list[Tr
             if history and new == 0:
                 raise _ReplayFailed() from exc
             raise
+
+
+def is_finished(spec: RunSpec, root: str | Path) -> bool:
+    """Whether ``spec``'s run under ``root`` is done *and* was made by the optimizer built today (same
+    settings, same checkpoint): only such a run may be skipped. Never raises (False if in doubt)."""
+    run = RunDir(Path(root), spec.key)
+    if not run.is_done(spec.n_trials):
+        return False
+    try:
+        return _optimizer_changed(spec, run) is None
+    except Exception:  # noqa: BLE001  (execute_run will report why the optimizer cannot be built)
+        return False
 
 
 def _optimizer_changed(spec: RunSpec, run: RunDir) -> str | None:

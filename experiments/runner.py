@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from experiments.execute import RunOutcome, RunSpec, describe_benchmark, execute_run
+from experiments.execute import RunOutcome, RunSpec, describe_benchmark, execute_run, is_finished
 from experiments.manifest import Experiment, experiment_lock, open_experiment
 from experiments.registry import check_names
 from experiments.store import BENCHMARK_INFO, TRIALS, RunDir, write_json_atomic
@@ -101,12 +101,14 @@ class _TrialCounter:
 
 def run_all(specs: list[RunSpec], root: Path, *, scheduler: str | None = None, n_workers: int | None = None,
             progress: bool = True) -> list[RunOutcome]:
-    """Execute every spec on Dask (finished runs are skipped without a task); one outcome per spec."""
+    """Execute every spec on Dask; one outcome per spec. A finished run is skipped without a task if
+    today's optimizer has its recorded settings (:func:`experiments.execute.is_finished`); a
+    finished run of a changed optimizer (e.g. a new checkpoint or card) is done again."""
     root = Path(root).resolve()
     outcomes: dict[int, RunOutcome] = {}
     todo = []
     for i, spec in enumerate(specs):
-        if RunDir(root, spec.key).is_done(spec.n_trials):
+        if is_finished(spec, root):
             outcomes[i] = RunOutcome(spec.key, "skipped", n_recorded=spec.n_trials)
         else:
             todo.append(i)

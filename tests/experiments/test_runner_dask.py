@@ -81,6 +81,15 @@ def test_runs_on_an_existing_scheduler_and_one_failure_does_not_stop_the_others(
     again = run_all(specs[:2], root, scheduler=external_cluster, progress=False)
     assert [o.status for o in again] == ["skipped", "skipped"]
 
+    # a finished run made by another optimizer (here: another checkpoint) is not passed off as today's
+    stale = RunDir(root, specs[1].key)
+    meta = stale.meta()
+    meta["optimizer"]["checkpoint_sha256"] = "an-older-checkpoint"
+    stale.meta_path.write_text(json.dumps(meta))
+    third = run_all(specs[:2], root, scheduler=external_cluster, progress=False)
+    assert [o.status for o in third] == ["skipped", "done"]
+    assert (stale.path / "trials.jsonl.stale-0").exists()
+
 
 def test_workers_flag_is_refused_with_a_scheduler(tmp_path):
     with pytest.raises(ValueError, match="--workers sizes the local cluster only"):
