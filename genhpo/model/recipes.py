@@ -27,14 +27,7 @@ from genhpo.model.candidates import enumerate_space, random_vectors
 from genhpo.model.checkpoint import save_checkpoint
 from genhpo.model.layout import Layout
 from genhpo.model.network import ModelConfig
-from genhpo.model.sources import (
-    CompositeSource,
-    MixtureSource,
-    TableSource,
-    benchmark_task,
-    suggested_additive,
-    suggested_pairwise,
-)
+from genhpo.model.sources import CompositeSource, MixtureSource, TableSource, benchmark_task, suggested_additive
 from genhpo.model.synthetic import SyntheticSource
 from genhpo.model.tasks import Task, TaskSource
 from genhpo.model.train import TrainConfig, TrainResult, train
@@ -71,12 +64,11 @@ def synthetic_recipe(config_space: ConfigurationSpace, seed: int = 0, n_val: int
 
 
 def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2, extrapolate: float = 0.0,
-                         additive: float | None = 0.0, pairwise: float | None = 0.0) -> Recipe:
+                         additive: float | None = 0.0) -> Recipe:
     """The other two NB201 datasets' tables (never ``holdout``'s) as mixtures, plus synthetic tasks.
 
     additive: scale of random main-effect shifts added to the mixtures (see :class:`MixtureSource`);
-    None calibrates it from the two source tables (:func:`suggested_additive`); pairwise: likewise for
-    random pairwise-interaction shifts (:func:`suggested_pairwise`)."""
+    None calibrates it from the two source tables (:func:`suggested_additive`)."""
     from genhpo.benchmarks.nb201 import NB201Benchmark
     from genhpo.spaces import nb201
 
@@ -89,9 +81,7 @@ def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2, 
     tables = [benchmark_task(b, encoder) for b in related]
     if additive is None:
         additive = round(suggested_additive(tables), 3)
-    if pairwise is None:
-        pairwise = round(suggested_pairwise(tables), 3)
-    mixtures = MixtureSource(tables, extrapolate=extrapolate, additive=additive, pairwise=pairwise)
+    mixtures = MixtureSource(tables, extrapolate=extrapolate, additive=additive)
     synthetic = SyntheticSource(tables[0].X, layout)
     source = CompositeSource([mixtures, synthetic], [1.0 - p_synthetic, p_synthetic])
     val_rng = np.random.default_rng(seed + 777)
@@ -100,8 +90,7 @@ def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2, 
             "benchmark_data": f"NB201 mean validation accuracy tables of {', '.join(b.dataset for b in related)}",
             "mixture": "random convex combinations of the standardised tables, monotone warp, noise <= 0.01 std"
                        + (f", extrapolated up to {extrapolate} beyond the hull" if extrapolate else "")
-                       + (f", plus random main-effect shifts of scale <= {additive} std" if additive else "")
-                       + (f", plus random pairwise-interaction shifts of scale <= {pairwise} std" if pairwise else ""),
+                       + (f", plus random main-effect shifts of scale <= {additive} std" if additive else ""),
             "p_synthetic": p_synthetic, "validation": "4 held-out mixture draws + 2 synthetic tasks"}
     return Recipe(layout, source, val, data)
 
