@@ -323,3 +323,44 @@ def test_neighbours_match_a_direct_comparison_of_every_block():
     got = neighbours(C, A, starts)
     assert got.any() and not got.all()
     np.testing.assert_array_equal(got, direct(C, A))
+
+
+def test_ridge_adapt_weighs_model_and_ridge_fit_by_how_they_ranked_the_recent_results(mixed_space):
+    """ridge_adapt = m: the ridge weight is the one whose sum with the density ratio best ranked the m
+    most recent results, each scored leave-one-out. The model's ratio is replaced by a known
+    function f here, so which part ranks the history well is set by the test."""
+    import torch
+
+    from genhpo.model.ridge import ridge_predict
+
+    X_obs, _, X_pen = _pool_history(mixed_space, np.random.default_rng(5), n_obs=20)
+
+    def f(X):  # an interaction of depth and lr, flipped by the activation: no main-effects fit ranks it
+        X = np.asarray(X, dtype=float)
+        return np.sin(25.0 * X[:, 3] * X[:, 4]) * (X[:, 0] - X[:, 1])
+
+    def with_ratio(opt, g):
+        opt.model.cvae.elbo_at_mean = lambda x, flags, context: [torch.as_tensor(g(x.numpy())), torch.zeros(len(x))]
+        return opt
+
+    noise = lambda X: 1e-3 * np.sin(1e3 * np.asarray(X, dtype=float).sum(axis=1))  # ranks nothing
+    linear = X_obs @ np.random.default_rng(6).normal(size=X_obs.shape[1])
+
+    # the history follows f: the model alone ranked it, so the ridge term is switched off
+    opt = with_ratio(_opt(mixed_space, temperature=0.0, ridge=30.0, ridge_adapt=10), f)
+    assert opt._adapted_weight(X_obs, f(X_obs)) == 0.0
+    assert opt.observe_and_suggest(X_obs, f(X_obs)[:, None], X_pen) == int(np.argmax(f(X_pen)))
+    fit = ridge_predict(X_obs, f(X_obs), X_pen, 3.0)
+    assert int(np.argmax(f(X_pen) + 30.0 * fit)) != int(np.argmax(f(X_pen)))  # the card's weight would differ
+    # the history is linear and the model's ratio small noise: every weight > 0 ranks by the ridge fit
+    # alike, and a tie keeps the card's weight
+    opt = with_ratio(_opt(mixed_space, temperature=0.0, ridge=30.0, ridge_adapt=10), noise)
+    assert opt._adapted_weight(X_obs, linear) == 30.0
+    opt = with_ratio(_opt(mixed_space, temperature=0.0, ridge=0.0, ridge_adapt=10), noise)
+    assert opt._adapted_weight(X_obs, linear) == 3.0  # no card weight to keep: the smallest of the tie
+    # fewer results than ridge_adapt: the card's weight, unchanged
+    opt = with_ratio(_opt(mixed_space, temperature=0.0, ridge=30.0, ridge_adapt=10), f)
+    few = ridge_predict(X_obs[:8], f(X_obs[:8]), X_pen, 3.0)
+    assert opt.observe_and_suggest(X_obs[:8], f(X_obs[:8])[:, None], X_pen) == int(np.argmax(f(X_pen) + 30.0 * few))
+    with pytest.raises(ValueError, match="ridge_adapt must be an int"):
+        _opt(mixed_space, ridge_adapt=-1)
