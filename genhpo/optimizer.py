@@ -69,29 +69,7 @@ def unit_cube_space(dim: int) -> ConfigurationSpace:
 #: Suggestion settings and their defaults (see the module docstring).
 DEFAULTS: dict[str, Any] = {"temperature": 0.1, "exploration": 0.0, "n_samples": 256, "local": 0, "local_after": 10,
                             "init_random": 0, "finetune_steps": 0, "finetune_lr": 1e-3, "threads": 1,
-                            "ridge": 0.0, "ridge_l2": 3.0, "ridge_noise": 0.0, "ridge_pairs": 0.0, "ridge_adapt": 0}
-
-
-#: The ridge weights ``ridge_adapt`` chooses from (besides the ``ridge`` setting itself).
-ADAPT_WEIGHTS = (0.0, 3.0, 10.0, 30.0, 100.0)
-#: ``ridge_adapt`` scores its held-out results among this many most recent results (a longer history
-#: would cost a transformer pass over all of it per held-out result).
-ADAPT_WINDOW = 30
-
-
-def _ranks(v: np.ndarray) -> np.ndarray:
-    """Ranks of ``v`` (0-based), ties sharing their average rank (as Spearman's correlation needs)."""
-    ranks = np.empty(len(v))
-    ranks[np.argsort(v, kind="stable")] = np.arange(len(v))
-    _, tie, counts = np.unique(v, return_inverse=True, return_counts=True)
-    return (np.bincount(tie, weights=ranks) / counts)[tie]
-
-
-def _correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson's correlation of ``a`` and ``b``; -inf when either is constant (no evidence)."""
-    a, b = a - a.mean(), b - b.mean()
-    norm = float(np.sqrt((a @ a) * (b @ b)))
-    return float(a @ b) / norm if norm > 0 else -np.inf
+                            "ridge": 0.0, "ridge_l2": 3.0, "ridge_noise": 0.0, "ridge_pairs": 0.0}
 
 
 def _check_settings(s: dict[str, Any]) -> None:
@@ -99,7 +77,7 @@ def _check_settings(s: dict[str, Any]) -> None:
         raise ValueError(f"temperature must be a finite number >= 0, got {s['temperature']!r}")
     if not isinstance(s["exploration"], (int, float)) or not 0.0 <= s["exploration"] <= 1.0:
         raise ValueError(f"exploration must be in [0, 1], got {s['exploration']!r}")
-    for name in ("n_samples", "threads", "local", "local_after", "init_random", "finetune_steps", "ridge_adapt"):
+    for name in ("n_samples", "threads", "local", "local_after", "init_random", "finetune_steps"):
         value, low = s[name], 1 if name in ("n_samples", "threads") else 0
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
@@ -157,7 +135,6 @@ class GenerativeOptimizer(Optimizer):
         self.finetune_steps, self.finetune_lr = resolved["finetune_steps"], float(resolved["finetune_lr"])
         self.ridge, self.ridge_l2 = float(resolved["ridge"]), float(resolved["ridge_l2"])
         self.ridge_noise, self.ridge_pairs = float(resolved["ridge_noise"]), float(resolved["ridge_pairs"])
-        self.ridge_adapt = resolved["ridge_adapt"]
         self._block_starts = np.array([b.start for b in self.encoder.blocks], dtype=np.int64)
         self._finetuner = (OnlineFinetuner(model, self.finetune_steps, self.finetune_lr, seed=seed)
                            if self.finetune_steps else None)
@@ -338,38 +315,13 @@ class GenerativeOptimizer(Optimizer):
         if len(y) < self.init_random or (self.exploration and self._rng.random() < self.exploration):
             return self._rng.choice(len(candidates), size=k, replace=False).tolist()
         score = self.scores(candidates, X, y).astype(float)
-        weight = self._adapted_weight(X, y) if self.ridge_adapt and len(y) >= self.ridge_adapt else self.ridge
-        if weight:
-            score = score + weight * self._ridge_fit(candidates, X, y)
+        if self.ridge:
+            score = score + self.ridge * self._ridge_fit(candidates, X, y)
         if self.temperature:
             score = score + self.temperature * self._rng.gumbel(size=len(score))
         if k == 1:  # the first of the best, as the stable sort below would give
             return [int(np.argmax(score))]
         return np.argsort(-score, kind="stable")[:k].tolist()
-
-    @torch.no_grad()
-    def _adapted_weight(self, X: np.ndarray, y: np.ndarray) -> float:
-        """The ridge weight whose sum with the density ratio best ranks (Spearman) the ``ridge_adapt``
-        most recent results, each scored leave-one-out among the ``ADAPT_WINDOW`` most recent results
-        (the model's context and the ridge fit without it)."""
-        X, y = X[-ADAPT_WINDOW:], y[-ADAPT_WINDOW:]
-        n, held = len(y), np.arange(len(y) - self.ridge_adapt, len(y))
-        y_std = (y - y.mean()) / max(float(y.std()), 1e-12)
-        mask = torch.ones(len(held), n, dtype=torch.bool)
-        mask[torch.arange(len(held)), torch.as_tensor(held)] = False
-        Xt = torch.as_tensor(X, dtype=torch.float32)
-        context = self.model.history(Xt.expand(len(held), -1, -1),
-                                     torch.as_tensor(y_std, dtype=torch.float32).expand(len(held), -1), mask)
-        one, zero = self.model.cvae.elbo_at_mean(Xt[held], (1.0, 0.0), context)
-        ratio = (one - zero).numpy().astype(float)
-        ridge = np.array([ridge_predict(np.delete(X, h, axis=0), np.delete(y, h), X[h:h + 1], self.ridge_l2)[0]
-                          for h in held])
-        best_weight, best, y_ranks = self.ridge, -np.inf, _ranks(y[held])
-        for weight in sorted({self.ridge, *ADAPT_WEIGHTS}, key=lambda w: (w != self.ridge, w)):
-            rho = _correlation(_ranks(ratio + weight * ridge), y_ranks)
-            if rho > best:
-                best_weight, best = weight, rho
-        return float(best_weight)
 
     def _ridge_fit(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         """``(M,)`` ridge prediction of the standardised scores at ``candidates`` (see ``ridge*`` settings)."""
