@@ -14,6 +14,7 @@ import os
 import platform
 import socket
 import sys
+import tempfile
 import time
 import traceback
 import warnings
@@ -187,13 +188,19 @@ def _optimizer_changed(spec: RunSpec, run: RunDir) -> str | None:
     """Which optimizer settings differ between a finished run and the optimizer built today, or None.
 
     A finished run is only skipped if the optimizer would still be the same (e.g. the same
-    checkpoint file): results of an older optimizer are never passed off as this one's.
+    checkpoint file): results of an older optimizer are never passed off as this one's. Today's
+    optimizer is built in a scratch directory, never in the run's own: building SMAC there would
+    start a new, empty SMAC run over the finished one's files. Settings naming the scratch
+    directory are read as naming the run's.
     """
     recorded = (_safe_meta(run).get("optimizer") or {})
     benchmark = make_benchmark(spec.key.benchmark, spec.key.dataset)
-    optimizer = make_optimizer(spec.key.optimizer, benchmark, spec.key.seed, run.path, n_trials=spec.n_trials,
-                               **dict(spec.settings))
-    current = json.loads(json.dumps(optimizer.settings(), default=str))
+    with tempfile.TemporaryDirectory(prefix="genhpo-check-") as scratch:
+        optimizer = make_optimizer(spec.key.optimizer, benchmark, spec.key.seed, Path(scratch),
+                                   n_trials=spec.n_trials, **dict(spec.settings))
+        text = json.dumps(optimizer.settings(), default=str).replace(json.dumps(scratch)[1:-1],
+                                                                     json.dumps(str(run.path))[1:-1])
+    current = json.loads(text)
     differ = sorted(k for k in set(recorded) | set(current) if recorded.get(k) != current.get(k))
     return ", ".join(f"{k}: {recorded.get(k)!r} -> {current.get(k)!r}" for k in differ) or None
 

@@ -150,3 +150,23 @@ def test_finished_run_of_a_changed_optimizer_is_rerun_not_skipped(tmp_path, refe
     assert (run.path / "trials.jsonl.stale-0").exists()
     assert _comparable(read_lines(run.trials_path)) == _comparable(reference)
     assert execute_run(RunSpec(KEY, N), tmp_path).status == "skipped"
+
+
+@pytest.mark.parametrize("optimizer", ["smac", "dehb"])
+def test_checking_a_finished_run_leaves_its_files_alone(tmp_path, optimizer):
+    """Deciding whether a finished run can be skipped builds today's optimizer; it must not do so in
+    the run's directory, where SMAC would start a new, empty run over the finished one's files."""
+    from experiments.execute import is_finished
+
+    spec = RunSpec(RunKey("nb201", "cifar10", optimizer, 0), 8)
+    assert execute_run(spec, tmp_path).status == "done"
+    run = RunDir(tmp_path, spec.key)
+
+    def files() -> dict:
+        return {p: p.read_bytes() for p in run.path.rglob("*") if p.is_file()}
+
+    before = files()
+    assert len(before) > 2  # the optimizer's own files besides meta.json and trials.jsonl
+    assert is_finished(spec, tmp_path)
+    assert execute_run(spec, tmp_path).status == "skipped"
+    assert files() == before
