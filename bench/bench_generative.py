@@ -8,6 +8,7 @@
     python bench/bench_generative.py transfer --checkpoint /tmp/my-ckpt.pt --datasets ImageNet16-120
     python bench/bench_generative.py cold-select --grid '[{"temperature": 0.1}, {"temperature": 1.0}]'
     python bench/bench_generative.py transfer-select --grid '[{}, {"ridge": 1.0}]'
+    python bench/bench_generative.py transfer-select --first-task 30000   # fresh tasks, to confirm a choice
 
 ``cold-select`` compares cold-start suggestion settings on *synthetic* tasks over the NB201 space
 (held-out draws of the functions the cold checkpoint is trained on; no NB201 score is read), so that
@@ -126,8 +127,9 @@ def select(args, cold: bool) -> None:
     grid = args.grid
     budgets = [int(b) for b in (args.budgets or ("50,100,200" if cold else "5,10,15,20,25")).split(",")]
     seeds = max(1, args.seeds // args.tasks)
-    groups = ({"synthetic": ([SyntheticCells(10_000 + k) for k in range(args.tasks)], args.checkpoint)} if cold else
-              {d: ([MixtureCells(d, 20_000 + k, args.interactions) for k in range(args.tasks)], args.checkpoint or f"nb201-holdout-{d}")
+    first = args.first_task if args.first_task is not None else (10_000 if cold else 20_000)
+    groups = ({"synthetic": ([SyntheticCells(first + k) for k in range(args.tasks)], args.checkpoint)} if cold else
+              {d: ([MixtureCells(d, first + k, args.interactions) for k in range(args.tasks)], args.checkpoint or f"nb201-holdout-{d}")
                for d in args.datasets.split(",")})
     for group, (tasks, checkpoint) in groups.items():
         print(f"{group}: {len(tasks)} tasks x {seeds} seeds, {max(budgets)} trials; mean regret (score range 0..100)")
@@ -181,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid", default='[{}]', help="*-select: JSON list of genhpo settings to compare "
                         "(each over the checkpoint card's settings)")
     parser.add_argument("--tasks", type=int, default=10, help="*-select: selection tasks per group (seeds are split over them)")
+    parser.add_argument("--first-task", type=int, default=None, help="*-select: seed of the first selection task "
+                        "(default 10,000 for cold-select, 20,000 for transfer-select); another range gives fresh "
+                        "tasks, e.g. to confirm a choice made on the default ones")
     parser.add_argument("--interactions", action="store_true", help="transfer-select: the new tasks also differ "
                         "from the sources by pairwise interactions and per-cell shifts (bench/selection_tasks.py)")
     parser.add_argument("--settings", default=None, help='genhpo suggestion settings as JSON, e.g. \'{"temperature": 0}\'')
