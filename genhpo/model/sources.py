@@ -42,19 +42,25 @@ class MixtureSource:
       do (e.g. more convolutions on a harder dataset). Such shifts can be read off a history, so a
       model meta-trained on them learns to correct its prior from what it observes, instead of
       replaying the sources' best configurations. ``suggested_additive`` calibrates s from the sources.
+    pairwise: maximum scale s of a random task-specific shift of pairwise interactions: y += s * z(f(x)),
+      f(x) = sum_{a<b} W_ab x_a x_b, W_ab ~ N(0, 1) (on one-hot rows: a random score per pair of
+      values of two hyperparameters), s ~ U(0, pairwise); a new task also differs from the sources
+      in which *combinations* it prefers. ``suggested_pairwise`` calibrates s from the sources.
     """
 
     def __init__(self, tasks: Sequence[Task], p_pure: float = 0.3, noise: float = 0.01, extrapolate: float = 0.0,
-                 additive: float = 0.0):
+                 additive: float = 0.0, pairwise: float = 0.0):
         if not tasks:
             raise ValueError("MixtureSource needs at least one task")
         shapes = {t.X.shape for t in tasks}
         if len(shapes) != 1 or any(not np.array_equal(t.X, tasks[0].X) for t in tasks[1:]):
             raise ValueError("mixed tasks must share the same rows X in the same order")
         self.tasks = list(tasks)
-        if not (np.isfinite(additive) and additive >= 0):
-            raise ValueError(f"additive must be a finite number >= 0, got {additive!r}")
+        for name, value in (("additive", additive), ("pairwise", pairwise)):
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
         self.p_pure, self.noise, self.extrapolate, self.additive = p_pure, noise, extrapolate, additive
+        self.pairwise = pairwise
         self._z = np.stack([_standardise(t.y) for t in tasks])
 
     def __call__(self, rng: np.random.Generator) -> Task:
@@ -70,6 +76,10 @@ class MixtureSource:
         if self.additive:
             shift = self.tasks[0].X.astype(float) @ rng.normal(size=self.tasks[0].X.shape[1])
             y = _standardise(y + rng.uniform(0.0, self.additive) * _standardise(shift))
+        if self.pairwise:
+            X = self.tasks[0].X.astype(float)
+            W = np.triu(rng.normal(size=(X.shape[1], X.shape[1])), k=1)
+            y = _standardise(y + rng.uniform(0.0, self.pairwise) * _standardise(((X @ W) * X).sum(axis=1)))
         y = y + rng.uniform(0.0, self.noise) * rng.normal(size=y.shape)
         p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))  # monotone warp of the distance to the best
         y = -((y.max() - y + 1e-9) ** p)
@@ -90,6 +100,32 @@ def suggested_additive(tasks: Sequence[Task], factor: float = 2.0) -> float:
             diff = _standardise(tasks[i].y) - _standardise(tasks[j].y)
             coef, *_ = np.linalg.lstsq(X, diff, rcond=None)
             spreads.append(float((X @ coef).std()))
+    return factor * float(np.mean(spreads))
+
+
+def _pair_products(X: np.ndarray) -> np.ndarray:
+    """``(n, d (d - 1) / 2)`` products x_a x_b, a < b, of the rows ``X (n, d)``."""
+    a, b = np.triu_indices(X.shape[1], k=1)
+    return X[:, a] * X[:, b]
+
+
+def suggested_pairwise(tasks: Sequence[Task], factor: float = 2.0) -> float:
+    """A scale for :class:`MixtureSource`'s ``pairwise`` from the sources alone: ``factor`` times the
+    mean, over pairs of sources, of the std of the part of their standardised difference that
+    pairwise products of the encoded columns explain beyond main effects (least squares); 0 with
+    fewer than two sources."""
+    if len(tasks) < 2:
+        return 0.0
+    X = tasks[0].X.astype(float)
+    main = np.column_stack([np.ones(len(X)), X])
+    pairs = np.column_stack([main, _pair_products(X)])
+    spreads = []
+    for i in range(len(tasks)):
+        for j in range(i + 1, len(tasks)):
+            diff = _standardise(tasks[i].y) - _standardise(tasks[j].y)
+            fit_main = main @ np.linalg.lstsq(main, diff, rcond=None)[0]
+            fit_pairs = pairs @ np.linalg.lstsq(pairs, diff, rcond=None)[0]
+            spreads.append(float((fit_pairs - fit_main).std()))
     return factor * float(np.mean(spreads))
 
 
