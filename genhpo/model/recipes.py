@@ -1,7 +1,8 @@
 """Named training recipes: which tasks a checkpoint is trained and validated on.
 
 - ``nb201-holdout-<dataset>``: the NB201 tables of the *other two* datasets only (the held-out
-  dataset's table is never read), as mixtures (see :class:`MixtureSource`), plus 20 % synthetic
+  dataset's table is never read), as mixtures (see :class:`MixtureSource`; for the ImageNet16-120
+  holdout with random pairwise-interaction shifts, see ``HOLDOUT_PAIRWISE``), plus 20 % synthetic
   tasks on the same space; validation on held-out mixture draws and synthetic tasks.
 - ``nb201-cold``: no NB201 data at all: synthetic tasks on the NB201 *space* (its layout only).
 - ``hpob-offline-<space>``: the offline HPO-B-format meta-train tables of that space only (see
