@@ -8,7 +8,8 @@ transfers between the tables rather than the tables themselves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -62,6 +63,7 @@ class MixtureSource:
         self.p_pure, self.noise, self.extrapolate, self.additive = p_pure, noise, extrapolate, additive
         self.pairwise = pairwise
         self._z = np.stack([_standardise(t.y) for t in tasks])
+        self._X = tasks[0].X.astype(float)  # the shared rows, converted once (not on every draw)
 
     def __call__(self, rng: np.random.Generator) -> Task:
         k = len(self.tasks)
@@ -74,16 +76,28 @@ class MixtureSource:
                 w = (1 + a) * w - a * np.eye(k)[rng.integers(k)]
         y = _standardise(w @ self._z)
         if self.additive:
-            shift = self.tasks[0].X.astype(float) @ rng.normal(size=self.tasks[0].X.shape[1])
+            shift = self._X @ rng.normal(size=self._X.shape[1])
             y = _standardise(y + rng.uniform(0.0, self.additive) * _standardise(shift))
         if self.pairwise:
-            X = self.tasks[0].X.astype(float)
+            X = self._X
             W = np.triu(rng.normal(size=(X.shape[1], X.shape[1])), k=1)
             y = _standardise(y + rng.uniform(0.0, self.pairwise) * _standardise(((X @ W) * X).sum(axis=1)))
         y = y + rng.uniform(0.0, self.noise) * rng.normal(size=y.shape)
         p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))  # monotone warp of the distance to the best
         y = -((y.max() - y + 1e-9) ** p)
         return Task("mixture", self.tasks[0].X, y)
+
+
+def _source_differences(tasks: Sequence[Task]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """For each pair of source tables: (the encoded rows with an intercept column, the difference of
+    their standardised scores)."""
+    main = np.column_stack([np.ones(len(tasks[0].X)), tasks[0].X.astype(float)])
+    for first, second in itertools.combinations(tasks, 2):
+        yield main, _standardise(first.y) - _standardise(second.y)
+
+
+def _least_squares_fit(design: np.ndarray, target: np.ndarray) -> np.ndarray:
+    return design @ np.linalg.lstsq(design, target, rcond=None)[0]
 
 
 def suggested_additive(tasks: Sequence[Task], factor: float = 2.0) -> float:
@@ -93,14 +107,7 @@ def suggested_additive(tasks: Sequence[Task], factor: float = 2.0) -> float:
     task to sit farther from the sources than they sit from each other."""
     if len(tasks) < 2:
         return 0.0
-    X = np.column_stack([np.ones(len(tasks[0].X)), tasks[0].X.astype(float)])
-    spreads = []
-    for i in range(len(tasks)):
-        for j in range(i + 1, len(tasks)):
-            diff = _standardise(tasks[i].y) - _standardise(tasks[j].y)
-            coef, *_ = np.linalg.lstsq(X, diff, rcond=None)
-            spreads.append(float((X @ coef).std()))
-    return factor * float(np.mean(spreads))
+    return factor * float(np.mean([_least_squares_fit(main, diff).std() for main, diff in _source_differences(tasks)]))
 
 
 def _pair_products(X: np.ndarray) -> np.ndarray:
@@ -116,16 +123,10 @@ def suggested_pairwise(tasks: Sequence[Task], factor: float = 2.0) -> float:
     fewer than two sources."""
     if len(tasks) < 2:
         return 0.0
-    X = tasks[0].X.astype(float)
-    main = np.column_stack([np.ones(len(X)), X])
-    pairs = np.column_stack([main, _pair_products(X)])
     spreads = []
-    for i in range(len(tasks)):
-        for j in range(i + 1, len(tasks)):
-            diff = _standardise(tasks[i].y) - _standardise(tasks[j].y)
-            fit_main = main @ np.linalg.lstsq(main, diff, rcond=None)[0]
-            fit_pairs = pairs @ np.linalg.lstsq(pairs, diff, rcond=None)[0]
-            spreads.append(float((fit_pairs - fit_main).std()))
+    for main, diff in _source_differences(tasks):
+        pairs = np.column_stack([main, _pair_products(main[:, 1:])])
+        spreads.append((_least_squares_fit(pairs, diff) - _least_squares_fit(main, diff)).std())
     return factor * float(np.mean(spreads))
 
 
