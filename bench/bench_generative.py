@@ -9,12 +9,16 @@
     python bench/bench_generative.py cold-select --grid '[{"temperature": 0.1}, {"temperature": 1.0}]'
     python bench/bench_generative.py transfer-select --grid '[{}, {"ridge": 1.0}]'
     python bench/bench_generative.py transfer-select --first-task 30000   # fresh tasks, to confirm a choice
+    python bench/bench_generative.py transfer-calibrate --interactions    # the task scale the sources suggest
+    python bench/bench_generative.py transfer-select --interactions --task-scale 0.25
 
 ``cold-select`` compares cold-start suggestion settings on *synthetic* tasks over the NB201 space
 (held-out draws of the functions the cold checkpoint is trained on; no NB201 score is read), so that
 choosing the cold start's settings never looks at the benchmark it is reported on. ``transfer-select``
 does the same for a transfer checkpoint on new tasks built from its own source tables
-(``bench/selection_tasks.py``).
+(``bench/selection_tasks.py``). ``transfer-calibrate`` prints, per checkpoint, how far the new
+tasks' optima rank in the sources' mean ranking at each ``--task-scale``, next to how far the
+sources' optima rank in each other's ranking, and the scale that matches them best.
 
 Every run goes through ``genhpo.loop.run`` with seeds 0..N-1, like the baselines in the runner.
 Transfer: ``GenerativeOptimizer.for_benchmark`` (the checkpoint whose holdout is the dataset);
@@ -129,7 +133,7 @@ def select(args, cold: bool) -> None:
     seeds = max(1, args.seeds // args.tasks)
     first = args.first_task if args.first_task is not None else (10_000 if cold else 20_000)
     groups = ({"synthetic": ([SyntheticCells(first + k) for k in range(args.tasks)], args.checkpoint)} if cold else
-              {d: ([MixtureCells(d, first + k, args.interactions) for k in range(args.tasks)], args.checkpoint or f"nb201-holdout-{d}")
+              {d: ([MixtureCells(d, first + k, args.interactions, args.task_scale) for k in range(args.tasks)], args.checkpoint or f"nb201-holdout-{d}")
                for d in args.datasets.split(",")})
     for group, (tasks, checkpoint) in groups.items():
         print(f"{group}: {len(tasks)} tasks x {seeds} seeds, {max(budgets)} trials; mean regret (score range 0..100)")
@@ -141,6 +145,20 @@ def select(args, cold: bool) -> None:
             hits = int((curves[:, -1] <= 1e-9).sum())
             print(f"  {label:<44}" + "".join(f"  @{b} {curves[:, b - 1].mean():7.3f}" for b in budgets)
                   + f"  optimum by {max(budgets)}: {hits}/{len(curves)}", flush=True)
+
+
+def calibrate(args) -> None:
+    """Per dataset of ``--datasets``: the calibration of the selection tasks' scale (see the module doc)."""
+    from bench.selection_tasks import calibrated_scale, cross_rank, scale_ranks
+
+    kind = "with interactions" if args.interactions else "main effects only"
+    for dataset in args.datasets.split(","):
+        first = args.first_task if args.first_task is not None else 40_000
+        ranks = scale_ranks(dataset, args.interactions, args.tasks, first)
+        print(f"nb201-holdout-{dataset} ({kind}): sources' optima rank {cross_rank(dataset):g} (median) in each "
+              f"other's ranking; new tasks' optima, median over {args.tasks} tasks, in the sources' mean ranking:")
+        print("  " + "  ".join(f"scale {scale:g}: {rank:g}" for scale, rank in ranks.items()))
+        print(f"  calibrated scale: {calibrated_scale(dataset, args.interactions, args.tasks, first):g}", flush=True)
 
 
 def overhead(args) -> None:
@@ -171,7 +189,8 @@ def overhead(args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", choices=["transfer", "cold", "cold-select", "transfer-select", "overhead"])
+    parser.add_argument("part", choices=["transfer", "cold", "cold-select", "transfer-select", "transfer-calibrate",
+                                         "overhead"])
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--baselines", default=None, help="comma-separated baseline names "
@@ -182,12 +201,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also store every regret curve here (merged per dataset)")
     parser.add_argument("--grid", default='[{}]', help="*-select: JSON list of genhpo settings to compare "
                         "(each over the checkpoint card's settings)")
-    parser.add_argument("--tasks", type=int, default=10, help="*-select: selection tasks per group (seeds are split over them)")
+    parser.add_argument("--tasks", type=int, default=None, help="*-select: selection tasks per group, seeds split over "
+                        "them (default 10); transfer-calibrate: tasks per scale (default 30)")
     parser.add_argument("--first-task", type=int, default=None, help="*-select: seed of the first selection task "
                         "(default 10,000 for cold-select, 20,000 for transfer-select); another range gives fresh "
                         "tasks, e.g. to confirm a choice made on the default ones")
     parser.add_argument("--interactions", action="store_true", help="transfer-select: the new tasks also differ "
                         "from the sources by pairwise interactions and per-cell shifts (bench/selection_tasks.py)")
+    parser.add_argument("--task-scale", type=float, default=2.0, help="transfer-select: how far new tasks sit from "
+                        "the sources, in units of the sources' own difference (default 2, the earlier sessions' "
+                        "protocol; transfer-calibrate prints the scale the sources suggest)")
     parser.add_argument("--settings", default=None, help='genhpo suggestion settings as JSON, e.g. \'{"temperature": 0}\'')
     parser.add_argument("--checkpoint", default=None, help="genhpo checkpoint name or path (default: for_benchmark's "
                         "holdout checkpoint for transfer, nb201-cold for cold)")
@@ -199,12 +222,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     if args.seeds < 1:
         parser.error("--seeds must be >= 1")
+    if args.tasks is not None and args.tasks < 1:
+        parser.error("--tasks must be >= 1")
+    if not (np.isfinite(args.task_scale) and args.task_scale >= 0):
+        parser.error(f"--task-scale must be a finite number >= 0, got {args.task_scale}")
     torch.set_num_threads(args.threads)
     if args.part == "overhead":
         overhead(args)
         return 0
+    if args.part == "transfer-calibrate":
+        args.tasks = args.tasks or 30
+        calibrate(args)
+        return 0
     if args.part in ("cold-select", "transfer-select"):
         args.baselines = args.baselines if args.baselines is not None else "re"
+        args.tasks = args.tasks or 10
         select(args, args.part == "cold-select")
         return 0
     cold = args.part == "cold"

@@ -11,6 +11,13 @@ read like accuracy points):
   new task also differs from the mixture by a random pairwise-interaction shift and a per-cell
   shift, each of up to twice the size of that part of the difference between the two sources
   (:func:`difference_parts`): the two sources differ by more than main effects, and so may a third.
+
+How far a new task sits from its sources is ``scale`` times the sources' own difference (each
+shift is drawn up to that size); 2 (the default, the protocol of sessions 2-5) lets a task sit
+farther out than the sources sit from each other. :func:`calibrated_scale` chooses it from the
+sources instead, by the statistic that decides whether transfer can find the optimum early: where
+a task's optimum ranks in the sources' mean ranking (TransferTopK's order, :func:`optimum_rank`),
+matched to where each source's optimum ranks in the other's ranking (:func:`cross_rank`).
 """
 
 from __future__ import annotations
@@ -33,9 +40,8 @@ class _ScoredCells:
     def __init__(self, dataset: str) -> None:
         self.config_space = nb201.config_space()
         self.encoder = SpaceEncoder(self.config_space)
-        self.pool = enumerate_space(self.encoder)
+        self.pool, self.index = _cells()
         self.dataset, self.optimum = dataset, 100.0
-        self.index = {key_of(row): i for i, row in enumerate(self.pool)}
 
     def _set_scores(self, y: np.ndarray) -> None:
         self.scores = 100 * (y - y.min()) / (y.max() - y.min())
@@ -52,6 +58,14 @@ class SyntheticCells(_ScoredCells):
 
         super().__init__(f"synthetic-{task_seed}")
         self._set_scores(synthetic_scores(self.pool, Layout.from_encoder(self.encoder), np.random.default_rng(task_seed)))
+
+
+@functools.cache
+def _cells() -> tuple[np.ndarray, dict[bytes, int]]:
+    """All NB201 cells encoded (read-only) and the index of each row's key, built once."""
+    pool = enumerate_space(SpaceEncoder(nb201.config_space()))
+    pool.flags.writeable = False
+    return pool, {key_of(row): i for i, row in enumerate(pool)}
 
 
 def _ops(X: np.ndarray) -> np.ndarray:
@@ -104,13 +118,15 @@ def _source_parts(holdout: str) -> tuple[float, float, float]:
 class MixtureCells(_ScoredCells):
     """A new task from the source tables of the ``nb201-holdout-<holdout>`` checkpoint (see module doc)."""
 
-    def __init__(self, holdout: str, task_seed: int, interactions: bool = False) -> None:
+    def __init__(self, holdout: str, task_seed: int, interactions: bool = False, scale: float = 2.0) -> None:
         from genhpo.model.sources import MixtureSource, suggested_additive
 
+        if not (np.isfinite(scale) and scale >= 0):
+            raise ValueError(f"scale must be a finite number >= 0, got {scale!r}")
         tables = list(_sources(holdout))
         super().__init__(f"mixture-{holdout}-{task_seed}")
         rng = np.random.default_rng(task_seed)
-        task = MixtureSource(tables, p_pure=0.0, additive=suggested_additive(tables))(rng)
+        task = MixtureSource(tables, p_pure=0.0, additive=suggested_additive(tables, factor=scale))(rng)
         order = np.array([self.index[key_of(row)] for row in task.X])
         y = np.empty(len(self.pool))
         y[order] = task.y
@@ -119,6 +135,47 @@ class MixtureCells(_ScoredCells):
             ops = _ops(self.pool)
             shift = _pair_features(ops) @ rng.normal(size=15 * 25)
             y = (y - y.mean()) / y.std()
-            y = y + rng.uniform(0.0, 2 * pair_part) * (shift - shift.mean()) / shift.std()
-            y = y + rng.uniform(0.0, 2 * rest) * rng.normal(size=len(y))
+            y = y + rng.uniform(0.0, scale * pair_part) * (shift - shift.mean()) / shift.std()
+            y = y + rng.uniform(0.0, scale * rest) * rng.normal(size=len(y))
         self._set_scores(y)
+
+
+def _rank_of_best(order: np.ndarray, target: np.ndarray) -> int:
+    """1-based rank, by ``order`` (higher first), of the best row of ``target`` (same rows)."""
+    return int((order > order[np.argmax(target)]).sum()) + 1
+
+
+def cross_rank(holdout: str) -> float:
+    """Median, over ordered pairs of the ``nb201-holdout-<holdout>`` checkpoint's source tables, of
+    the rank of one source's optimum in the other's ranking (how well the top of one dataset
+    transfers to a sibling dataset)."""
+    tables = _sources(holdout)
+    return float(np.median([_rank_of_best(a.y, b.y) for a, b in itertools.permutations(tables, 2)]))
+
+
+def optimum_rank(task: MixtureCells, holdout: str) -> int:
+    """Rank of ``task``'s optimum in the sources' order of mean min-max-normalised score (the order in
+    which TransferTopK asks them)."""
+    tables = _sources(holdout)
+    order = np.empty(len(task.pool))
+    order[[task.index[key_of(row)] for row in tables[0].X]] = sum((t.y - t.y.min()) / (t.y.max() - t.y.min())
+                                                                  for t in tables)
+    return _rank_of_best(order, task.scores)
+
+
+SCALES = (2.0, 1.0, 0.5, 0.25, 0.1)
+
+
+def scale_ranks(holdout: str, interactions: bool = True, tasks: int = 30, first_task: int = 40_000
+                ) -> dict[float, float]:
+    """Per scale of :data:`SCALES`, the median :func:`optimum_rank` of ``tasks`` new tasks."""
+    return {scale: float(np.median([optimum_rank(MixtureCells(holdout, first_task + k, interactions, scale), holdout)
+                                    for k in range(tasks)])) for scale in SCALES}
+
+
+def calibrated_scale(holdout: str, interactions: bool = True, tasks: int = 30, first_task: int = 40_000) -> float:
+    """The scale of :data:`SCALES` whose new tasks' median optimum rank is closest, on a log scale, to
+    the sources' :func:`cross_rank` (reads the source tables only)."""
+    target = np.log(cross_rank(holdout))
+    ranks = scale_ranks(holdout, interactions, tasks, first_task)
+    return min(ranks, key=lambda scale: abs(np.log(ranks[scale]) - target))
