@@ -27,3 +27,16 @@ def test_a_bad_grid_is_a_usage_error_before_anything_runs(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["transfer-select", "--grid", "[{"])
     assert exit_info.value.code == 2 and "--grid is not valid JSON" in capsys.readouterr().err
+
+
+def test_a_bad_task_scale_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["transfer-select", "--task-scale", "-1"])
+    assert exit_info.value.code == 2 and "--task-scale must be a finite number >= 0" in capsys.readouterr().err
+
+
+def test_transfer_calibrate_prints_the_ranks_and_the_chosen_scale(capsys):
+    main(["transfer-calibrate", "--interactions", "--datasets", "ImageNet16-120", "--tasks", "3"])
+    out = capsys.readouterr().out
+    assert "sources' optima rank 6 (median)" in out  # cifar10 vs cifar100: ranks 10 and 2
+    assert all(f"scale {s:g}:" in out for s in (2.0, 1.0, 0.5, 0.25, 0.1)) and "calibrated scale:" in out
