@@ -10,7 +10,7 @@ read like accuracy points):
   i.e. a stand-in for "a third dataset", for the transfer settings. With ``interactions=True`` the
   new task also differs from the mixture by a random pairwise-interaction shift and a per-cell
   shift, each of up to twice the size of that part of the difference between the two sources
-  (:func:`difference_parts`): the two sources differ by more than main effects, and so may a third.
+  (:func:`genhpo.model.sources.difference_parts`): the two sources differ by more than main effects, and so may a third.
 
 How far a new task sits from its sources is ``scale`` times the sources' own difference (each
 shift is drawn up to that size); 2 (the default, the protocol of sessions 2-5) lets a task sit
@@ -82,21 +82,6 @@ def _pair_features(ops: np.ndarray) -> np.ndarray:
     return out
 
 
-def difference_parts(tables) -> tuple[float, float, float]:
-    """Mean over pairs of source tables of the std of their standardised difference's main-effects
-    part, pairwise-interaction part (beyond main effects) and remainder (least squares on the rows)."""
-    X = tables[0].X.astype(float)
-    main = np.column_stack([np.ones(len(X)), X])
-    pairs = np.column_stack([main, _pair_features(_ops(X))])
-    parts = []
-    for a, b in itertools.combinations(tables, 2):
-        diff = (a.y - a.y.mean()) / a.y.std() - (b.y - b.y.mean()) / b.y.std()
-        fit_main = main @ np.linalg.lstsq(main, diff, rcond=None)[0]
-        fit_pairs = pairs @ np.linalg.lstsq(pairs, diff, rcond=None)[0]
-        parts.append((fit_main.std(), (fit_pairs - fit_main).std(), (diff - fit_pairs).std()))
-    return tuple(float(v) for v in np.mean(parts, axis=0))
-
-
 @functools.cache
 def _sources(holdout: str) -> tuple:
     """The source tables of the ``nb201-holdout-<holdout>`` checkpoint (never ``holdout``'s), read once."""
@@ -112,6 +97,8 @@ def _sources(holdout: str) -> tuple:
 
 @functools.cache
 def _source_parts(holdout: str) -> tuple[float, float, float]:
+    from genhpo.model.sources import difference_parts
+
     return difference_parts(_sources(holdout))
 
 

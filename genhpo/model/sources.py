@@ -118,16 +118,22 @@ def _pair_products(X: np.ndarray) -> np.ndarray:
 
 def suggested_pairwise(tasks: Sequence[Task], factor: float = 2.0) -> float:
     """A scale for :class:`MixtureSource`'s ``pairwise`` from the sources alone: ``factor`` times the
-    mean, over pairs of sources, of the std of the part of their standardised difference that
-    pairwise products of the encoded columns explain beyond main effects (least squares); 0 with
-    fewer than two sources."""
+    pairwise part of :func:`difference_parts`; 0 with fewer than two sources."""
+    return factor * difference_parts(tasks)[1] if len(tasks) >= 2 else 0.0
+
+
+def difference_parts(tasks: Sequence[Task]) -> tuple[float, float, float]:
+    """How the sources differ: the mean, over pairs of sources, of the std of three parts of their
+    standardised difference (least squares on the encoded rows): main effects; pairwise products of
+    the encoded columns beyond main effects; and the remainder. ValueError with fewer than two."""
     if len(tasks) < 2:
-        return 0.0
-    spreads = []
+        raise ValueError(f"difference_parts needs at least two source tables, got {len(tasks)}")
+    parts = []
     for main, diff in _source_differences(tasks):
-        pairs = np.column_stack([main, _pair_products(main[:, 1:])])
-        spreads.append((_least_squares_fit(pairs, diff) - _least_squares_fit(main, diff)).std())
-    return factor * float(np.mean(spreads))
+        fit_main = _least_squares_fit(main, diff)
+        fit_pairs = _least_squares_fit(np.column_stack([main, _pair_products(main[:, 1:])]), diff)
+        parts.append((fit_main.std(), (fit_pairs - fit_main).std(), (diff - fit_pairs).std()))
+    return tuple(float(v) for v in np.mean(parts, axis=0))
 
 
 class TableSource:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.selection_tasks import MixtureCells, SyntheticCells, difference_parts
+from bench.selection_tasks import MixtureCells, SyntheticCells
 from genhpo.model.validation import key_of
 
 
@@ -23,22 +23,6 @@ def test_mixture_tasks_never_read_the_held_out_table(table_loads):
     np.testing.assert_array_equal(MixtureCells("cifar10", 20_000).scores, plain.scores)  # seeded
     with pytest.raises(ValueError, match="unknown NB201 holdout"):
         MixtureCells("mnist", 0)
-
-
-def test_difference_parts_split_a_known_difference():
-    from genhpo.model.tasks import Task
-
-    rng = np.random.default_rng(0)
-    X = np.zeros((3000, 30))
-    ops = rng.integers(5, size=(3000, 6))
-    X[np.arange(3000)[:, None], 5 * np.arange(6) + ops] = 1.0
-    base = X @ rng.normal(size=30)
-    main_only = base + 0.5 * (X @ rng.normal(size=30))
-    main, pairs, rest = difference_parts([Task("a", X, base), Task("b", X, main_only)])
-    assert main > 0.3 and pairs < 1e-6 and rest < 1e-6  # a main-effect difference is all main effects
-    noisy = base + 2.0 * rng.normal(size=3000)
-    main, pairs, rest = difference_parts([Task("a", X, base), Task("b", X, noisy)])
-    assert rest > pairs and rest > main
 
 
 def test_synthetic_cells_score_every_cell_on_0_to_100():

@@ -7,7 +7,13 @@ import pytest
 import torch
 
 from genhpo.model.layout import Layout
-from genhpo.model.sources import CompositeSource, MixtureSource, suggested_additive, suggested_pairwise
+from genhpo.model.sources import (
+    CompositeSource,
+    MixtureSource,
+    difference_parts,
+    suggested_additive,
+    suggested_pairwise,
+)
 from genhpo.model.synthetic import SyntheticSource, synthetic_scores
 from genhpo.model.tasks import HistorySampler, Task
 
@@ -129,3 +135,19 @@ def test_pairwise_shifts_change_which_combinations_win_and_scale_from_the_source
     assert suggested_pairwise([base]) == 0.0
     with pytest.raises(ValueError, match="pairwise"):
         MixtureSource([base], pairwise=float("nan"))
+
+
+def test_difference_parts_split_a_known_difference():
+    rng = np.random.default_rng(0)
+    X = np.zeros((3000, 30))
+    ops = rng.integers(5, size=(3000, 6))
+    X[np.arange(3000)[:, None], 5 * np.arange(6) + ops] = 1.0
+    base = X @ rng.normal(size=30)
+    main_only = base + 0.5 * (X @ rng.normal(size=30))
+    main, pairs, rest = difference_parts([Task("a", X, base), Task("b", X, main_only)])
+    assert main > 0.3 and pairs < 1e-6 and rest < 1e-6  # a main-effect difference is all main effects
+    noisy = base + 2.0 * rng.normal(size=3000)
+    main, pairs, rest = difference_parts([Task("a", X, base), Task("b", X, noisy)])
+    assert rest > pairs and rest > main
+    with pytest.raises(ValueError, match="at least two source tables"):
+        difference_parts([Task("a", X, base)])
