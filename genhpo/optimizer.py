@@ -21,9 +21,7 @@ uniformly random candidate instead: the fallback to exploration when the model i
 (observe_and_suggest), once ``local_after`` results are in, to the one-hyperparameter neighbours
 (one ``SpaceEncoder`` block differs) of the k best observed configurations, when any exist (the
 model then ranks a mutation neighbourhood, as BANANAS optimises its acquisition; ``exploration``
-is then the probability of ranking the whole space or pool instead); ``local_patience`` = s > 0
-widens that neighbourhood to two hyperparameters while the best result is s or more results old
-(a stalled local search: the next improvement may be two moves away). ``init_random`` = m makes
+is then the probability of ranking the whole space or pool instead). ``init_random`` = m makes
 the first m suggestions uniformly random (an initial design, for a model that knows nothing of
 the task). ``finetune_steps`` > 0 fine-tunes a private copy of the model on the current history
 before each suggestion (:class:`genhpo.model.finetune.OnlineFinetuner`). ``ridge`` = w > 0 adds
@@ -70,7 +68,7 @@ def unit_cube_space(dim: int) -> ConfigurationSpace:
 
 #: Suggestion settings and their defaults (see the module docstring).
 DEFAULTS: dict[str, Any] = {"temperature": 0.1, "exploration": 0.0, "n_samples": 256, "local": 0, "local_after": 10,
-                            "local_patience": 0, "init_random": 0, "finetune_steps": 0, "finetune_lr": 1e-3, "threads": 1,
+                            "init_random": 0, "finetune_steps": 0, "finetune_lr": 1e-3, "threads": 1,
                             "ridge": 0.0, "ridge_l2": 3.0, "ridge_noise": 0.0, "ridge_pairs": 0.0}
 
 
@@ -79,7 +77,7 @@ def _check_settings(s: dict[str, Any]) -> None:
         raise ValueError(f"temperature must be a finite number >= 0, got {s['temperature']!r}")
     if not isinstance(s["exploration"], (int, float)) or not 0.0 <= s["exploration"] <= 1.0:
         raise ValueError(f"exploration must be in [0, 1], got {s['exploration']!r}")
-    for name in ("n_samples", "threads", "local", "local_after", "local_patience", "init_random", "finetune_steps"):
+    for name in ("n_samples", "threads", "local", "local_after", "init_random", "finetune_steps"):
         value, low = s[name], 1 if name in ("n_samples", "threads") else 0
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
@@ -134,7 +132,6 @@ class GenerativeOptimizer(Optimizer):
         self.temperature, self.exploration = float(resolved["temperature"]), float(resolved["exploration"])
         self.n_samples, self.threads = resolved["n_samples"], resolved["threads"]
         self.local, self.local_after, self.init_random = resolved["local"], resolved["local_after"], resolved["init_random"]
-        self.local_patience = resolved["local_patience"]
         self.finetune_steps, self.finetune_lr = resolved["finetune_steps"], float(resolved["finetune_lr"])
         self.ridge, self.ridge_l2 = float(resolved["ridge"]), float(resolved["ridge_l2"])
         self.ridge_noise, self.ridge_pairs = float(resolved["ridge_noise"]), float(resolved["ridge_pairs"])
@@ -274,16 +271,13 @@ class GenerativeOptimizer(Optimizer):
         raise ValueError("no unseen configuration among the candidates; the space may be exhausted")
 
     def _local_mask(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
-        """``(M,)`` mask of the ``candidates (M, d)`` that are one-hyperparameter neighbours (two while
-        stalled, see ``local_patience``) of the ``local`` best rows of ``X``, once ``local_after``
-        results are in and unless the escape draw
+        """``(M,)`` mask of the ``candidates (M, d)`` that are one-hyperparameter neighbours of the
+        ``local`` best rows of ``X``, once ``local_after`` results are in and unless the escape draw
         (probability ``exploration``) says otherwise; None for "rank every candidate" (also when
         no candidate is a neighbour)."""
         if not self.local or len(y) < self.local_after or self._rng.random() < self.exploration:
             return None
-        order = np.argsort(-y, kind="stable")
-        stalled = self.local_patience and len(y) - 1 - order[0] >= self.local_patience
-        near = neighbours(candidates, X[order[: self.local]], self._block_starts, 2 if stalled else 1)
+        near = neighbours(candidates, X[np.argsort(-y, kind="stable")[: self.local]], self._block_starts)
         return near if near.any() else None
 
     def _mark(self, row: np.ndarray) -> None:

@@ -314,8 +314,8 @@ def test_neighbours_match_a_direct_comparison_of_every_block():
     def n_differ(c, a):
         return sum(np.any(np.abs(c[s:e] - a[s:e]) > 1e-9) for s, e in itertools.pairwise(bounds))
 
-    def direct(C, A, radius=1):
-        return np.array([any(1 <= n_differ(c, a) <= radius for a in A) for c in C])
+    def direct(C, A):
+        return np.array([any(n_differ(c, a) == 1 for a in A) for c in C])
 
     C, A = rows(400), rows(3)
     C[:5, :3] = [0.5, 0.5, 0.0]  # non-canonical one-hot parts, as a pool may hold
@@ -323,27 +323,3 @@ def test_neighbours_match_a_direct_comparison_of_every_block():
     got = neighbours(C, A, starts)
     assert got.any() and not got.all()
     np.testing.assert_array_equal(got, direct(C, A))
-    wider = neighbours(C, A, starts, radius=2)
-    np.testing.assert_array_equal(wider, direct(C, A, radius=2))
-    assert (wider & ~got).any() and not (got & ~wider).any()
-
-
-def test_local_patience_widens_the_neighbourhood_to_two_hyperparameters_once_stalled(finite_space):
-    """With ``local_patience`` s the candidates are the one-hyperparameter neighbours of the best rows
-    while the best result is younger than s results, and the two-hyperparameter ones after."""
-    from genhpo.model.candidates import neighbours
-
-    opt = _opt(finite_space, local=1, local_after=3, local_patience=2, temperature=0.0)
-    pool = opt._pool
-    X = pool[[0, 5, 9, 13]]
-    best = X[1]
-    one = neighbours(pool, best[None], opt._block_starts, 1)
-    two = neighbours(pool, best[None], opt._block_starts, 2)
-    assert (two & ~one).any()
-    fresh = opt._local_mask(pool, X[:3], np.array([0.1, 0.9, 0.2]))      # best is 1 result old
-    stalled = opt._local_mask(pool, X, np.array([0.1, 0.9, 0.2, 0.3]))   # best is 2 results old
-    np.testing.assert_array_equal(fresh, one)
-    np.testing.assert_array_equal(stalled, two)
-    with pytest.raises(ValueError, match="local_patience must be an int >= 0"):
-        _opt(finite_space, local_patience=-1)
-

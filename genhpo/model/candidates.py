@@ -76,11 +76,10 @@ def random_vectors(encoder: SpaceEncoder, n: int, rng: np.random.Generator) -> n
     return X
 
 
-def neighbours(candidates: np.ndarray, anchors: np.ndarray, block_starts: np.ndarray, radius: int = 1) -> np.ndarray:
+def neighbours(candidates: np.ndarray, anchors: np.ndarray, block_starts: np.ndarray) -> np.ndarray:
     """``(M,)`` bool mask: which rows of ``candidates (M, d)`` differ from some row of ``anchors (k, d)``
-    in at least one and at most ``radius`` hyperparameters (``block_starts``: first vector index of
-    each hyperparameter, ascending); entries are compared to 9 decimals, as
-    :func:`genhpo.model.validation.key_of` does.
+    in exactly one hyperparameter (``block_starts``: first vector index of each hyperparameter,
+    ascending); entries are compared to 9 decimals, as :func:`genhpo.model.validation.key_of` does.
 
     Each hyperparameter's part of a row is reduced once to one number, a fixed random projection
     (distinct weights), and blocks are compared by it: exact for a one-hot block (its projection is
@@ -91,8 +90,7 @@ def neighbours(candidates: np.ndarray, anchors: np.ndarray, block_starts: np.nda
         return near
     codes, anchor_codes = _block_codes(candidates, block_starts), _block_codes(anchors, block_starts)
     for code in anchor_codes:
-        differ = np.count_nonzero(codes != code, axis=1)
-        near |= (differ >= 1) & (differ <= radius)
+        near |= np.count_nonzero(codes != code, axis=1) == 1
     return near
 
 
