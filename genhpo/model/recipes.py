@@ -199,7 +199,10 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
 #: a quarter of the sources' own difference with interactions, ``--task-scale 0.25``) ridge 3 scored
 #: 0.578 against the ridge-30 card's 1.064 (grid {0, 3, 10, 30} x ``local`` {0, 3}), was lower on
 #: main-effect tasks at their calibrated scale (1.491 vs 1.798) and on 20 fresh tasks per checkpoint
-#: (0.792 vs 0.837), so the weight is 3. bench/RESULTS.md has the tables.
+#: (0.792 vs 0.837), so the weight is 3. Then, over it, on the same tasks: ``local`` 1 won the
+#: grid (0.502 vs 0.571) but lost its fresh-task confirmation (0.932 vs 0.813); ``local`` 0 / 5,
+#: ``exploration`` 0.1-0.3 and a two-hyperparameter neighbourhood once stalled (commit 27935eb)
+#: lost the grid: ``local`` stays 3. bench/RESULTS.md has the tables.
 OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10} for d in NB201_DATASETS},
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
