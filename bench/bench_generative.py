@@ -158,7 +158,7 @@ def calibrate(args) -> None:
         print(f"nb201-holdout-{dataset} ({kind}): sources' optima rank {cross_rank(dataset):g} (median) in each "
               f"other's ranking; new tasks' optima, median over {args.tasks} tasks, in the sources' mean ranking:")
         print("  " + "  ".join(f"scale {scale:g}: {rank:g}" for scale, rank in ranks.items()))
-        print(f"  calibrated scale: {calibrated_scale(dataset, args.interactions, args.tasks, first):g}", flush=True)
+        print(f"  calibrated scale: {calibrated_scale(dataset, ranks=ranks):g}", flush=True)
 
 
 def overhead(args) -> None:

@@ -5,12 +5,13 @@ read like accuracy points):
 - ``SyntheticCells(seed)``: a synthetic task (``genhpo.model.synthetic``), for the cold start;
 - ``MixtureCells(holdout, seed)``: a new task built from the *source* tables of the
   ``nb201-holdout-<holdout>`` checkpoint only (the other two datasets; the held-out table is never
-  read): a random convex combination of them plus a random main-effect shift of the scale that
-  separates the sources from each other (``MixtureSource(p_pure=0, additive=suggested_additive)``),
+  read): a random convex combination of them plus a random main-effect shift of up to ``scale``
+  times the one that separates the sources (``MixtureSource(p_pure=0, additive=suggested_additive)``),
   i.e. a stand-in for "a third dataset", for the transfer settings. With ``interactions=True`` the
   new task also differs from the mixture by a random pairwise-interaction shift and a per-cell
-  shift, each of up to twice the size of that part of the difference between the two sources
-  (:func:`genhpo.model.sources.difference_parts`): the two sources differ by more than main effects, and so may a third.
+  shift, each up to ``scale`` times that part of the difference between the two sources
+  (:func:`genhpo.model.sources.difference_parts`): the two sources differ by more than main
+  effects, and so may a third.
 
 How far a new task sits from its sources is ``scale`` times the sources' own difference (each
 shift is drawn up to that size); 2 (the default, the protocol of sessions 2-5) lets a task sit
@@ -160,9 +161,11 @@ def scale_ranks(holdout: str, interactions: bool = True, tasks: int = 30, first_
                                     for k in range(tasks)])) for scale in SCALES}
 
 
-def calibrated_scale(holdout: str, interactions: bool = True, tasks: int = 30, first_task: int = 40_000) -> float:
-    """The scale of :data:`SCALES` whose new tasks' median optimum rank is closest, on a log scale, to
-    the sources' :func:`cross_rank` (reads the source tables only)."""
+def calibrated_scale(holdout: str, interactions: bool = True, tasks: int = 30, first_task: int = 40_000,
+                     ranks: dict[float, float] | None = None) -> float:
+    """The scale of :data:`SCALES` whose new tasks' median optimum rank (``ranks``, else
+    :func:`scale_ranks`) is closest, on a log scale, to the sources' :func:`cross_rank` (reads the
+    source tables only)."""
     target = np.log(cross_rank(holdout))
-    ranks = scale_ranks(holdout, interactions, tasks, first_task)
+    ranks = ranks if ranks is not None else scale_ranks(holdout, interactions, tasks, first_task)
     return min(ranks, key=lambda scale: abs(np.log(ranks[scale]) - target))
