@@ -69,6 +69,14 @@ def _cells() -> tuple[np.ndarray, dict[bytes, int]]:
     return pool, {key_of(row): i for i, row in enumerate(pool)}
 
 
+@functools.cache
+def _cell_pair_features() -> np.ndarray:
+    """:func:`_pair_features` of every NB201 cell (in ``_cells`` order), built once (read-only)."""
+    features = _pair_features(_ops(_cells()[0]))
+    features.flags.writeable = False
+    return features
+
+
 def _ops(X: np.ndarray) -> np.ndarray:
     """``(n, 6)`` op index per NB201 edge of one-hot rows ``X (n, 30)``."""
     return X.reshape(len(X), 6, 5).argmax(axis=2)
@@ -120,8 +128,7 @@ class MixtureCells(_ScoredCells):
         y[order] = task.y
         if interactions:
             _, pair_part, rest = _source_parts(holdout)
-            ops = _ops(self.pool)
-            shift = _pair_features(ops) @ rng.normal(size=15 * 25)
+            shift = _cell_pair_features() @ rng.normal(size=15 * 25)
             y = (y - y.mean()) / y.std()
             y = y + rng.uniform(0.0, scale * pair_part) * (shift - shift.mean()) / shift.std()
             y = y + rng.uniform(0.0, scale * rest) * rng.normal(size=len(y))
@@ -141,14 +148,22 @@ def cross_rank(holdout: str) -> float:
     return float(np.median([_rank_of_best(a.y, b.y) for a, b in itertools.permutations(tables, 2)]))
 
 
+@functools.cache
+def _topk_scores(holdout: str) -> np.ndarray:
+    """Per NB201 cell (in ``_cells`` order), the sources' mean min-max-normalised score (read-only)."""
+    tables = _sources(holdout)
+    pool, index = _cells()
+    scores = np.empty(len(pool))
+    scores[[index[key_of(row)] for row in tables[0].X]] = sum((t.y - t.y.min()) / (t.y.max() - t.y.min())
+                                                              for t in tables)
+    scores.flags.writeable = False
+    return scores
+
+
 def optimum_rank(task: MixtureCells, holdout: str) -> int:
     """Rank of ``task``'s optimum in the sources' order of mean min-max-normalised score (the order in
     which TransferTopK asks them)."""
-    tables = _sources(holdout)
-    order = np.empty(len(task.pool))
-    order[[task.index[key_of(row)] for row in tables[0].X]] = sum((t.y - t.y.min()) / (t.y.max() - t.y.min())
-                                                                  for t in tables)
-    return _rank_of_best(order, task.scores)
+    return _rank_of_best(_topk_scores(holdout), task.scores)
 
 
 SCALES = (2.0, 1.0, 0.5, 0.25, 0.1)

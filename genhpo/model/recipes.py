@@ -1,8 +1,7 @@
 """Named training recipes: which tasks a checkpoint is trained and validated on.
 
 - ``nb201-holdout-<dataset>``: the NB201 tables of the *other two* datasets only (the held-out
-  dataset's table is never read), as mixtures (see :class:`MixtureSource`; random
-  pairwise-interaction shifts per holdout in ``HOLDOUT_PAIRWISE``, used by none now), plus 20 % synthetic
+  dataset's table is never read), as mixtures (see :class:`MixtureSource`), plus 20 % synthetic
   tasks on the same space; validation on held-out mixture draws and synthetic tasks.
 - ``nb201-cold``: no NB201 data at all: synthetic tasks on the NB201 *space* (its layout only).
 - ``hpob-offline-<space>``: the offline HPO-B-format meta-train tables of that space only (see
@@ -77,7 +76,10 @@ def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2, 
 
     additive: scale of random main-effect shifts added to the mixtures (see :class:`MixtureSource`);
     None calibrates it from the two source tables (:func:`suggested_additive`); pairwise: likewise for
-    random pairwise-interaction shifts (:func:`suggested_pairwise`)."""
+    random pairwise-interaction shifts (:func:`suggested_pairwise`). The shipped checkpoints use
+    neither: the ImageNet16-120 holdout's was trained with ``pairwise=None`` in the fifth session and
+    replaced by the one without in the sixth (lower on the recalibrated selection tasks;
+    bench/RESULTS.md)."""
     from genhpo.benchmarks.nb201 import NB201Benchmark
     from genhpo.spaces import nb201
 
@@ -226,18 +228,8 @@ TRAIN_SETTINGS: dict[str, dict[str, Any]] = {
     "hpob-offline-hpolib-fcnet": {"steps": 5000, "patience": 10},
 }
 
-#: nb201-holdout-*: random pairwise-interaction shifts in the training mixtures (None: the scale
-#: calibrated from the two source tables, :func:`suggested_pairwise`), per holdout; none uses them
-#: now. Fifth session, the ImageNet16-120 holdout's checkpoint was trained with them (better on its
-#: selection tasks at scale 2, confirmed on 20 fresh tasks of each kind: 4.27 vs 4.64, 1.21 vs
-#: 1.53); sixth session, on the selection tasks recalibrated from the sources (``--task-scale``), the
-#: checkpoint without them was lower on both kinds (0.093 vs 0.112, 1.056 vs 1.174, ridge 3), so it
-#: is shipped again. bench/RESULTS.md has the tables.
-HOLDOUT_PAIRWISE: dict[str, float | None] = {}
-
 RECIPES: dict[str, Callable[[int], Recipe]] = {
-    **{f"nb201-holdout-{d}": (lambda seed, d=d: nb201_holdout_recipe(d, seed, pairwise=HOLDOUT_PAIRWISE.get(d, 0.0)))
-       for d in NB201_DATASETS},
+    **{f"nb201-holdout-{d}": (lambda seed, d=d: nb201_holdout_recipe(d, seed)) for d in NB201_DATASETS},
     "nb201-cold": nb201_cold_recipe,
     **{f"hpob-offline-{s}": (lambda seed, s=s: hpob_offline_recipe(s, seed)) for s in ("hpobench-mlp", "hpolib-fcnet")},
 }
