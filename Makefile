@@ -10,27 +10,27 @@ setup:
 	@VENV=$(VENV) bash scripts/setup_env.sh
 
 run: setup
-	$(PY) -m experiments.main_job --out $(OUT)
+	$(PY) -m genhpo.main_job --out $(OUT)
 
 test: setup
 	$(PY) -m pytest -q
 
 lint: setup
-	$(VENV)/bin/ruff check genhpo baselines experiments tests
+	$(VENV)/bin/ruff check genhpo research tests
 
 # Benchmarks of quality and speed: commands that print figures (never timed unit tests).
 bench: bench-baselines bench-generative bench-hpob
 
 bench-baselines: setup
-	$(PY) bench/bench_baselines.py --seeds 10 --trials 200
+	$(PY) research/bench_baselines.py --seeds 10 --trials 200
 
 bench-generative: setup
-	$(PY) bench/bench_generative.py transfer --seeds 20
-	$(PY) bench/bench_generative.py cold --seeds 20 --trials 200
-	$(PY) bench/bench_generative.py overhead
+	$(PY) research/bench_generative.py transfer --seeds 20
+	$(PY) research/bench_generative.py cold --seeds 20 --trials 200
+	$(PY) research/bench_generative.py overhead
 
 bench-hpob: setup
-	$(PY) bench/bench_hpob.py --trials 100
+	$(PY) research/bench_hpob.py --trials 100
 
 clean:
 	rm -rf $(VENV) results

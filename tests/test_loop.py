@@ -4,7 +4,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from baselines.random_search import RandomSearch
+from genhpo.baselines.random_search import RandomSearch
 from genhpo.benchmarks.base import Benchmark
 from genhpo.loop import run
 from genhpo.protocol import Result

@@ -79,7 +79,7 @@ def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2, 
     random pairwise-interaction shifts (:func:`suggested_pairwise`). The shipped checkpoints use
     neither: the ImageNet16-120 holdout's was trained with ``pairwise=None`` in the fifth session and
     replaced by the one without in the sixth (lower on the recalibrated selection tasks;
-    bench/RESULTS.md)."""
+    docs/results.md)."""
     from genhpo.benchmarks.nb201 import NB201Benchmark
     from genhpo.spaces import nb201
 
@@ -178,14 +178,14 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
 #: The cold-start model knows nothing of the task yet: a random initial design, then the model ranks
 #: the mutation neighbourhood of the best configurations, with 10 % global moves.
 #: hpob-offline-*: chosen per space on its meta-validation task only (kc1, slice_localization; 5
-#: seeds, 100 trials, ``bench/bench_hpob.py --split validation``) for the checkpoints trained up to
+#: seeds, 100 trials, ``research/bench_hpob.py --split validation``) for the checkpoints trained up to
 #: 5,000 steps, from temperature {0, 0.1} x local {3, 5} (local_after 10, exploration 0), by genhpo's
 #: mean rank at 25/50/100 against rs, re, dehb, smac and transfer-topk: ranking the one-hyperparameter
 #: neighbours of the 3 best rows (mean rank 1.70 on kc1, 1.67 on slice_localization; the grid's
 #: range: 1.70-1.90 and 1.67-2.20, from 10 runs per space, so small differences are noise).
 #: nb201-holdout-*: the model's ranking plus w x a ridge fit (penalty 1) of the task's own scores on
 #: its one-hot rows (main effects; ``genhpo.model.ridge``). Chosen on new tasks built from each
-#: checkpoint's source tables only (``bench/bench_generative.py transfer-select``, 10 tasks x 2 seeds
+#: checkpoint's source tables only (``research/bench_generative.py transfer-select``, 10 tasks x 2 seeds
 #: per checkpoint, by mean regret at 10, 20 and 25 evaluations, a rule fixed before each grid ran):
 #: on tasks shifted by main effects (ridge weight {0, 0.3, 1, 3, 10, 30, 100, 1e6} x penalty {1, 3,
 #: 10} x Thompson noise {0, 0.1, 0.3, 1}, not every combination: 2.87 against 5.96 for the model
@@ -204,7 +204,7 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
 #: (0.792 vs 0.837), so the weight is 3. Then, over it, on the same tasks: ``local`` 1 won the
 #: grid (0.502 vs 0.571) but lost its fresh-task confirmation (0.932 vs 0.813); ``local`` 0 / 5,
 #: ``exploration`` 0.1-0.3 and a two-hyperparameter neighbourhood once stalled (commit 27935eb)
-#: lost the grid: ``local`` stays 3. bench/RESULTS.md has the tables.
+#: lost the grid: ``local`` stays 3. docs/results.md has the tables.
 OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10} for d in NB201_DATASETS},
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from ConfigSpace import ConfigurationSpace, ForbiddenEqualsClause
 
-from baselines import make_baseline
-from baselines.dehb import DEHBOptimizer
+from genhpo.baselines import make_baseline
+from genhpo.baselines.dehb import DEHBOptimizer
 from genhpo.benchmarks.base import Fidelity
 from genhpo.benchmarks.nb201 import NB201Benchmark
 from genhpo.loop import run

@@ -1,6 +1,6 @@
 from ConfigSpace import CategoricalHyperparameter, ConfigurationSpace
 
-from baselines.random_search import RandomSearch
+from genhpo.baselines.random_search import RandomSearch
 from genhpo.protocol import Result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ConfigSpace import ConfigurationSpace, EqualsCondition
 
-from baselines import BASELINES, make_baseline
+from genhpo.baselines import BASELINES, make_baseline
 from genhpo.benchmarks.base import Benchmark
 from genhpo.loop import run
 from genhpo.protocol import Optimizer, Result

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from ConfigSpace import ConfigurationSpace, EqualsCondition, NormalFloatHyperparameter
 
-from baselines.regularized_evolution import RegularizedEvolution
+from genhpo.baselines.regularized_evolution import RegularizedEvolution
 from genhpo.protocol import Result
 from tests.optimizer_suite import MixedBenchmark
 

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from baselines.smac import SMACOptimizer
+from genhpo.baselines.smac import SMACOptimizer
 from genhpo.loop import run
 from tests.optimizer_suite import FlakyNB201
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from baselines import make_baseline
+from genhpo.baselines import make_baseline
 from genhpo.benchmarks.base import Benchmark
 from genhpo.protocol import Optimizer
 from tests.optimizer_suite import OptimizerSuite

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from ConfigSpace import ConfigurationSpace
 
-from baselines.space_support import config_key
-from baselines.transfer_topk import TransferTopK
+from genhpo.baselines.space_support import config_key
+from genhpo.baselines.transfer_topk import TransferTopK
 from genhpo.benchmarks.nb201 import NB201Benchmark
 from genhpo.loop import run
 from genhpo.protocol import Result

@@ -1,4 +1,4 @@
-"""bench/bench_hpob.py --genhpo-checkpoint: genhpo chooses among the given checkpoints (a file or a
+"""research/bench_hpob.py --genhpo-checkpoint: genhpo chooses among the given checkpoints (a file or a
 folder) by the shipped rule, records which one it ran with, and refuses a task none of them is for."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from bench import bench_hpob
+from research import bench_hpob
 from genhpo.benchmarks.hpob import offline
 from genhpo.benchmarks.hpob.task_benchmark import OfflineHPOBBenchmark
 from genhpo.model.checkpoint import save_checkpoint

@@ -1,4 +1,4 @@
-"""bench/bench_hpob.py's validation protocol: the official evaluate on another split's tasks, with
+"""research/bench_hpob.py's validation protocol: the official evaluate on another split's tasks, with
 initial designs from offline.initial_design, and the --genhpo-settings option."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from bench import bench_hpob
+from research import bench_hpob
 from genhpo.benchmarks.hpob import HPOBHandler, offline
 
 

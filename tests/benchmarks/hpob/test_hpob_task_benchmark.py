@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from ConfigSpace import Configuration
 
-from baselines.random_search import RandomSearch
+from genhpo.baselines.random_search import RandomSearch
 from genhpo.benchmarks.hpob import HPOBHandler
 from genhpo.benchmarks.hpob.ask_tell_method import AskTellMethod
 from genhpo.benchmarks.hpob.codec import GridCodec, UnitCubeCodec, codec_for

@@ -1,0 +1,186 @@
+"""SMAC3 (2.x) through its own ask/tell interface: the HPO facade (random forest) or the black-box facade (GP).
+
+Scores are maximised in genhpo and costs minimised in SMAC, so SMAC sees ``cost = -score``; a failed
+evaluation is told as ``StatusType.CRASHED`` with the scenario's crash cost (SMAC's convention for a
+crashing target function). SMAC's default crash cost, inf, turns the targets of its random forest into NaN
+(SMAC 2.4.1 fails on the next ask), so unless ``crash_cost`` is given a failure costs the worst cost
+told so far (0 before any success). SMAC writes its own run directory, ``output_directory/<name>/<seed>/``
+(``scenario.json``, ``configspace.json``, ``runhistory.json``, ``intensifier.json``,
+``optimization.json``; the layout DeepCAVE's SMAC3v2 converter reads), after every tell; without an
+``output_directory`` it runs in a temporary directory that is removed with the optimizer and skips
+the per-trial save.
+
+SMAC's intensifier may ask the same configuration again on another seed when the scenario is not
+deterministic; those repeats are real evaluations (the loop counts them). Benchmarks here are noise-free
+by default, so ``deterministic=True`` is the default: one evaluation per configuration, as SMAC's own
+examples (and CARP-S) do for deterministic targets.
+
+Reproducibility: SMAC 2.4.1's local search de-duplicates its start points through a ``set`` of
+Configurations, whose order depends on Python's string hashing (``PYTHONHASHSEED``), so the same
+seed gave different trajectories in different processes. The adapter keeps SMAC's facade but puts
+those start points in a canonical order (sorted by their vector), which makes a seed's trajectory
+the same in every process; the search itself is unchanged. SMAC never proposes a configuration it has already run, and it
+logs only errors here (its ``smac`` logger is set to ERROR unless the caller configured it).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, Literal
+
+from ConfigSpace import Configuration, ConfigurationSpace
+
+from genhpo.baselines.space_support import check_space, config_key, private_copy, rebind
+from genhpo.protocol import Optimizer, Result
+
+FACADES = ("hpo", "bb")
+
+
+def _ask_tell_only(config: Configuration, seed: int = 0) -> float:
+    """The target function SMAC's facades require; never called, since we drive SMAC by ask/tell."""
+    raise RuntimeError("SMACOptimizer drives SMAC through ask/tell; the target function is never called")
+
+
+def _quiet_smac_logging() -> None:
+    """Keep SMAC's INFO/WARNING chatter (e.g. its random-fallback notices) out of the caller's logs."""
+    smac_logger = logging.getLogger("smac")
+    if smac_logger.level == logging.NOTSET:
+        smac_logger.setLevel(logging.ERROR)
+
+
+def _canonical_start_points(maximizer: Any) -> Any:
+    """Make the local search of SMAC's LocalAndSortedRandomSearch order its start points canonically."""
+    import numpy as np
+    from smac.acquisition.maximizer.local_search import LocalSearch
+
+    class _OrderedLocalSearch(LocalSearch):
+        def _get_init_points_from_previous_configs(self, *args: Any, **kwargs: Any) -> list[Configuration]:
+            points = super()._get_init_points_from_previous_configs(*args, **kwargs)  # a set's order
+            return sorted(points, key=lambda c: tuple(np.nan_to_num(c.get_array(), nan=-1.0)))
+
+    local_search = getattr(maximizer, "_local_search", None)
+    if type(local_search) is not LocalSearch:
+        raise RuntimeError(f"unexpected SMAC acquisition maximizer layout: {type(maximizer).__name__}")
+    local_search.__class__ = _OrderedLocalSearch  # same state, one method overridden
+    return maximizer
+
+
+class SMACOptimizer(Optimizer):
+    """SMAC3 2.x: HPO facade (random forest, log-scaled costs) by default, or the BlackBox facade (GP)."""
+
+    name = "smac"
+
+    def __init__(
+        self,
+        config_space: ConfigurationSpace,
+        seed: int,
+        facade: Literal["hpo", "bb"] = "hpo",
+        n_trials: int = 100,
+        output_directory: str | Path | None = None,
+        deterministic: bool = True,
+        run_name: str | None = None,
+        crash_cost: float | None = None,
+    ) -> None:
+        super().__init__(config_space, seed)
+        if facade not in FACADES:
+            raise ValueError(f"unknown SMAC facade {facade!r}; accepted: {', '.join(FACADES)}")
+        if not isinstance(n_trials, int) or isinstance(n_trials, bool) or n_trials < 1:
+            raise ValueError(f"n_trials must be a positive int, got {n_trials!r}")
+        if crash_cost is not None and not (isinstance(crash_cost, (int, float)) and math.isfinite(crash_cost)):
+            raise ValueError(f"crash_cost must be a finite number or None, got {crash_cost!r}")
+        check_space(config_space, f"SMAC ({facade} facade)", conditions=True, forbiddens=True)
+        from smac import BlackBoxFacade, HyperparameterOptimizationFacade, Scenario
+
+        _quiet_smac_logging()
+        self.facade = facade
+        self.n_trials = n_trials
+        self.deterministic = bool(deterministic)
+        self._tmp = None
+        if output_directory is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="genhpo-smac-")
+            output_directory = self._tmp.name
+        self._save = self._tmp is None
+        self.run_name = run_name or f"smac-{facade}"
+        scenario = Scenario(
+            private_copy(config_space),  # SMAC reseeds the space it is given
+            name=self.run_name,
+            output_directory=Path(output_directory),
+            deterministic=self.deterministic,
+            n_trials=n_trials,  # sizes SMAC's initial design (at most 25% of n_trials)
+            seed=seed,
+            **({} if crash_cost is None else {"crash_cost": float(crash_cost)}),
+        )
+        facade_cls = HyperparameterOptimizationFacade if facade == "hpo" else BlackBoxFacade
+        # overwrite=True: a resumed genhpo run replays its trials through ask/tell from scratch, and an
+        # existing SMAC directory must never trigger SMAC's interactive "continue or overwrite?" prompt.
+        maximizer = _canonical_start_points(facade_cls.get_acquisition_maximizer(scenario))
+        self._smac = facade_cls(
+            scenario, _ask_tell_only, acquisition_maximizer=maximizer, overwrite=True, logging_level=False
+        )
+        self.crash_cost = None if crash_cost is None else float(crash_cost)
+        self._worst_cost = 0.0  # the worst cost told so far (the default crash cost)
+        self._n_ok = 0
+        self._pending: list[tuple[tuple, Any]] = []  # (config key, TrialInfo) asked and not yet told
+
+    @property
+    def run_directory(self) -> Path | None:
+        """SMAC's own run directory (``output_directory/<run_name>/<seed>``), None when temporary."""
+        return None if self._tmp is not None else Path(self._smac.scenario.output_directory)
+
+    def ask(self) -> Configuration:
+        with warnings.catch_warnings():
+            # SMAC's forest asks joblib for all cores; in a daemon worker (multiprocessing, Dask) joblib
+            # warns on every fit that it falls back to one job, which changes nothing in the result.
+            warnings.filterwarnings(
+                "ignore", message="Loky-backed parallel loops cannot be called", category=UserWarning
+            )
+            info = self._smac.ask()
+        self._pending.append((config_key(info.config), info))
+        return rebind(info.config, self.config_space)
+
+    def tell(self, config: Configuration, result: Result) -> None:
+        from smac.runhistory.dataclasses import TrialValue
+        from smac.runhistory.enumerations import StatusType
+
+        key = config_key(config)
+        for i, (pending_key, info) in enumerate(self._pending):
+            if pending_key == key:
+                del self._pending[i]
+                break
+        else:
+            raise ValueError(f"tell() for a configuration SMAC did not ask (or was already told): {dict(config)}")
+        if result.ok:
+            cost = -float(result.score)
+            self._worst_cost = cost if self._n_ok == 0 else max(self._worst_cost, cost)
+            self._n_ok += 1
+            value = TrialValue(cost=cost, time=float(result.cost))
+        else:
+            value = TrialValue(
+                cost=self._worst_cost if self.crash_cost is None else self.crash_cost,
+                time=float(result.cost),
+                status=StatusType.CRASHED,
+                additional_info={"error": result.error or "failed"},
+            )
+        self._smac.tell(info, value, save=self._save)
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            **super().settings(),
+            "facade": self.facade,
+            "n_trials": self.n_trials,
+            "deterministic": self.deterministic,
+            "crash_cost": self.crash_cost,
+            "run_name": self.run_name,
+            "run_directory": str(self.run_directory) if self.run_directory else None,
+            "smac_version": _smac_version(),
+        }
+
+
+def _smac_version() -> str:
+    from importlib.metadata import version
+
+    return version("smac")

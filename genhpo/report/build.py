@@ -1,0 +1,202 @@
+"""``genhpo report DIR``: figures, tables and HPO-B results files from an experiment's run store.
+
+Writes ``DIR/report/``:
+    <benchmark>_<dataset>_regret_evals.png      mean regret +- 95% CI over full evaluations
+    <benchmark>_<dataset>_regret_wallclock.png  the same over simulated wall-clock
+    <benchmark>_<dataset>_rank.png              average rank over the seeds every optimizer completed
+    summary.md / summary.csv                    mean +- sem regret at 10/25/50/100/200 evaluations,
+                                                hits of the optimum, overhead and wall-clock per trial
+    hpob/<optimizer>.json                       HPO-B results format {space: {dataset: {"test<seed>":
+                                                [incumbent, ...]}}}, incumbents min-max normalised on
+                                                the benchmark's table so that HPO-B's 1 - x is regret;
+                                                value t = after 1 + t evaluations, on an HPO-B task
+                                                after 5 + t (HPO-B's initial design), keyed by its
+                                                search space and dataset ids (else benchmark, dataset)
+    hpob_scores.csv / .png, a summary section  on an HPO-B task only: normalised regret and average
+                                                rank over tasks as HPO-B reports them (hpob_report)
+Only runs with the experiment's full budget recorded enter curves and tables; the others are listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from genhpo.report import hpob_results, plots
+from genhpo.report.curves import (
+    RunCurves,
+    average_ranks,
+    benchmark_info,
+    hits,
+    load_records,
+    mean_ci,
+    normalised_incumbents,
+    run_curves,
+)
+from genhpo.runner.manifest import load_experiment
+from genhpo.runner.store import write_json_atomic
+
+log = logging.getLogger(__name__)
+
+BUDGETS = (10, 25, 50, 100, 200)
+
+
+def build_report(root: Path, *, log_scale: bool = False) -> Path:
+    """Write ``root/report`` from ``root/runs`` and return its path."""
+    root = Path(root)
+    experiment = load_experiment(root)
+    records = load_records(root)
+    out = root / "report"
+    out.mkdir(exist_ok=True)
+    order = list(experiment.optimizers)
+    rows: list[dict[str, Any]] = []
+    notes: list[str] = []
+    hpob: dict[str, dict[str, Any]] = {}
+    hpob_tasks: dict[str, list[str]] = {}  # {space: [dataset]} of the HPO-B tasks scored
+    for dataset in experiment.datasets:
+        info = benchmark_info(root, experiment.benchmark, dataset)
+        optimum, score_min = info["optimum"], info.get("score_min")
+        if optimum is None:
+            raise ValueError(f"{experiment.benchmark}/{dataset} has no known optimum: regret is undefined")
+        task = hpob_results.hpob_task(info, experiment.benchmark, dataset)
+        space, task_id = task or (experiment.benchmark, dataset)
+        n_initial = hpob_results.N_INITIAL if task else 1
+        if task:
+            hpob_tasks.setdefault(space, []).append(task_id)
+        curves: dict[str, list[RunCurves]] = {}
+        for record in records:
+            key = record.key
+            if key.benchmark != experiment.benchmark or key.dataset != dataset or key.optimizer not in order:
+                continue
+            notes.extend(f"corrupt line skipped: {p}" for p in record.problems)
+            c = run_curves(record, optimum, experiment.trials, info.get("fidelity"))
+            if c is None:
+                status = record.meta.get("status", "unknown")
+                error = f" ({record.meta['error']})" if record.meta.get("error") else ""
+                notes.append(f"{key.label}: incomplete, status {status}{error}; left out")
+                continue
+            curves.setdefault(key.optimizer, []).append(c)
+            hpob.setdefault(key.optimizer, {}).setdefault(space, {}).setdefault(task_id, {})[
+                f"test{key.seed}"] = normalised_incumbents(c, optimum, score_min, n_initial)
+        curves = {name: sorted(curves[name], key=lambda c: c.key.seed) for name in order if name in curves}
+        if not curves:
+            notes.append(f"{experiment.benchmark}/{dataset}: no complete run yet")
+            continue
+        prefix = f"{experiment.benchmark}_{dataset}"
+        title = f"{experiment.benchmark} {dataset} (optimum {optimum:.4g})"
+        plots.regret_over_evaluations(curves, order, title, out / f"{prefix}_regret_evals.png", log_scale)
+        plots.regret_over_wallclock(curves, order, title, out / f"{prefix}_regret_wallclock.png", log_scale)
+        common = set.intersection(*({c.key.seed for c in runs} for runs in curves.values()))
+        if len(curves) > 1 and common:
+            picked = {n: np.stack([c.regret for c in runs if c.key.seed in common]) for n, runs in curves.items()}
+            plots.average_rank(average_ranks(picked), len(common), order, title, out / f"{prefix}_rank.png")
+        rows.extend(_rows(experiment.benchmark, dataset, curves, records))
+    _write_csv(out / "summary.csv", rows)
+    section: list[str] = []
+    if hpob_tasks and experiment.trials <= hpob_results.N_INITIAL:
+        notes.append(f"HPO-B scores need more than {hpob_results.N_INITIAL} trials per run (its initial design)")
+    elif hpob_tasks and hpob:
+        try:
+            section = hpob_results.write_scores(hpob, hpob_tasks, experiment.seeds, order, out, log_scale)
+        except ValueError as exc:  # e.g. no (task, seed) that every optimizer completed yet
+            notes.append(f"HPO-B scores not computed: {exc}")
+    (out / "summary.md").write_text(_markdown(rows, notes, experiment.trials, root, section))
+    for name, data in hpob.items():
+        write_json_atomic(out / "hpob" / f"{name}.json", data)
+    return out
+
+
+def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], records: list) -> list[dict[str, Any]]:
+    rows = []
+    elapsed = {r.key: r.meta.get("finished_at", math.nan) - r.meta.get("started_at", math.nan) for r in records}
+    setup = {r.key: r.meta.get("setup_seconds", math.nan) for r in records}
+    for name, runs in curves.items():
+        regret = np.stack([c.regret for c in runs])
+        n_hits, first = hits(runs)
+        reached = [f for f in first if f is not None]
+        overhead = np.concatenate([c.overhead for c in runs])
+        cost = np.concatenate([c.cost for c in runs])
+        row: dict[str, Any] = {"benchmark": benchmark, "dataset": dataset, "optimizer": name, "runs": len(runs)}
+        for budget in BUDGETS:
+            if budget <= regret.shape[1]:
+                mean, _, sem = mean_ci(regret[:, budget - 1 : budget])
+                row[f"regret_mean@{budget}"], row[f"regret_sem@{budget}"] = float(mean[0]), float(sem[0])
+        row["hits"] = n_hits
+        row["median_evals_to_optimum"] = float(np.median(reached)) if reached else None
+        row["overhead_median_s"] = float(np.median(overhead))
+        row["overhead_mean_s"] = float(np.mean(overhead))
+        row["cost_mean_s"] = float(np.mean(cost))
+        row["sim_wallclock_per_trial_s"] = float(np.mean(cost + overhead))
+        row["setup_median_s"] = _median([setup.get(c.key, math.nan) for c in runs])
+        row["run_time_median_s"] = _median([elapsed.get(c.key, math.nan) for c in runs])
+        rows.append(row)
+    return rows
+
+
+def _median(values: list[float]) -> float | None:
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    return float(np.median(finite)) if finite else None
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
+
+
+def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root: Path,
+              section: list[str] | None = None) -> str:
+    budgets = [b for b in BUDGETS if b <= n_trials]
+    lines = [f"# Comparison report: {root}", ""]
+    for (benchmark, dataset) in dict.fromkeys((r["benchmark"], r["dataset"]) for r in rows):
+        group = [r for r in rows if (r["benchmark"], r["dataset"]) == (benchmark, dataset)]
+        lines += [f"## {benchmark} / {dataset}", "",
+                  (f"Regret (optimum - incumbent), mean ± sem over seeds, after n full evaluations; "
+                   f"hits = runs that found the optimum within {n_trials} evaluations."), "",
+                  "| optimizer | runs | " + " | ".join(f"@{b}" for b in budgets) + " | hits | median evals to optimum |",
+                  "|---|---|" + "---|" * len(budgets) + "---|---|"]
+        for r in group:
+            cells = [f"{_fmt(r[f'regret_mean@{b}'])} ± {_fmt(r[f'regret_sem@{b}'], 2)}" for b in budgets]
+            lines.append(f"| {r['optimizer']} | {r['runs']} | " + " | ".join(cells)
+                         + f" | {r['hits']}/{r['runs']} | {_fmt(r['median_evals_to_optimum'])} |")
+        lines += ["", ("Per trial: optimizer overhead (ask + tell, measured) and recorded benchmark cost; "
+                       "simulated wall-clock = cost + overhead. Per run: optimizer setup (construction, e.g. loading "
+                       "a model; not in the overhead) and measured run time of the last attempt."), "",
+                  ("| optimizer | overhead median (s) | overhead mean (s) | cost mean (s) | sim. wall-clock/trial (s) "
+                   "| setup median (s) | run time median (s) |"), "|---|---|---|---|---|---|---|"]
+        for r in group:
+            lines.append(f"| {r['optimizer']} | {_fmt(r['overhead_median_s'])} | {_fmt(r['overhead_mean_s'])} | "
+                         f"{_fmt(r['cost_mean_s'], 4)} | {_fmt(r['sim_wallclock_per_trial_s'], 4)} | "
+                         f"{_fmt(r['setup_median_s'])} | {_fmt(r['run_time_median_s'])} |")
+        lines.append("")
+    lines += section or []
+    if notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
+    return "\n".join(lines)
+
+
+def summary_rows(root: Path) -> list[dict[str, str]]:
+    """The rows of an existing report's summary.csv (for printing and tests)."""
+    with open(Path(root) / "report" / "summary.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def read_hpob(root: Path, optimizer: str) -> dict[str, Any]:
+    """An optimizer's HPO-B results file from an existing report."""
+    return json.loads((Path(root) / "report" / "hpob" / f"{optimizer}.json").read_text())

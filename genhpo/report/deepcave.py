@@ -1,0 +1,183 @@
+"""``genhpo export-deepcave DIR``: every run of every optimizer in DeepCAVE's DataFrame run format.
+
+DeepCAVE 1.4.1's own ``DataFrameRun`` converter (deepcave/runs/converters/dataframe.py) reads a
+directory holding ``trials.csv`` and ``configspace.csv``. We write one such directory per run::
+
+    DIR/deepcave/<benchmark>-<dataset>/<optimizer>-seed-<k>/{trials.csv, configspace.csv}
+
+All runs of a benchmark/dataset share the objective column ``metric:score [lower; upper] (maximize)``
+(bounds from the benchmark's score range, identical for every optimizer) and the benchmark's
+configuration space, so DeepCAVE compares them side by side. Why not DeepCAVE's own Recorder
+format: its output fails to load in ``DeepCAVERun`` 1.4.1 (a Trial arity mismatch); the DataFrame
+format loads in every optimizer's case, SMAC's included (SMAC's own smac3/ folder stays next to
+its trials for DeepCAVE's SMAC3v2 converter).
+
+trials.csv columns: ``config_id`` (trial index), one column per hyperparameter, the metric column,
+``budget`` (only on multi-fidelity benchmarks), ``seed`` (= the trial index: DeepCAVE overwrites a
+repeated (config, budget, seed), so this keeps a re-evaluated configuration as its own trial),
+``start_time``/``end_time`` on the *simulated* clock (cumulative recorded benchmark cost plus
+optimizer overhead, as in the report's wall-clock curves; DeepCAVE's "Time" objective is then the
+recorded evaluation cost), ``status`` (SUCCESS / CRASHED), and extra columns ``cost``, ``overhead``,
+``fidelity``, ``result_<metric>``, ``error`` that DeepCAVE shows as additional data. A categorical or
+ordinal hyperparameter with numeric choices is written as an integer/float hyperparameter over its
+range (the converter reads choices back as strings, which would not match numeric values).
+
+To open them: ``deepcave --open`` (starts the DeepCAVE server and opens a browser tab), then on the
+"General" page set the working directory to ``DIR/deepcave/<benchmark>-<dataset>`` and select the
+runs (e.g. group the seeds of each optimizer) — every ``<optimizer>-seed-<k>`` folder is listed as
+a DataFrame run.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ConfigSpace import ConfigurationSpace
+from ConfigSpace.hyperparameters import (
+    CategoricalHyperparameter,
+    FloatHyperparameter,
+    IntegerHyperparameter,
+    OrdinalHyperparameter,
+)
+
+from genhpo.report.curves import benchmark_info, load_records
+from genhpo.runner.manifest import load_experiment
+from genhpo.runner.store import RunKey
+
+OBJECTIVE = "score"
+
+
+def run_folder(root: Path, key: RunKey) -> Path:
+    """Where the export of run ``key`` lives."""
+    return Path(root) / "deepcave" / f"{key.benchmark}-{key.dataset}" / f"{key.optimizer}-seed-{key.seed}"
+
+
+def export_deepcave(root: Path) -> list[Path]:
+    """Export every run with at least one trial; returns the run folders written (old export replaced)."""
+    root = Path(root)
+    experiment = load_experiment(root)
+    records = load_records(root)
+    if (root / "deepcave").exists():
+        shutil.rmtree(root / "deepcave")  # a derived view of runs/, rebuilt from it every time
+    written = []
+    for dataset in experiment.datasets:
+        info = benchmark_info(root, experiment.benchmark, dataset)
+        space = ConfigurationSpace.from_serialized_dict(info["config_space"])
+        group = [r for r in records if r.key.benchmark == experiment.benchmark and r.key.dataset == dataset and r.trials]
+        column = metric_column(info, [t.score for r in group for t in r.trials if t.status == "ok"])
+        for record in group:
+            folder = run_folder(root, record.key)
+            folder.mkdir(parents=True, exist_ok=True)
+            write_configspace(space, folder / "configspace.csv")
+            write_trials(record.trials, space, column, info.get("fidelity"), folder / "trials.csv")
+            written.append(folder)
+    return written
+
+
+def metric_column(info: dict[str, Any], scores: list[float]) -> str:
+    """The shared objective column; bounds cover the benchmark's score range and every observed score."""
+    values = [v for v in (info.get("score_min"), info.get("optimum"), *scores) if v is not None and math.isfinite(v)]
+    lower = math.floor(min(values)) if values else 0
+    upper = math.ceil(max(values)) if values else 1
+    if upper <= lower:
+        upper = lower + 1
+    return f"metric:{OBJECTIVE} [{float(lower):.1f}; {float(upper):.1f}] (maximize)"
+
+
+def write_configspace(space: ConfigurationSpace, path: Path) -> None:
+    """configspace.csv as DataFrameRun.load_configspace reads it (no conditions or forbiddens)."""
+    if space.conditions or space.forbidden_clauses:
+        raise ValueError("DeepCAVE's DataFrame format has no conditions or forbidden clauses; "
+                         f"space {space.name!r} has some and cannot be exported")
+    rows = []
+    n_items = 0
+    for hp in space.values():
+        row: dict[str, Any] = {"name": hp.name}
+        if isinstance(hp, (CategoricalHyperparameter, OrdinalHyperparameter)):
+            items = list(hp.choices if isinstance(hp, CategoricalHyperparameter) else hp.sequence)
+            if all(isinstance(item, str) for item in items):
+                row.update(type="categorical", default=hp.default_value, ordered=isinstance(hp, OrdinalHyperparameter))
+                row.update({f"item_{i}": item for i, item in enumerate(items)})
+                n_items = max(n_items, len(items))
+            elif all(_is_number(item) for item in items):
+                row.update(_numeric_choices(items, hp.default_value))
+            else:
+                raise TypeError(f"hyperparameter {hp.name!r} mixes string and numeric choices {items}; "
+                                 "DeepCAVE's DataFrame format cannot hold it")
+        elif isinstance(hp, (FloatHyperparameter, IntegerHyperparameter)):
+            if type(hp).__name__.startswith(("Normal", "Beta")):
+                raise ValueError(f"hyperparameter {hp.name!r}: only uniform numeric priors are exported")
+            kind = "float" if isinstance(hp, FloatHyperparameter) else "integer"
+            row.update(type=kind, lower=hp.lower, upper=hp.upper, default=hp.default_value, log=bool(hp.log),
+                       distribution="uniform")
+        else:
+            raise TypeError(f"hyperparameter {hp.name!r} of type {type(hp).__name__} is not supported by DeepCAVE's "
+                            "DataFrame format; supported: float, integer, categorical, ordinal")
+        rows.append(row)
+    columns = ["name", "type", "lower", "upper", "default", "log", "distribution", "ordered"]
+    columns += [f"item_{i}" for i in range(n_items)]
+    if not any(r["type"] != "categorical" for r in rows):
+        columns.remove("distribution")  # DataFrameRun only reads it for numeric rows
+    _write(path, columns, rows)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _numeric_choices(items: list[Any], default: Any) -> dict[str, Any]:
+    """A numeric categorical/ordinal as an integer or float hyperparameter over its range.
+
+    DeepCAVE's DataFrame converter reads choices back as strings, which would not match the numeric
+    values pandas reads from trials.csv; a numeric range keeps the values exact and comparable
+    (log scale when the positive choices span more than two orders of magnitude).
+    """
+    values = [float(v) for v in items]
+    integral = all(v.is_integer() for v in values)
+    lower, upper = min(values), max(values)
+    log = lower > 0 and upper / lower > 100
+    cast = int if integral else float
+    return {"type": "integer" if integral else "float", "lower": cast(lower), "upper": cast(upper),
+            "default": cast(default), "log": log, "distribution": "uniform"}
+
+
+def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity: dict[str, Any] | None,
+                 path: Path) -> None:
+    """trials.csv: one row per recorded trial, in order, on the simulated clock."""
+    names = list(space.keys())
+    extra = sorted({m for t in trials for m in t.metrics})
+    columns = ["config_id", *names, metric]
+    columns += ["budget"] if fidelity is not None else []
+    columns += ["seed", "start_time", "end_time", "status", "cost", "overhead", "fidelity"]
+    columns += [f"result_{m}" for m in extra] + ["error"]
+    rows = []
+    clock = 0.0
+    for t in trials:
+        start = clock + t.overhead
+        clock = start + t.cost
+        row = {"config_id": t.index, **{n: _cell(t.config.get(n)) for n in names}, "seed": t.index,
+               metric: t.score if t.status == "ok" else None, "start_time": start, "end_time": clock,
+               "status": "SUCCESS" if t.status == "ok" else "CRASHED", "cost": t.cost, "overhead": t.overhead,
+               "fidelity": t.fidelity, "error": t.error}
+        if fidelity is not None:
+            row["budget"] = t.fidelity if t.fidelity is not None else fidelity["upper"]
+        row.update({f"result_{m}": t.metrics.get(m) for m in extra})
+        rows.append(row)
+    _write(path, columns, rows)
+
+
+def _cell(value: Any) -> Any:
+    return value.item() if isinstance(value, (np.integer, np.floating)) else value
+
+
+def _write(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows({k: ("" if v is None else repr(v) if isinstance(v, float) else v) for k, v in r.items()}
+                         for r in rows)

@@ -1,0 +1,1 @@
+"""The comparison runner: experiment files, the optimizer registry, the run store, Dask execution."""

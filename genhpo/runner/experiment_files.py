@@ -1,0 +1,105 @@
+"""Experiment definitions from a small TOML file (``genhpo/runner/configs/*.toml``) and CLI flags.
+
+A file looks like::
+
+    benchmark = "nb201"
+    datasets = ["cifar10"]          # or: dataset = "cifar10"
+    optimizers = ["re", "smac", "rs"]
+    seeds = 5
+    trials = 100
+    noisy = false                   # optional: draw one training seed's score per evaluation
+
+    [settings.re]                   # optional keyword settings per optimizer
+    population_size = 50
+
+Flags given on the command line override the file's values. Every check names the flag (or key)
+at fault and the accepted values.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from genhpo.runner import registry
+from genhpo.runner.manifest import Experiment
+from genhpo import benchmarks
+
+CONFIG_DIR = Path(__file__).parent / "configs"
+DEFAULTS: dict[str, Any] = {"seeds": 10, "trials": 100, "noisy": False}
+KEYS = ("benchmark", "dataset", "datasets", "optimizers", "seeds", "trials", "noisy", "settings")
+
+
+def available() -> list[str]:
+    """Names of the shipped experiment files."""
+    return sorted(p.stem for p in CONFIG_DIR.glob("*.toml"))
+
+
+def load(path_or_name: str) -> dict[str, Any]:
+    """Read an experiment TOML (a path, or the name of a file in genhpo/runner/configs/)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: the same parser as the tomli backport
+        import tomli as tomllib
+    path = Path(path_or_name)
+    if not path.exists() and (CONFIG_DIR / f"{path_or_name}.toml").exists():
+        path = CONFIG_DIR / f"{path_or_name}.toml"
+    if not path.exists():
+        raise ValueError(f"--config: no file {path_or_name!r} (shipped configs: {', '.join(available())})")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"--config: {path} is not valid TOML ({exc})") from exc
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise ValueError(f"--config: {path} has unknown key(s) {', '.join(unknown)}; accepted: {', '.join(KEYS)}")
+    if "dataset" in data and "datasets" in data:
+        raise ValueError(f"--config: {path} sets both dataset and datasets; use one")
+    if "dataset" in data:
+        data["datasets"] = [data.pop("dataset")]
+    return data
+
+
+def resolve(args: argparse.Namespace) -> Experiment:
+    """The experiment defined by ``--config`` (if any) overridden by the other flags."""
+    values: dict[str, Any] = dict(DEFAULTS)
+    if args.config:
+        values.update(load(args.config))
+    for flag, key in (("benchmark", "benchmark"), ("dataset", "datasets"), ("optimizers", "optimizers"),
+                      ("seeds", "seeds"), ("trials", "trials")):
+        if getattr(args, flag, None) is not None:
+            values[key] = getattr(args, flag)
+    for key, flag in (("benchmark", "--benchmark"), ("datasets", "--dataset"), ("optimizers", "--optimizers")):
+        if not values.get(key):
+            raise ValueError(f"{flag} is required (or set {key} in a --config file)")
+    check(values)
+    settings = values.get("settings", {})
+    if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
+        raise ValueError("settings must be a table of tables, e.g. [settings.re] population_size = 50")
+    return Experiment(
+        benchmark=values["benchmark"],
+        datasets=tuple(values["datasets"]),
+        optimizers=tuple(values["optimizers"]),
+        seeds=values["seeds"],
+        trials=values["trials"],
+        settings=settings,
+        noisy=bool(values.get("noisy", False)),
+    )
+
+
+def check(values: dict[str, Any]) -> None:
+    """ValueError naming the flag and the accepted values for an unknown name or a bad count."""
+    name = values["benchmark"]
+    if name not in benchmarks.REGISTRY:
+        raise ValueError(f"--benchmark: unknown benchmark {name!r}; accepted: {', '.join(sorted(benchmarks.REGISTRY))}")
+    accepted = benchmarks.datasets(name)
+    unknown = [d for d in values["datasets"] if d not in accepted]
+    if unknown:
+        raise ValueError(f"--dataset: unknown {name} dataset(s) {', '.join(map(repr, unknown))}; "
+                         f"accepted: {', '.join(accepted)}")
+    registry.check_names(values["optimizers"])
+    for key in ("seeds", "trials"):
+        value = values[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ValueError(f"--{key} must be a positive integer (>= 1), got {value!r}")

@@ -1,0 +1,110 @@
+"""The genhpo CLI: --help everywhere, errors that name the flag and the accepted values, end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from genhpo.runner import experiment_files as config
+from genhpo.cli import build_parser, main
+from genhpo.report.deepcave import run_folder
+from genhpo.runner.store import RunKey
+
+
+@pytest.mark.parametrize("command", [[], ["compare"], ["report"], ["export-deepcave"], ["train"], ["data"],
+                                     ["data", "hpob-offline"]])
+def test_help_everywhere(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: genhpo" in capsys.readouterr().out
+
+
+def test_hooks_are_listed_even_when_unavailable(monkeypatch, capsys):
+    from genhpo import cli
+
+    real = cli.import_module
+
+    def broken(name):
+        if name == "genhpo.model.cli":
+            raise ImportError("simulated: torch missing")
+        return real(name)
+
+    monkeypatch.setattr(cli, "import_module", broken)
+    help_text = build_parser().format_help()
+    assert "train" in help_text and "UNAVAILABLE" in help_text and "simulated: torch missing" in help_text
+    assert main(["train"]) == 2
+    assert "`genhpo train` is not available in this installation" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--optimizers", "rs,foo"], "--optimizers: unknown optimizer(s) 'foo'; accepted: genhpo, genhpo-cold, transfer-topk"),
+        (["--benchmark", "nb999"], "--benchmark: unknown benchmark 'nb999'; accepted: "),
+        (["--dataset", "cifar11"], ("--dataset: unknown nb201 dataset(s) 'cifar11'; accepted: cifar10, cifar100, "
+                                    "ImageNet16-120")),
+        (["--seeds", "0"], "argument --seeds: must be a positive integer (>= 1), got 0"),
+        (["--trials", "-5"], "argument --trials: must be a positive integer (>= 1), got -5"),
+        (["--seeds", "two"], "argument --seeds: expected a positive integer, got 'two'"),
+        (["--config", "no-such-config"], "--config: no file 'no-such-config' (shipped configs: nb201-all"),
+    ],
+)
+def test_bad_input_names_the_flag_and_accepted_values(tmp_path, capsys, argv, message):
+    base = {"--benchmark": "nb201", "--dataset": "cifar10", "--optimizers": "rs", "--seeds": "1", "--trials": "3"}
+    for flag, value in zip(argv[::2], argv[1::2]):
+        base[flag] = value
+    args = ["compare", "--out", str(tmp_path / "out"), "--quiet"] + [x for kv in base.items() for x in kv]
+    try:
+        code = main(args)
+    except SystemExit as exit_:  # argparse's own checks exit, ours return the code
+        code = exit_.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # nothing written for a refused command
+
+
+def test_config_files_load_and_flags_override(tmp_path):
+    for name in config.available():
+        data = config.load(name)
+        config.check({**config.DEFAULTS, **data})
+    path = tmp_path / "x.toml"
+    path.write_text('benchmark = "nb201"\ndataset = "cifar100"\noptimizers = ["rs"]\nseeds = 4\n'
+                    '[settings.rs]\n')
+    args = build_parser().parse_args(["compare", "--config", str(path), "--trials", "7", "--out", "o"])
+    experiment = config.resolve(args)
+    assert (experiment.datasets, experiment.seeds, experiment.trials, experiment.settings) == (
+        ("cifar100",), 4, 7, {"rs": {}})
+    path.write_text('benchmark = "nb201"\nseed = 3\n')
+    with pytest.raises(ValueError, match="unknown key\\(s\\) seed; accepted: benchmark, dataset"):
+        config.load(str(path))
+
+
+def test_compare_report_export_end_to_end_on_a_local_cluster(tmp_path, capsys):
+    out = tmp_path / "exp"
+    argv = ["compare", "--benchmark", "nb201", "--dataset", "cifar10", "--optimizers", "rs", "--seeds", "2",
+            "--trials", "12", "--out", str(out), "--workers", "1", "--quiet"]
+    assert main(argv) == 0
+    assert "2 runs in" in capsys.readouterr().out
+    assert main(argv) == 0  # the same command again resumes: both runs already finished
+    assert "2 already finished (skipped)" in capsys.readouterr().out
+
+    different = [a if a != "12" else "13" for a in argv]
+    assert main(different) == 2
+    assert "holds a different experiment (trials: 12 -> 13)" in capsys.readouterr().err
+
+    assert main(["report", str(out)]) == 0
+    assert "| rs | 2 |" in capsys.readouterr().out
+    assert (out / "report" / "nb201_cifar10_regret_evals.png").exists()
+    hpob = json.loads((out / "report" / "hpob" / "rs.json").read_text())
+    assert [len(v) for v in hpob["nb201"]["cifar10"].values()] == [12, 12]
+
+    assert main(["export-deepcave", str(out)]) == 0
+    assert "deepcave --open" in capsys.readouterr().out
+    assert (run_folder(out, RunKey("nb201", "cifar10", "rs", 1)) / "trials.csv").exists()
+
+
+def test_report_of_a_missing_directory_is_a_clear_error(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "nothing")]) == 2
+    assert "is not an experiment directory" in capsys.readouterr().err

@@ -1,0 +1,119 @@
+"""Report: curves, ranks, summary and HPO-B files checked against values worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+import pytest
+from ConfigSpace import ConfigurationSpace, Float
+
+from genhpo.report.curves import RunCurves, RunRecord, average_ranks, on_grid, run_curves
+from genhpo.runner.manifest import Experiment, open_experiment
+from genhpo.report.build import build_report, read_hpob
+from genhpo.runner.store import BENCHMARK_INFO, RunDir, RunKey, write_json_atomic
+from genhpo.protocol import Trial
+
+FAIL = None
+#: optimizer -> seed -> scores of 10 trials (None = failed); optimum 10, worst score 0, cost 100 s each.
+SCORES = {
+    "a": {0: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 1: [FAIL, 5, FAIL, 5, 5, 5, 5, 5, 5, 5]},
+    "b": {0: [10, 0, 0, 0, 0, 0, 0, 0, 0, 0], 1: [9] * 10},
+}
+
+
+def _trials(scores: list) -> list[Trial]:
+    return [
+        Trial(index=i, config={"x": i / 10}, score=math.nan if s is None else float(s), cost=100.0, overhead=0.5,
+              started_at=float(i), finished_at=i + 0.1, status="failed" if s is None else "ok",
+              error="boom" if s is None else None)
+        for i, s in enumerate(scores)
+    ]
+
+
+@pytest.fixture
+def hand_store(tmp_path):
+    open_experiment(tmp_path, Experiment("toy", ("d",), ("a", "b"), 2, 10))
+    space = ConfigurationSpace({"x": Float("x", (0.0, 1.0))})
+    write_json_atomic(tmp_path / "runs/toy/d" / BENCHMARK_INFO,
+                      {"optimum": 10.0, "score_min": 0.0, "fidelity": None, "config_space": space.to_serialized_dict()})
+    for name, seeds in SCORES.items():
+        for seed, scores in seeds.items():
+            run = RunDir(tmp_path, RunKey("toy", "d", name, seed))
+            run.path.mkdir(parents=True)
+            with run.writer() as writer:
+                for t in _trials(scores):
+                    writer.append(t)
+            run.write_meta({"status": "done", "n_trials": 10, "started_at": 0.0, "finished_at": 2.0})
+    return tmp_path
+
+
+def _curves(scores: list) -> RunCurves:
+    return run_curves(RunRecord(RunKey("toy", "d", "a", 0), _trials(scores), {}, []), optimum=10.0, n=len(scores))
+
+
+def test_failed_trials_carry_the_previous_incumbent_and_nan_before_any_success():
+    c = _curves([FAIL, 4, FAIL, 7, 6])
+    assert np.isnan(c.incumbent[0])
+    np.testing.assert_array_equal(c.incumbent[1:], [4, 4, 7, 7])
+    np.testing.assert_array_equal(c.regret[1:], [6, 6, 3, 3])
+    np.testing.assert_allclose(c.clock, [100.5, 201, 301.5, 402, 502.5])  # cost + overhead, cumulated
+
+
+def test_a_run_shorter_than_the_budget_has_no_curve():
+    record = RunRecord(RunKey("toy", "d", "a", 0), _trials([1, 2]), {}, [])
+    assert run_curves(record, optimum=10.0, n=3) is None
+
+
+def test_regret_on_a_wallclock_grid():
+    c = _curves([2, 5, 9])  # clocks 100.5, 201, 301.5
+    values = on_grid([c], np.array([50.0, 100.5, 250.0, 1000.0]))
+    np.testing.assert_array_equal(values[0, 1:], [8, 5, 1])
+    assert np.isnan(values[0, 0])
+
+
+def test_average_ranks_as_hpob_ties_averaged_nan_last():
+    ranks = average_ranks({"a": np.array([[9.0, 0.0], [np.nan, 5.0]]), "b": np.array([[0.0, 0.0], [1.0, 1.0]])})
+    np.testing.assert_allclose(ranks["a"], [2.0, 1.75])
+    np.testing.assert_allclose(ranks["b"], [1.0, 1.25])
+
+
+def test_report_files_and_numbers(hand_store):
+    out = build_report(hand_store)
+    for name in ("toy_d_regret_evals.png", "toy_d_regret_wallclock.png", "toy_d_rank.png"):
+        data = (out / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    with open(out / "summary.csv") as fh:
+        rows = {r["optimizer"]: r for r in csv.DictReader(fh)}
+    assert float(rows["a"]["regret_mean@10"]) == pytest.approx(2.5)
+    assert float(rows["a"]["regret_sem@10"]) == pytest.approx(2.5)  # std([0, 5], ddof=1) / sqrt(2)
+    assert float(rows["b"]["regret_mean@10"]) == pytest.approx(0.5)
+    assert (rows["a"]["hits"], rows["a"]["median_evals_to_optimum"]) == ("1", "10.0")
+    assert (rows["b"]["hits"], rows["b"]["median_evals_to_optimum"]) == ("1", "1.0")
+    assert float(rows["a"]["overhead_median_s"]) == pytest.approx(0.5)
+    assert float(rows["a"]["sim_wallclock_per_trial_s"]) == pytest.approx(100.5)
+    assert "regret_mean@25" not in rows["a"]  # budgets beyond the experiment's are left out
+    md = (out / "summary.md").read_text()
+    assert "| a | 2 | 2.5 ± 2.5 | 1/2 | 10 |" in md
+
+    hpob = read_hpob(hand_store, "a")
+    assert set(hpob) == {"toy"} and set(hpob["toy"]["d"]) == {"test0", "test1"}
+    assert hpob["toy"]["d"]["test1"] == [0.0] + [0.5] * 9  # min-max normalised, no incumbent yet -> 0
+    assert hpob["toy"]["d"]["test0"][-1] == 1.0 and len(hpob["toy"]["d"]["test0"]) == 10
+
+
+def test_incomplete_and_corrupt_runs_are_listed_not_plotted(hand_store):
+    path = RunDir(hand_store, RunKey("toy", "d", "b", 1)).trials_path
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:4]) + "{oops\n" + "".join(lines[5:]))
+    out = build_report(hand_store, log_scale=True)
+    md = (out / "summary.md").read_text()
+    assert f"corrupt line skipped: {path}:5:" in md
+    assert "toy/d/b/seed-1: incomplete, status done; left out" in md
+    assert "| b | 1 |" in md
+
+
+def test_report_needs_an_experiment(tmp_path):
+    with pytest.raises(ValueError, match="not an experiment directory"):
+        build_report(tmp_path)

@@ -1,0 +1,171 @@
+"""Run store and manifest: JSONL reading with corrupt/truncated lines, atomic meta, experiment identity."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from genhpo.runner.manifest import Experiment, load_experiment, open_experiment
+from genhpo.runner.store import RunDir, RunKey, iter_runs, read_trials, write_json_atomic
+from genhpo.protocol import Trial
+
+
+def _trial(i: int, score: float = 50.0, status: str = "ok") -> Trial:
+    return Trial(index=i, config={"x": i}, score=score if status == "ok" else float("nan"), cost=10.0,
+                 overhead=0.01, started_at=100.0 + i, finished_at=100.5 + i, status=status,
+                 error=None if status == "ok" else "boom")
+
+
+def _write(run: RunDir, trials: list[Trial]) -> None:
+    run.path.mkdir(parents=True, exist_ok=True)
+    with run.writer() as writer:
+        for t in trials:
+            writer.append(t)
+
+
+def test_trials_round_trip_one_line_each(tmp_path, key):
+    run = RunDir(tmp_path, key)
+    trials = [_trial(0), _trial(1, status="failed"), _trial(2, 70.0)]
+    _write(run, trials)
+    assert run.trials_path == tmp_path / "runs/nb201/cifar10/rs/seed-0/trials.jsonl"
+    assert len(run.trials_path.read_text().splitlines()) == 3
+    found = read_trials(run.trials_path)
+    assert not found.problems and not found.truncated_tail
+    assert [t.to_dict() for t in found.trials] == [t.to_dict() for t in trials]
+
+
+def test_corrupt_line_is_reported_with_file_and_line_and_the_rest_kept(tmp_path, key):
+    run = RunDir(tmp_path, key)
+    _write(run, [_trial(0), _trial(1), _trial(2)])
+    lines = run.trials_path.read_text().splitlines()
+    lines[1] = '{"index": 1, "config": {'  # a damaged record in the middle
+    run.trials_path.write_text("\n".join(lines) + "\n")
+    found = read_trials(run.trials_path)
+    assert [t.index for t in found.trials] == [0, 2]
+    assert len(found.problems) == 1 and found.problems[0].startswith(f"{run.trials_path}:2: ")
+
+
+def test_truncated_last_line_is_dropped_and_newline_restored(tmp_path, key):
+    run = RunDir(tmp_path, key)
+    _write(run, [_trial(0), _trial(1), _trial(2)])
+    text = run.trials_path.read_text()
+    run.trials_path.write_text(text[: len(text) - 40])  # killed in the middle of writing trial 2
+    found = read_trials(run.trials_path)
+    assert found.truncated_tail and not found.problems and [t.index for t in found.trials] == [0, 1]
+    history = run.prepare()
+    assert [t.index for t in history] == [0, 1]
+    assert run.trials_path.read_text() == "".join(text.splitlines(keepends=True)[:2])
+
+    # a complete last record whose newline was lost is kept, and the newline restored
+    run.trials_path.write_text(text.rstrip("\n"))
+    assert [t.index for t in run.prepare()] == [0, 1, 2]
+    assert run.trials_path.read_text() == text
+
+
+def test_prepare_sets_a_corrupt_file_aside_and_keeps_it(tmp_path, key):
+    run = RunDir(tmp_path, key)
+    _write(run, [_trial(0), _trial(1)])
+    original = run.trials_path.read_text()
+    run.trials_path.write_text("not json\n" + original)
+    (run.path / "smac3").mkdir()  # an optimizer's output folder is rebuilt by the replay
+    assert run.prepare() == []
+    assert not run.trials_path.exists() and not (run.path / "smac3").exists()
+    assert (run.path / "trials.jsonl.stale-0").read_text() == "not json\n" + original
+
+
+def test_prepare_refuses_to_replay_a_gap_in_indices(tmp_path, key):
+    run = RunDir(tmp_path, key)
+    _write(run, [_trial(0), _trial(2)])
+    assert run.prepare() == []
+    assert (run.path / "trials.jsonl.stale-0").exists()
+
+
+def test_meta_is_written_atomically(tmp_path, key):
+    run = RunDir(tmp_path, key)
+    run.write_meta({"status": "running", "seed": 0})
+    run.write_meta({"status": "done", "seed": 0})
+    assert run.meta() == {"status": "done", "seed": 0}
+    assert [p.name for p in run.path.iterdir()] == ["meta.json"]  # no temp file left behind
+    with pytest.raises(ValueError, match="Out of range float values|NaN"):
+        write_json_atomic(run.meta_path, {"x": float("nan")})
+    assert run.meta() == {"status": "done", "seed": 0}  # the failed write left the old file intact
+    run.meta_path.write_text("{broken")
+    with pytest.raises(ValueError, match="meta.json is not valid JSON"):
+        run.meta()
+
+
+def test_iter_runs_finds_every_run(tmp_path):
+    keys = [RunKey("nb201", "cifar10", "rs", 1), RunKey("nb201", "cifar100", "re", 0)]
+    for k in keys:
+        RunDir(tmp_path, k).write_meta({"status": "done"})
+    assert sorted(r.key.label for r in iter_runs(tmp_path)) == sorted(k.label for k in keys)
+
+
+def test_manifest_same_resumes_different_refused_force_moves_aside(tmp_path):
+    exp = Experiment("nb201", ("cifar10",), ("rs",), 2, 10)
+    assert open_experiment(tmp_path, exp) is False
+    assert open_experiment(tmp_path, exp) is True
+    assert load_experiment(tmp_path) == exp
+    RunDir(tmp_path, RunKey("nb201", "cifar10", "rs", 0)).write_meta({"status": "done"})
+    other = Experiment("nb201", ("cifar10",), ("rs",), 2, 20)
+    with pytest.raises(ValueError, match=r"different experiment \(trials: 10 -> 20\).*--force"):
+        open_experiment(tmp_path, other)
+    assert load_experiment(tmp_path) == exp  # untouched
+    open_experiment(tmp_path, other, force=True)
+    assert load_experiment(tmp_path) == other
+    moved = tmp_path / "replaced-0"
+    assert json.loads((moved / "experiment.json").read_text())["experiment"]["trials"] == 10
+    assert (moved / "runs/nb201/cifar10/rs/seed-0/meta.json").exists()
+    assert not (tmp_path / "runs").exists()
+
+
+def test_results_without_manifest_are_not_overwritten(tmp_path):
+    (tmp_path / "runs").mkdir()
+    with pytest.raises(ValueError, match="has results but no experiment.json"):
+        open_experiment(tmp_path, Experiment("nb201", ("cifar10",), ("rs",), 1, 5))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"seeds": 0}, "seeds must be a positive integer"),
+        ({"trials": -3}, "trials must be a positive integer"),
+        ({"optimizers": ("rs", "rs")}, "lists a name twice"),
+        ({"datasets": ()}, "datasets must not be empty"),
+        ({"settings": {"re": {}}}, "settings given for optimizers not in the experiment: re"),
+    ],
+)
+def test_experiment_rejects_bad_definitions(kwargs, message):
+    fields = {"benchmark": "nb201", "datasets": ("cifar10",), "optimizers": ("rs",), "seeds": 1, "trials": 5}
+    with pytest.raises(ValueError, match=message):
+        Experiment(**{**fields, **kwargs})
+
+
+def test_one_compare_at_a_time_and_stale_locks_are_taken_over(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    from genhpo.runner.manifest import experiment_lock
+
+    with experiment_lock(tmp_path), pytest.raises(ValueError, match="another `genhpo compare` .* is running"), \
+            experiment_lock(tmp_path):
+        pass
+    assert not (tmp_path / "compare.lock").exists()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
+    (tmp_path / "compare.lock").write_text(json.dumps({"host": socket.gethostname(), "pid": int(dead.stdout)}))
+    with experiment_lock(tmp_path):  # the process that held it is gone
+        assert json.loads((tmp_path / "compare.lock").read_text())["pid"] != int(dead.stdout)
+
+
+def test_numpy_scalars_in_a_record_are_written_as_plain_numbers(tmp_path, key):
+    import numpy as np
+
+    run = RunDir(tmp_path, key)
+    trial = Trial(index=0, config={"i": np.int64(3), "x": np.float32(0.5)}, score=1.0, cost=0.0, overhead=0.0,
+                  started_at=0.0, finished_at=0.0, metrics={"n": np.int64(7)})
+    _write(run, [trial])
+    assert json.loads(run.trials_path.read_text())["config"] == {"i": 3, "x": 0.5}
+    assert read_trials(run.trials_path).trials[0].metrics == {"n": 7}
