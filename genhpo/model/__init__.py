@@ -1,8 +1,10 @@
-"""The generative model: history encoder, conditional VAE, meta-training, checkpoints + model cards."""
+"""The network and its files: history encoder, conditional VAE, checkpoints + model cards.
+
+Knows only :mod:`genhpo.spaces`; ranking lives in :mod:`genhpo.suggest`, training in :mod:`genhpo.metatrain`.
+"""
 
 from genhpo.model.checkpoint import load_checkpoint, save_checkpoint
 from genhpo.model.layout import Layout
 from genhpo.model.network import GenerativeModel, ModelConfig
-from genhpo.model.train import TrainConfig, train
 
-__all__ = ["GenerativeModel", "Layout", "ModelConfig", "TrainConfig", "load_checkpoint", "save_checkpoint", "train"]
+__all__ = ["GenerativeModel", "Layout", "ModelConfig", "load_checkpoint", "save_checkpoint"]

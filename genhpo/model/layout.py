@@ -1,8 +1,7 @@
 """What each entry of an encoded vector means to the model: one-hot blocks or bounded numerics.
 
 The model decodes a one-hot block as one categorical distribution and every other entry (numeric
-or ordinal, in [0, 1]) as a Beta distribution. A layout comes from a :class:`SpaceEncoder`, or, for
-raw HPO-B arrays whose meaning is unknown, treats every entry as numeric.
+or ordinal, in [0, 1]) as a Beta distribution. A layout comes from a :class:`SpaceEncoder`.
 """
 
 from __future__ import annotations
@@ -39,13 +38,6 @@ class Layout:
             else:
                 numeric.extend(range(block.start, block.stop))
         return cls(encoder.dim, tuple(categorical), tuple(numeric), encoder.signature())
-
-    @classmethod
-    def all_numeric(cls, dim: int) -> Layout:
-        """``dim`` numeric entries in [0, 1] (HPO-B's arrays)."""
-        if not isinstance(dim, int) or dim <= 0:
-            raise ValueError(f"dim must be a positive int, got {dim!r}")
-        return cls(dim, (), tuple(range(dim)), f"numeric-{dim}")
 
     def to_dict(self) -> dict[str, Any]:
         return {"dim": self.dim, "categorical": [list(b) for b in self.categorical],

@@ -17,7 +17,7 @@ from torch import nn
 from genhpo.model.cvae import ConditionalVAE
 from genhpo.model.history import HistoryEncoder
 from genhpo.model.layout import Layout
-from genhpo.model.settings import SettingsRecord
+from genhpo.model.records import SettingsRecord
 
 
 @dataclass(frozen=True)
@@ -65,27 +65,11 @@ class GenerativeModel(nn.Module):
         mask = torch.ones(1, X_obs.shape[0], dtype=torch.bool)
         return self.history(X_obs.unsqueeze(0), y_obs.unsqueeze(0), mask)
 
-    def density_ratio(self, candidates: torch.Tensor, context: torch.Tensor, n_samples: int = 0,
-                      generator: torch.Generator | None = None) -> torch.Tensor:
-        """ELBO(x | I=1, c) - ELBO(x | I=0, c) for ``candidates (M, d)`` under one ``context (1, c)``.
-
-        n_samples = 0 evaluates the ELBO at z = mean of q (deterministic); otherwise it averages
-        ``n_samples`` reparameterised draws (drawn with ``generator``).
-        """
-        if n_samples == 0:
-            one, zero = self.cvae.elbo_at_mean(candidates, (1.0, 0.0), context)
-            return one - zero
-        M = candidates.shape[0]
-        ctx = context.expand(M, -1)
-        scores = []
-        for flag_value in (1.0, 0.0):
-            flag = torch.full((M,), flag_value, dtype=candidates.dtype)
-            if n_samples == 0:
-                scores.append(self.cvae.elbo(candidates, flag, ctx, sample=False))
-            else:
-                draws = [self.cvae.elbo(candidates, flag, ctx, generator=generator) for _ in range(n_samples)]
-                scores.append(torch.stack(draws).mean(dim=0))
-        return scores[0] - scores[1]
+    def density_ratio(self, candidates: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        """ELBO(x | I=1, c) - ELBO(x | I=0, c) ``(M,)`` for ``candidates (M, d)`` under one ``context (1, c)``,
+        each ELBO at z = mean of q (deterministic)."""
+        one, zero = self.cvae.elbo_at_mean(candidates, (1.0, 0.0), context)
+        return one - zero
 
     def sample(self, context: torch.Tensor, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """``(n, d)`` draws from p(x | I=1, c)."""

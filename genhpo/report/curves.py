@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from genhpo.runner.store import BENCHMARK_INFO, RunKey, iter_runs, read_json
 from genhpo.protocol import Trial
+from genhpo.runner.store import BENCHMARK_INFO, RunKey, iter_runs, read_json
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from genhpo.report import plots
 from genhpo.benchmarks.hpob.files import N_INITIAL
 from genhpo.benchmarks.hpob.scores import Scores, hpob_scores
+from genhpo.report import plots
 
 #: HPO-B's reporting budgets (trials after the initial design); the last available one is added.
 BUDGETS = (25, 50, 100)

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from genhpo import benchmarks
 from genhpo.runner.execute import RunOutcome, RunSpec, describe_benchmark, execute_run, is_finished
 from genhpo.runner.manifest import Experiment, experiment_lock, open_experiment
 from genhpo.runner.registry import check_names
 from genhpo.runner.store import BENCHMARK_INFO, TRIALS, RunDir, write_json_atomic
-from genhpo import benchmarks
 
 log = logging.getLogger(__name__)
 

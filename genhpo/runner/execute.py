@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from genhpo.runner.registry import make_optimizer
-from genhpo.runner.store import RunDir, RunKey, finite_or_none
 from genhpo import benchmarks, loop
 from genhpo.benchmarks.base import Benchmark
 from genhpo.protocol import Trial
+from genhpo.runner.registry import identity, make_optimizer
+from genhpo.runner.store import RunDir, RunKey, finite_or_none
 
 log = logging.getLogger(__name__)
 
@@ -189,16 +189,17 @@ def _optimizer_changed(spec: RunSpec, run: RunDir) -> str | None:
 
     A finished run is only skipped if the optimizer would still be the same (e.g. the same
     checkpoint file): results of an older optimizer are never passed off as this one's. Today's
-    optimizer is built in a scratch directory, never in the run's own: building SMAC there would
-    start a new, empty SMAC run over the finished one's files. Settings naming the scratch
-    directory are read as naming the run's.
+    optimizer's identity is taken in a scratch directory, never in the run's own: building SMAC there
+    would start a new, empty SMAC run over the finished one's files. Settings naming the scratch
+    directory are read as naming the run's. The generative optimizer's identity comes from its cards:
+    deciding a skip never trains a model.
     """
     recorded = (_safe_meta(run).get("optimizer") or {})
     benchmark = make_benchmark(spec.key.benchmark, spec.key.dataset)
     with tempfile.TemporaryDirectory(prefix="genhpo-check-") as scratch:
-        optimizer = make_optimizer(spec.key.optimizer, benchmark, spec.key.seed, Path(scratch),
-                                   n_trials=spec.n_trials, **dict(spec.settings))
-        text = json.dumps(optimizer.settings(), default=str).replace(json.dumps(scratch)[1:-1],
+        today = identity(spec.key.optimizer, benchmark, spec.key.seed, Path(scratch), n_trials=spec.n_trials,
+                         **dict(spec.settings))
+        text = json.dumps(today, default=str).replace(json.dumps(scratch)[1:-1],
                                                                      json.dumps(str(run.path))[1:-1])
     current = json.loads(text)
     differ = sorted(k for k in set(recorded) | set(current) if recorded.get(k) != current.get(k))

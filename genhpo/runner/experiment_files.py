@@ -22,9 +22,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from genhpo import benchmarks
 from genhpo.runner import registry
 from genhpo.runner.manifest import Experiment
-from genhpo import benchmarks
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 DEFAULTS: dict[str, Any] = {"seeds": 10, "trials": 100, "noisy": False}

@@ -33,17 +33,29 @@ def make_optimizer(name: str, benchmark: Benchmark, seed: int, run_dir: Path, n_
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; accepted: {', '.join(OPTIMIZERS)}")
     if name in ("genhpo", "genhpo-cold"):
-        from genhpo.optimizer import GenerativeOptimizer
+        from genhpo import presets
 
         if name == "genhpo-cold":
-            return GenerativeOptimizer(benchmark.config_space, seed, **settings)
-        return GenerativeOptimizer.for_benchmark(benchmark, seed, **settings)
+            return presets.for_space(benchmark.config_space, seed, **settings)
+        return presets.for_benchmark(benchmark, seed, **settings)
     from genhpo.baselines import make_baseline
 
     settings.setdefault("output_directory", Path(run_dir) / OUTPUT_DIRS.get(name, name))
     if n_trials is not None:
         settings.setdefault("n_trials", n_trials)
     return make_baseline(name, benchmark, seed, **settings)
+
+
+def identity(name: str, benchmark: Benchmark, seed: int, run_dir: Path, n_trials: int | None = None,
+             **settings: Any) -> dict[str, Any]:
+    """What ``make_optimizer(...).settings()`` gives, without training anything: the generative
+    optimizer's from its cards (:func:`genhpo.presets.identity`); a baseline is built (cheap) in
+    ``run_dir``, which the caller makes a scratch directory."""
+    if name in ("genhpo", "genhpo-cold"):
+        from genhpo import presets
+
+        return presets.identity(name, benchmark, seed, **settings)
+    return make_optimizer(name, benchmark, seed, run_dir, n_trials, **settings).settings()
 
 
 def check_names(names: list[str] | tuple[str, ...], flag: str = "--optimizers") -> None:

@@ -9,8 +9,7 @@ import torch
 
 from genhpo.model.checkpoint import load_checkpoint, read_card, resolve, save_checkpoint
 from genhpo.spaces import SpaceEncoder
-
-from .conftest import tiny_model
+from tests.fixtures import tiny_model
 
 
 def test_round_trip_gives_the_same_model(tmp_path, mixed_space):

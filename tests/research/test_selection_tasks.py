@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from genhpo.spaces.rows import key_of
 from research.selection_tasks import MixtureCells, SyntheticCells
-from genhpo.model.validation import key_of
 
 
 def test_mixture_tasks_never_read_the_held_out_table(table_loads):

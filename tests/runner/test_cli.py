@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from genhpo.runner import experiment_files as config
 from genhpo.cli import build_parser, main
 from genhpo.report.deepcave import run_folder
+from genhpo.runner import experiment_files as config
 from genhpo.runner.store import RunKey
 
 
@@ -21,21 +21,15 @@ def test_help_everywhere(command, capsys):
     assert "usage: genhpo" in capsys.readouterr().out
 
 
-def test_hooks_are_listed_even_when_unavailable(monkeypatch, capsys):
-    from genhpo import cli
+def test_one_tree_lists_every_command_and_train_lists_its_recipes(capsys):
+    from genhpo.metatrain.recipes import RECIPES
 
-    real = cli.import_module
-
-    def broken(name):
-        if name == "genhpo.model.cli":
-            raise ImportError("simulated: torch missing")
-        return real(name)
-
-    monkeypatch.setattr(cli, "import_module", broken)
     help_text = build_parser().format_help()
-    assert "train" in help_text and "UNAVAILABLE" in help_text and "simulated: torch missing" in help_text
-    assert main(["train"]) == 2
-    assert "`genhpo train` is not available in this installation" in capsys.readouterr().err
+    for command in ("compare", "report", "export-deepcave", "train", "data"):
+        assert command in help_text
+    assert main(["train", "--list"]) == 0
+    assert capsys.readouterr().out.split() == list(RECIPES)
+    assert main(["train"]) == 2  # no recipe: the list, and a usage exit code
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ from ConfigSpace import Categorical, Configuration, ConfigurationSpace, Float, I
 from deepcave.runs import check_equality  # DeepCAVE is part of the environment (scripts/setup_env.sh)
 from deepcave.runs.converters.dataframe import DataFrameRun
 
+from genhpo.protocol import Trial
 from genhpo.report.deepcave import export_deepcave, metric_column, run_folder, write_configspace, write_trials
 from genhpo.runner.execute import RunSpec, execute_run
 from genhpo.runner.store import RunDir, RunKey
-from genhpo.protocol import Trial
 
 
 @pytest.fixture

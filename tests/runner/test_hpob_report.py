@@ -13,15 +13,15 @@ import numpy as np
 import pytest
 from ConfigSpace import ConfigurationSpace, Float
 
-from genhpo.runner import execute
-from genhpo.report.hpob_results import budgets, read_scores
-from genhpo.runner.manifest import Experiment, open_experiment
-from genhpo.report.build import build_report, read_hpob
-from genhpo.runner.store import BENCHMARK_INFO, RunDir, RunKey, write_json_atomic
 from genhpo.benchmarks.hpob import offline
 from genhpo.benchmarks.hpob.scores import hpob_scores
 from genhpo.benchmarks.hpob.task_benchmark import HPOBTaskBenchmark
 from genhpo.protocol import Trial
+from genhpo.report.build import build_report, read_hpob
+from genhpo.report.hpob_results import budgets, read_scores
+from genhpo.runner import execute
+from genhpo.runner.manifest import Experiment, open_experiment
+from genhpo.runner.store import BENCHMARK_INFO, RunDir, RunKey, write_json_atomic
 from tests.runner.conftest import make_store, read_lines
 
 #: optimizer -> seed -> 10 scores (None = failed) on a task of space "s1", dataset "d1"; y in [0, 10].

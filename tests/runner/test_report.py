@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from ConfigSpace import ConfigurationSpace, Float
 
+from genhpo.protocol import Trial
+from genhpo.report.build import build_report, read_hpob
 from genhpo.report.curves import RunCurves, RunRecord, average_ranks, on_grid, run_curves
 from genhpo.runner.manifest import Experiment, open_experiment
-from genhpo.report.build import build_report, read_hpob
 from genhpo.runner.store import BENCHMARK_INFO, RunDir, RunKey, write_json_atomic
-from genhpo.protocol import Trial
 
 FAIL = None
 #: optimizer -> seed -> scores of 10 trials (None = failed); optimum 10, worst score 0, cost 100 s each.

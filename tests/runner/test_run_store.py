@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from genhpo.protocol import Trial
 from genhpo.runner.manifest import Experiment, load_experiment, open_experiment
 from genhpo.runner.store import RunDir, RunKey, iter_runs, read_trials, write_json_atomic
-from genhpo.protocol import Trial
 
 
 def _trial(i: int, score: float = 50.0, status: str = "ok") -> Trial:

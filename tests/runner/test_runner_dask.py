@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from genhpo.runner.execute import RunSpec
 from genhpo.runner.compare import run_all
+from genhpo.runner.execute import RunSpec
 from genhpo.runner.store import RunDir, RunKey
 
 REPO = Path(__file__).resolve().parents[2]

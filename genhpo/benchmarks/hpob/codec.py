@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from ConfigSpace import Configuration, ConfigurationSpace, UniformFloatHyperparameter
 
-from genhpo.benchmarks.hpob.offline_spaces import DECIMALS, SPACES, get_space
+from genhpo.benchmarks.hpob.offline_spaces import SPACES, get_space
 
 
 class GridCodec:
@@ -62,11 +62,6 @@ def codec_for(search_space_id: str, dim: int) -> GridCodec | UnitCubeCodec:
     if search_space_id in SPACES and SPACES[search_space_id].dim == dim:
         return GridCodec(search_space_id)
     return UnitCubeCodec(dim)
-
-
-def row_key(row: np.ndarray) -> bytes:
-    """A hashable key of a row at the files' precision (exact lookup of grid rows)."""
-    return (np.round(np.asarray(row, dtype=float), DECIMALS) + 0.0).tobytes()  # -0.0 -> 0.0
 
 
 def nearest(rows: np.ndarray, vector: np.ndarray) -> int:

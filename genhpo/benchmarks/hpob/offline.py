@@ -25,6 +25,7 @@ import numpy as np
 
 from genhpo.benchmarks.hpob import files, surrogate
 from genhpo.benchmarks.hpob.offline_spaces import SPACES, OfflineSpace, get_space, space_of_dataset
+from genhpo.cache import cache_root
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +35,7 @@ INIT_SEED = 20240607  # entropy of the bo-initializations generator, fixed forev
 
 def cache_dir() -> Path:
     """Where offline roots are cached: ``$GENHPO_CACHE/hpob-offline`` or ``~/.cache/genhpo/hpob-offline``."""
-    base = os.environ.get("GENHPO_CACHE")
-    return (Path(base) if base else Path.home() / ".cache" / "genhpo") / "hpob-offline"
+    return cache_root() / "hpob-offline"
 
 
 def default_root(holdout: str | None = None) -> Path:

@@ -17,8 +17,10 @@ from ConfigSpace import ConfigurationSpace
 
 from genhpo.benchmarks.base import TabularBenchmark
 from genhpo.benchmarks.hpob import files
-from genhpo.benchmarks.hpob.codec import codec_for, nearest, row_key
+from genhpo.benchmarks.hpob.codec import codec_for, nearest
+from genhpo.benchmarks.hpob.offline_spaces import DECIMALS
 from genhpo.protocol import Result
+from genhpo.spaces.rows import key_of
 
 
 class HPOBTaskBenchmark(TabularBenchmark):
@@ -46,7 +48,7 @@ class HPOBTaskBenchmark(TabularBenchmark):
             y = (y - y.min()) / span
         self.y = y
         self.codec = codec_for(search_space_id, self.X.shape[1])
-        self._index = {row_key(r): i for i, r in enumerate(self.X)} if hasattr(self.codec, "space") else None
+        self._index = {key_of(r, DECIMALS): i for i, r in enumerate(self.X)} if hasattr(self.codec, "space") else None
         self._table: list[dict[str, Any]] | None = None
         self._related: list[TabularBenchmark] | None = None
 
@@ -62,7 +64,7 @@ class HPOBTaskBenchmark(TabularBenchmark):
         """The task row a configuration is scored by (exact grid row, else the nearest row)."""
         vector = self.codec.encode(config)
         if self._index is not None:
-            found = self._index.get(row_key(vector))
+            found = self._index.get(key_of(vector, DECIMALS))
             if found is not None:
                 return found
         return nearest(self.X, vector)

@@ -24,8 +24,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from genhpo.benchmarks.hpob.codec import GridCodec, UnitCubeCodec
-from genhpo.model.validation import as_rows
 from genhpo.spaces import SpaceEncoder
+from genhpo.spaces.rows import as_rows
 
 
 class TaskRows:

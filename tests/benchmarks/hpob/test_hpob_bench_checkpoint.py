@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from research import bench_hpob
 from genhpo.benchmarks.hpob import offline
 from genhpo.benchmarks.hpob.task_benchmark import OfflineHPOBBenchmark
 from genhpo.model.checkpoint import save_checkpoint
 from genhpo.model.layout import Layout
 from genhpo.model.network import GenerativeModel, ModelConfig
 from genhpo.spaces import SpaceEncoder
+from research import bench_hpob
 
 
 def _checkpoint(path, holdout, optimizer=None):

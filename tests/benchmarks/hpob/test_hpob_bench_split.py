@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from research import bench_hpob
 from genhpo.benchmarks.hpob import HPOBHandler, offline
+from research import bench_hpob
 
 
 def test_split_handler_runs_the_official_protocol_on_the_validation_tasks(offline_root):

@@ -3,14 +3,14 @@ to keep the suite fast; HPOLib-FCNet's conversion is checked on one task)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 
 import numpy as np
 import pytest
 
-from genhpo.benchmarks.hpob import HPOBHandler, cli, offline, surrogate
+from genhpo import cli
+from genhpo.benchmarks.hpob import HPOBHandler, offline, surrogate
 from genhpo.benchmarks.hpob.offline_spaces import SPACES, get_space, space_of_dataset
 from genhpo.benchmarks.hpob.surrogate import Surrogate
 
@@ -141,10 +141,8 @@ def test_built_surrogates_serve_continuous_mode(offline_root, monkeypatch):
 def test_cli_parser_forwards_its_options(monkeypatch, tmp_path, capsys):
     seen = {}
     monkeypatch.setattr(offline, "build", lambda root, **kw: seen.update(root=root, **kw) or tmp_path)
-    assert cli.main(["hpob-offline", "--out", str(tmp_path), "--holdout", "kc1", "--surrogates"]) == 0
+    assert cli.main(["data", "hpob-offline", "--out", str(tmp_path), "--holdout", "kc1", "--surrogates"]) == 0
     assert seen == {"root": tmp_path, "holdout": "kc1", "surrogates": True, "surrogate_grid": "hpob", "force": False}
     assert capsys.readouterr().out.strip() == str(tmp_path)
-    parser = argparse.ArgumentParser()
-    cli.add_data_parser(parser.add_subparsers(dest="cmd"))
     with pytest.raises(SystemExit):
-        parser.parse_args(["hpob-offline", "--holdout", "mnist"])
+        cli.build_parser().parse_args(["data", "hpob-offline", "--holdout", "mnist"])

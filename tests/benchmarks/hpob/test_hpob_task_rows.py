@@ -1,5 +1,5 @@
 """TaskRows: an HPO-B task's rows <-> the SpaceEncoder rows genhpo's models read, and the optimizer hook
-(``GenerativeOptimizer.for_benchmark`` on an HPO-B task takes the task's own rows).
+(``genhpo.presets.for_benchmark`` on an HPO-B task takes the task's own rows).
 
 Real grids: the HPOBench-MLP task from the session's offline build (every row checked), HPOLib-FCNet's
 full grid straight from its codec (one-hot and ordinal columns); tiny untrained models keep it fast.
@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from genhpo import presets
 from genhpo.benchmarks.hpob import HPOBHandler
 from genhpo.benchmarks.hpob.codec import GridCodec, UnitCubeCodec
 from genhpo.benchmarks.hpob.task_benchmark import HPOBTaskBenchmark
 from genhpo.benchmarks.hpob.task_rows import TaskRows
 from genhpo.optimizer import GenerativeOptimizer
 from genhpo.spaces import SpaceEncoder
-from tests.model.conftest import tiny_model
+from tests.fixtures import tiny_model
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ def test_bad_rows_raise_value_errors_naming_the_width(credit_g):
     assert rows.to_encoder([]).shape == (0, 5)
     with pytest.raises(TypeError, match="HPO-B task benchmark"):
         TaskRows.of(object())
-    opt = GenerativeOptimizer.for_benchmark(credit_g, 0, model=tiny_model(credit_g.config_space))
+    opt = presets.for_benchmark(credit_g, 0, model=tiny_model(credit_g.config_space))
     with pytest.raises(ValueError, match=r"X_pen must have shape \(n, 5\) or \(5,\), got \(2, 4\)"):
         opt.observe_and_suggest(credit_g.X[:3], credit_g.y[:3, None], np.zeros((2, 4)))
 
@@ -105,16 +106,16 @@ class Recorded:
 def test_for_benchmark_takes_the_tasks_rows(credit_g, offline_root):
     """The hooked optimizer answers as the plain one fed re-encoded rows (the shipped checkpoint's model)."""
     space, rows = credit_g.config_space, TaskRows.of(credit_g)
-    model = GenerativeOptimizer.from_pretrained("hpob-offline-hpobench-mlp", space).model
+    model = presets.from_pretrained("hpob-offline-hpobench-mlp", space).model
     assert GenerativeOptimizer(space, 0, model).rows is None
     handler = HPOBHandler(offline_root)
-    hooked = Recorded(GenerativeOptimizer.for_benchmark(credit_g, 3, model=model))
+    hooked = Recorded(presets.for_benchmark(credit_g, 3, model=model))
     plain = Recorded(GenerativeOptimizer(space, 3, model), rows)
     for method in (hooked, plain):
         handler.evaluate(method, "hpobench-mlp", "credit_g", "test0", 6)
     assert hooked.answers == plain.answers
     X, y, pool = credit_g.X[:6], credit_g.y[:6, None], credit_g.X[6:400]
-    opt, again = GenerativeOptimizer.for_benchmark(credit_g, 5, model=model), GenerativeOptimizer(space, 5, model)
+    opt, again = presets.for_benchmark(credit_g, 5, model=model), GenerativeOptimizer(space, 5, model)
     assert opt.observe_and_suggest(X, y, pool) == again.observe_and_suggest(rows.to_encoder(X), y, rows.to_encoder(pool))
     vector = opt.observe_and_suggest(X, y)  # continuous mode: a vector in the task's scaling
     assert np.array_equal(vector, rows.to_task(again.observe_and_suggest(rows.to_encoder(X), y)))
@@ -123,8 +124,8 @@ def test_for_benchmark_takes_the_tasks_rows(credit_g, offline_root):
 
 def test_the_optimizer_core_sees_the_encoders_rows(credit_g, monkeypatch):
     """On this grid the two scalings differ by <= 0.014, often too little to change an answer: check the input."""
-    opt, seen = GenerativeOptimizer.for_benchmark(credit_g, 0, model=tiny_model(credit_g.config_space)), []
-    monkeypatch.setattr(opt, "_observe_and_suggest", lambda X, y, pen: seen.append((X, pen)) or 0)
+    opt, seen = presets.for_benchmark(credit_g, 0, model=tiny_model(credit_g.config_space)), []
+    monkeypatch.setattr(opt.core, "observe_and_suggest", lambda X, y, pen, exclude=(): seen.append((X, pen)) or 0)
     opt.observe_and_suggest(credit_g.X[:6], credit_g.y[:6, None], credit_g.X[6:50])
     expected = SpaceEncoder(credit_g.config_space).encode_batch(credit_g.table()[0][:50])
     assert np.array_equal(seen[0][0], expected[:6]) and np.array_equal(seen[0][1], expected[6:50])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from genhpo.model.validation import row_hash, rows_in
+from genhpo.spaces.rows import row_hash, rows_in
 
 
 def test_rows_in_matches_a_brute_force_comparison():
@@ -26,11 +26,11 @@ def test_rows_in_treats_negative_zero_as_zero_and_handles_empty_inputs():
 
 
 def test_rows_in_compares_colliding_rows_in_full(monkeypatch):
-    from genhpo.model import validation
+    from genhpo.spaces import rows as rows_module
 
-    monkeypatch.setattr(validation, "row_hash", lambda M: np.zeros(len(M)))  # every row collides
+    monkeypatch.setattr(rows_module, "row_hash", lambda M: np.zeros(len(M)))  # every row collides
     A = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
-    assert validation.rows_in(A, np.array([[1.0, 0.0], [0.25, 0.75]])).tolist() == [False, True, False]
+    assert rows_module.rows_in(A, np.array([[1.0, 0.0], [0.25, 0.75]])).tolist() == [False, True, False]
 
 
 def test_equal_rows_hash_alike_whatever_else_is_in_the_matrix():

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from genhpo.benchmarks.base import TabularBenchmark
-from genhpo.model.tasks import Task, TaskSource
+from genhpo.metatrain.tasks import Task, TaskSource
 from genhpo.spaces import SpaceEncoder
 
 

@@ -17,12 +17,12 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from genhpo.model.batches import BatchStream
+from genhpo.metatrain.batches import BatchStream
+from genhpo.metatrain.metrics import acquisition_metrics, validation_loss
+from genhpo.metatrain.tasks import HistorySampler, Task, TaskSource
 from genhpo.model.layout import Layout
-from genhpo.model.metrics import acquisition_metrics, validation_loss
 from genhpo.model.network import GenerativeModel, ModelConfig
-from genhpo.model.settings import SettingsRecord
-from genhpo.model.tasks import HistorySampler, Task, TaskSource
+from genhpo.model.records import SettingsRecord
 
 logger = logging.getLogger(__name__)
 

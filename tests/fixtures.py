@@ -1,8 +1,7 @@
-"""Small spaces and tiny untrained models for the model tests (real code paths, seconds to run)."""
+"""Small spaces and tiny untrained models (real code paths, seconds to run), shared by the tests."""
 
 from __future__ import annotations
 
-import pytest
 from ConfigSpace import (
     CategoricalHyperparameter,
     ConfigurationSpace,
@@ -10,22 +9,12 @@ from ConfigSpace import (
     UniformFloatHyperparameter,
 )
 
+from genhpo.metatrain.train import init_model
 from genhpo.model.layout import Layout
 from genhpo.model.network import ModelConfig
-from genhpo.model.train import init_model
 from genhpo.spaces import SpaceEncoder
 
 TINY = ModelConfig(embed=8, heads=2, layers=1, ff=16, context=8, latent=2, hidden=16)
-
-
-@pytest.fixture
-def mixed_space() -> ConfigurationSpace:
-    return make_mixed_space()
-
-
-@pytest.fixture
-def finite_space() -> ConfigurationSpace:
-    return make_finite_space()
 
 
 def make_mixed_space() -> ConfigurationSpace:
@@ -49,11 +38,6 @@ def make_finite_space() -> ConfigurationSpace:
         CategoricalHyperparameter("c", ["on", "off"]),
     ])
     return space
-
-
-@pytest.fixture
-def mixed_layout(mixed_space) -> Layout:
-    return Layout.from_encoder(SpaceEncoder(mixed_space))
 
 
 def tiny_model(space: ConfigurationSpace, seed: int = 0):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from genhpo.metatrain.tasks import Task
 from genhpo.model.layout import Layout
-from genhpo.model.tasks import Task
 
 
 def _groups(layout: Layout) -> list[np.ndarray]:

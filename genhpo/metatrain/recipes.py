@@ -23,11 +23,7 @@ import numpy as np
 from ConfigSpace import ConfigurationSpace
 
 from genhpo.benchmarks.base import TabularBenchmark
-from genhpo.model.candidates import enumerate_space, random_vectors
-from genhpo.model.checkpoint import save_checkpoint
-from genhpo.model.layout import Layout
-from genhpo.model.network import ModelConfig
-from genhpo.model.sources import (
+from genhpo.metatrain.sources import (
     CompositeSource,
     MixtureSource,
     TableSource,
@@ -35,10 +31,14 @@ from genhpo.model.sources import (
     suggested_additive,
     suggested_pairwise,
 )
-from genhpo.model.synthetic import SyntheticSource
-from genhpo.model.tasks import Task, TaskSource
-from genhpo.model.train import TrainConfig, TrainResult, train
+from genhpo.metatrain.synthetic import SyntheticSource
+from genhpo.metatrain.tasks import Task, TaskSource
+from genhpo.metatrain.train import TrainConfig, TrainResult, train
+from genhpo.model.checkpoint import save_checkpoint
+from genhpo.model.layout import Layout
+from genhpo.model.network import ModelConfig
 from genhpo.spaces import SpaceEncoder
+from genhpo.spaces.sampling import enumerate_space, random_vectors
 
 NB201_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
@@ -184,7 +184,7 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
 #: neighbours of the 3 best rows (mean rank 1.70 on kc1, 1.67 on slice_localization; the grid's
 #: range: 1.70-1.90 and 1.67-2.20, from 10 runs per space, so small differences are noise).
 #: nb201-holdout-*: the model's ranking plus w x a ridge fit (penalty 1) of the task's own scores on
-#: its one-hot rows (main effects; ``genhpo.model.ridge``). Chosen on new tasks built from each
+#: its one-hot rows (main effects; ``genhpo.suggest.ridge``). Chosen on new tasks built from each
 #: checkpoint's source tables only (``research/bench_generative.py transfer-select``, 10 tasks x 2 seeds
 #: per checkpoint, by mean regret at 10, 20 and 25 evaluations, a rule fixed before each grid ran):
 #: on tasks shifted by main effects (ridge weight {0, 0.3, 1, 3, 10, 30, 100, 1e6} x penalty {1, 3,
@@ -264,4 +264,28 @@ def train_recipe(name: str, out: str | Path | None, train_config: TrainConfig | 
                 "training_seconds": round(result.seconds, 1), "trained_at": time.strftime("%Y-%m-%d", time.gmtime(started)),
                 "command": train_command(name, train_config)}
         save_checkpoint(result.model, out, card)
+    return result
+
+
+#: The cold-start recipe of a space without a shipped checkpoint: small, since it trains on first use
+#: (then :mod:`genhpo.presets` caches it); suggestion settings for a model that knows nothing of the
+#: task: a random initial design of 5, then the neighbourhood of the 5 best with 10 % global moves.
+QUICK_MODEL = ModelConfig(embed=16, heads=2, layers=1, ff=32, context=16, latent=2, hidden=32)
+QUICK_TRAIN = TrainConfig(steps=60, batch_size=32, tasks_per_batch=4, lr=3e-3, max_len=30, eval_every=20,
+                          patience=2, val_batches=2, val_histories=0, seed=0)
+QUICK_OPTIMIZER = {"init_random": 5, "local": 5, "local_after": 5, "exploration": 0.1}
+
+
+def train_quick_cold(config_space: ConfigurationSpace, out: str | Path) -> TrainResult:
+    """Train the quick cold-start model of ``config_space`` (synthetic tasks on its layout, no benchmark
+    scores; seed 0, so every optimizer seed shares it) and write ``<out>.pt`` + card."""
+    started = time.time()
+    recipe = synthetic_recipe(config_space, seed=0, n_val=2, rows=512)
+    result = train(recipe.layout, recipe.source, recipe.val_tasks, QUICK_MODEL, QUICK_TRAIN, progress=False)
+    card = {"recipe": "quick-cold", "kind": "cold-start", "benchmark": None, "holdout": "all benchmark data",
+            "data": recipe.data, "train": QUICK_TRAIN.to_dict(), "optimizer": dict(QUICK_OPTIMIZER),
+            "validation_metrics": result.metrics, "steps_run": result.steps,
+            "training_seconds": round(result.seconds, 1),
+            "trained_at": time.strftime("%Y-%m-%d", time.gmtime(started))}
+    save_checkpoint(result.model, out, card)
     return result

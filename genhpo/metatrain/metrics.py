@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from genhpo.metatrain.tasks import HistorySampler, Task
 from genhpo.model.network import GenerativeModel
-from genhpo.model.tasks import HistorySampler, Task
 
 
 @torch.no_grad()

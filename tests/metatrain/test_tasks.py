@@ -6,16 +6,16 @@ import numpy as np
 import pytest
 import torch
 
-from genhpo.model.layout import Layout
-from genhpo.model.sources import (
+from genhpo.metatrain.sources import (
     CompositeSource,
     MixtureSource,
     difference_parts,
     suggested_additive,
     suggested_pairwise,
 )
-from genhpo.model.synthetic import SyntheticSource, synthetic_scores
-from genhpo.model.tasks import HistorySampler, Task
+from genhpo.metatrain.synthetic import SyntheticSource, synthetic_scores
+from genhpo.metatrain.tasks import HistorySampler, Task
+from genhpo.model.layout import Layout
 
 
 def _task(seed: int = 0, N: int = 300) -> Task:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from genhpo.model.batches import BatchStream
-from genhpo.model.tasks import HistorySampler, Task
+from genhpo.metatrain.batches import BatchStream
+from genhpo.metatrain.tasks import HistorySampler, Task
 
 
 class ToySource:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import pytest
 import torch
 
+from genhpo.cli import build_parser
+from genhpo.metatrain.recipes import nb201_holdout_recipe
 from genhpo.model.checkpoint import PRETRAINED_DIR, list_cards
-from genhpo.model.cli import add_train_parser
-from genhpo.model.recipes import nb201_holdout_recipe
 
 TINY_ARGS = ["--steps", "12", "--train-config",
              json.dumps({"batch_size": 16, "tasks_per_batch": 2, "max_len": 10, "eval_every": 4, "val_batches": 1,
@@ -20,9 +19,7 @@ TINY_ARGS = ["--steps", "12", "--train-config",
 
 
 def _run(argv):
-    parser = argparse.ArgumentParser()
-    add_train_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     return args.func(args)
 
 
@@ -61,8 +58,8 @@ NAMES = ["nb201-holdout-cifar10", "nb201-holdout-cifar100", "nb201-holdout-Image
 
 @pytest.mark.skipif(not all(n in SHIPPED for n in NAMES), reason=f"shipped checkpoints missing in {PRETRAINED_DIR}")
 def test_shipped_checkpoints_load_and_for_benchmark_picks_the_holdout(nb201_cifar10):
-    from genhpo.model.recipes import OPTIMIZER_SETTINGS
-    from genhpo.optimizer import GenerativeOptimizer
+    from genhpo import presets
+    from genhpo.metatrain.recipes import OPTIMIZER_SETTINGS
     from genhpo.spaces import nb201
 
     for name in NAMES:
@@ -75,23 +72,23 @@ def test_shipped_checkpoints_load_and_for_benchmark_picks_the_holdout(nb201_cifa
             assert len(card["data"]["tasks"]) == 2
         else:
             assert card["data"]["benchmark_data"] == "none"
-    opt = GenerativeOptimizer.for_benchmark(nb201_cifar10, seed=0)
+    opt = presets.for_benchmark(nb201_cifar10, seed=0)
     assert opt.card["name"] == "nb201-holdout-cifar10"
-    opt = GenerativeOptimizer.from_pretrained("nb201-cold", nb201.config_space(), seed=0)
+    opt = presets.from_pretrained("nb201-cold", nb201.config_space(), seed=0)
     assert opt.settings()["checkpoint"] == "nb201-cold"
     from ConfigSpace import CategoricalHyperparameter, ConfigurationSpace
 
     other = ConfigurationSpace()
     other.add([CategoricalHyperparameter("a", ["x", "y"])])
     with pytest.raises(ValueError, match="space signature"):
-        GenerativeOptimizer.from_pretrained("nb201-holdout-cifar10", other)
+        presets.from_pretrained("nb201-holdout-cifar10", other)
 
 
 def test_train_tables_writes_a_card_for_its_holdout(tmp_path):
     """The generic tabular recipe (HPO-B-style: tables with different rows), on the suite's tiny tables."""
+    from genhpo.metatrain.recipes import train_tables
+    from genhpo.metatrain.train import TrainConfig
     from genhpo.model.network import ModelConfig
-    from genhpo.model.recipes import train_tables
-    from genhpo.model.train import TrainConfig
     from tests.optimizer_suite import TinyTable
 
     cfg = TrainConfig(steps=6, batch_size=8, tasks_per_batch=2, max_len=5, eval_every=3, val_batches=1,
@@ -106,8 +103,8 @@ def test_train_tables_writes_a_card_for_its_holdout(tmp_path):
 
 
 def test_card_command_states_every_non_default_training_setting():
-    from genhpo.model.recipes import RECIPES, TRAIN_SETTINGS, train_command
-    from genhpo.model.train import TrainConfig
+    from genhpo.metatrain.recipes import RECIPES, TRAIN_SETTINGS, train_command
+    from genhpo.metatrain.train import TrainConfig
 
     assert set(TRAIN_SETTINGS) <= set(RECIPES)
     for name, settings in TRAIN_SETTINGS.items():

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from genhpo.model.tasks import HistorySampler, TaskSource
+from genhpo.metatrain.tasks import HistorySampler, TaskSource
 
 #: Seconds to wait for the helper before checking that it is still alive.
 _POLL = 5.0

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from genhpo.metatrain.synthetic import SyntheticSource
+from genhpo.metatrain.train import TrainConfig, train
 from genhpo.model.layout import Layout
 from genhpo.model.network import ModelConfig
-from genhpo.model.synthetic import SyntheticSource
-from genhpo.model.train import TrainConfig, train
-
-from .conftest import TINY
+from tests.fixtures import TINY
 
 SMALL = TrainConfig(steps=40, batch_size=32, tasks_per_batch=2, max_len=12, eval_every=10, patience=50,
                     val_batches=2, val_histories=4, seed=3)

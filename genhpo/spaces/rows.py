@@ -1,4 +1,5 @@
-"""Argument checks for the HPO-B front: histories and pools as HPO-B passes them (lists or arrays)."""
+"""Encoded rows of a space: their keys (equal for rows that agree to 9 decimals), membership, and the
+argument check every array front uses (finite float rows of the right width)."""
 
 from __future__ import annotations
 
@@ -6,28 +7,31 @@ from typing import Any
 
 import numpy as np
 
+#: Encoded rows that agree to this many decimals are the same configuration.
+DECIMALS = 9
 
-def key_of(row: np.ndarray) -> bytes:
-    """A hashable key of an encoded row, equal for rows that agree to 9 decimals."""
-    return (np.round(np.asarray(row, dtype=float), 9) + 0.0).tobytes()
+
+def key_of(row: np.ndarray, decimals: int = DECIMALS) -> bytes:
+    """A hashable key of a row, equal for rows that agree to ``decimals`` decimals (-0.0 and 0.0 alike)."""
+    return (np.round(np.asarray(row, dtype=float), decimals) + 0.0).tobytes()
 
 
 def row_hash(M: np.ndarray) -> np.ndarray:
-    """``(n,)`` float hashes of the rows of ``M (n, d)`` (already rounded to 9 decimals): a fixed random
+    """``(n,)`` float hashes of the rows of ``M (n, d)`` (already rounded to :data:`DECIMALS`): a fixed random
     projection summed by numpy row by row (no BLAS), so equal rows give bit-equal hashes."""
     weights = np.random.default_rng(0).normal(size=M.shape[1])  # fixed: a hash, not a random choice
     return (M * weights).sum(axis=1)
 
 
 def rows_in(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """``(len(A),)`` bool: which rows of ``A (m, d)`` equal (to 9 decimals) some row of ``B (n, d)``.
+    """``(len(A),)`` bool: which rows of ``A (m, d)`` equal (to :data:`DECIMALS` decimals) some row of ``B (n, d)``.
 
     Each row is first hashed to one number (:func:`row_hash`), cheap to match for a pool of tens of
     thousands; only rows whose hash matches are compared in full."""
     if len(A) == 0 or len(B) == 0:
         return np.zeros(len(A), dtype=bool)
-    A = np.round(np.asarray(A, dtype=float), 9) + 0.0  # + 0.0: -0.0 -> 0.0
-    B = np.round(np.asarray(B, dtype=float), 9) + 0.0
+    A = np.round(np.asarray(A, dtype=float), DECIMALS) + 0.0  # + 0.0: -0.0 -> 0.0
+    B = np.round(np.asarray(B, dtype=float), DECIMALS) + 0.0
     found = np.zeros(len(A), dtype=bool)
     candidates = np.flatnonzero(np.isin(row_hash(A), row_hash(B)))
     if len(candidates):
@@ -52,27 +56,3 @@ def as_rows(value: Any, name: str, dim: int, one_row: bool = False) -> np.ndarra
     if bad.any():
         raise ValueError(f"{name} contains NaN or inf (rows {sorted(set(np.nonzero(bad)[0].tolist()))[:10]})")
     return X
-
-
-def as_history(X_obs: Any, y_obs: Any, dim: int) -> tuple[np.ndarray, np.ndarray]:
-    """``X (n, dim)``, ``y (n,)`` from HPO-B's ``X_obs (n, dim)`` and ``y_obs (n, 1)`` (or ``(n,)``)."""
-    X = as_rows(X_obs, "X_obs", dim)
-    try:
-        y = np.asarray(y_obs, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"y_obs must be a list or array of numbers, shape (n, 1): {exc}") from exc
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1 or y.shape[0] != X.shape[0]:
-        raise ValueError(f"y_obs must have shape ({X.shape[0]}, 1) to match X_obs, got {y.shape}")
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"y_obs contains NaN or inf at rows {np.flatnonzero(~np.isfinite(y)).tolist()[:10]}")
-    return X, y
-
-
-def as_pool(X_pen: Any, dim: int) -> np.ndarray:
-    """``(m, dim)`` pending rows, m >= 1."""
-    pool = as_rows(X_pen, "X_pen", dim)
-    if len(pool) == 0:
-        raise ValueError("X_pen is empty: pass None for a continuous suggestion, or at least one pending row")
-    return pool

@@ -12,19 +12,18 @@ from dataclasses import dataclass
 import pytest
 from ConfigSpace import ConfigurationSpace
 
+from genhpo import presets
 from genhpo.benchmarks.hpob import offline
 from genhpo.benchmarks.hpob.codec import GridCodec
 from genhpo.benchmarks.hpob.offline_spaces import SPACES
-from genhpo.model import coldstart
 from genhpo.model.checkpoint import list_cards
-from genhpo.optimizer import GenerativeOptimizer
 
 SHIPPED = sorted(c["name"] for c in list_cards() if c.get("benchmark") == "hpob-offline")
 
 
 @dataclass
 class Task:
-    """What ``GenerativeOptimizer.for_benchmark`` reads of an ``OfflineHPOBBenchmark``."""
+    """What ``genhpo.presets.for_benchmark`` reads of an ``OfflineHPOBBenchmark``."""
 
     dataset: str
     config_space: ConfigurationSpace
@@ -50,7 +49,7 @@ def test_hpob_offline_checkpoints_are_shipped():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_for_benchmark_picks_the_meta_train_checkpoint_for_meta_test_tasks(name, monkeypatch):
-    monkeypatch.setattr(coldstart, "default_model", _no_cold_model)
+    monkeypatch.setattr(presets, "cold_model", _no_cold_model)
     card = next(c for c in list_cards() if c["name"] == name)
     space_id = card["data"]["space"]
     split = offline.splits(spaces=(space_id,))
@@ -62,13 +61,13 @@ def test_for_benchmark_picks_the_meta_train_checkpoint_for_meta_test_tasks(name,
     assert not {t.split("/")[-1] for t in card["data"]["validation"]} & set(split["test"][space_id])
     config_space = GridCodec(space_id).config_space
     for dataset in split["test"][space_id]:
-        chosen = GenerativeOptimizer.for_benchmark(Task(dataset, config_space), seed=0)
+        chosen = presets.for_benchmark(Task(dataset, config_space), seed=0)
         assert chosen.card["name"] == name
         assert dataset in chosen.card["holdout"] and dataset not in _trained_on(chosen.card)
     # a dataset the checkpoint was trained on never gets it (nor any other trained on it)
     for dataset in split["train"][space_id]:
         with pytest.raises(FellBack):
-            GenerativeOptimizer.for_benchmark(Task(dataset, config_space), seed=0)
+            presets.for_benchmark(Task(dataset, config_space), seed=0)
 
 
 def test_no_shipped_card_trained_on_a_dataset_it_is_picked_for():
@@ -82,11 +81,11 @@ def test_no_shipped_card_trained_on_a_dataset_it_is_picked_for():
 def test_card_suggestion_settings_are_the_recipes_and_apply(name):
     """The card's ``optimizer`` entry (chosen on meta-validation) is what retraining the recipe writes,
     and the optimizer built from the checkpoint runs with it; editing it leaves the weights' check intact."""
-    from genhpo.model.recipes import OPTIMIZER_SETTINGS
+    from genhpo.metatrain.recipes import OPTIMIZER_SETTINGS
 
     card = next(c for c in list_cards() if c["name"] == name)
     assert card["optimizer"] == OPTIMIZER_SETTINGS[card["recipe"]]
-    optimizer = GenerativeOptimizer.from_pretrained(name, GridCodec(card["data"]["space"]).config_space)
+    optimizer = presets.from_pretrained(name, GridCodec(card["data"]["space"]).config_space)
     assert {k: optimizer.settings()[k] for k in card["optimizer"]} == card["optimizer"]
 
 
@@ -94,8 +93,8 @@ def test_card_suggestion_settings_are_the_recipes_and_apply(name):
 def test_card_training_settings_are_the_recipes(name):
     """``genhpo train <recipe> --seed 0`` (the recipe's TRAIN_SETTINGS) trains with the card's settings,
     and the card's command states them."""
-    from genhpo.model.recipes import TRAIN_SETTINGS, train_command
-    from genhpo.model.train import TrainConfig
+    from genhpo.metatrain.recipes import TRAIN_SETTINGS, train_command
+    from genhpo.metatrain.train import TrainConfig
 
     card = next(c for c in list_cards() if c["name"] == name)
     config = TrainConfig.from_dict(TRAIN_SETTINGS.get(card["recipe"], {}))

@@ -1,0 +1,140 @@
+"""Which generative optimizer for which benchmark or space; never trains inside a constructor.
+
+- :func:`from_pretrained`: a checkpoint by name or path.
+- :func:`for_benchmark`: the transfer checkpoint trained for this benchmark whose holdout is its
+  dataset (never one trained on it); else the space's cold-start model. On an HPO-B task the
+  optimizer reads the task's own rows (:class:`genhpo.benchmarks.hpob.task_rows.TaskRows`).
+- :func:`for_space`: the cold-start model of a space (:func:`cold_model`): a shipped cold-start
+  checkpoint of its signature (``nb201-cold``), else the quick cold-start recipe
+  (:func:`genhpo.metatrain.recipes.train_quick_cold`), trained once and cached as
+  ``$GENHPO_CACHE/models/cold-<signature>.{pt,json}`` (a file lock keeps concurrent processes from
+  training it twice).
+- :func:`identity`: what such an optimizer's ``settings()`` will be, from the cards alone (no weights
+  loaded, nothing trained): the run store decides whether a finished run may be skipped with it.
+
+Suggestion settings come from the chosen card's ``optimizer`` entry; ``**overrides`` (fields of
+:class:`genhpo.suggest.config.SuggestConfig`) replace some of them, unknown names refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ConfigSpace import ConfigurationSpace
+from filelock import FileLock
+
+from genhpo.benchmarks.base import Benchmark
+from genhpo.cache import cache_root
+from genhpo.metatrain.recipes import train_quick_cold
+from genhpo.model.checkpoint import list_cards, load_checkpoint, read_card
+from genhpo.model.network import GenerativeModel
+from genhpo.optimizer import GenerativeOptimizer
+from genhpo.spaces import SpaceEncoder
+from genhpo.suggest.config import SuggestConfig
+
+_LOADED: dict[str, tuple[GenerativeModel, dict[str, Any]]] = {}
+
+
+def models_dir() -> Path:
+    """Where cold-start models of new spaces are cached: ``$GENHPO_CACHE/models``."""
+    return cache_root() / "models"
+
+
+def _cold_stem(signature: str) -> Path:
+    return models_dir() / f"cold-{signature}"
+
+
+def cold_card(config_space: ConfigurationSpace) -> dict[str, Any] | None:
+    """The card of the space's cold-start model if one exists (shipped, or cached), else None."""
+    signature = SpaceEncoder(config_space).signature()
+    for card in list_cards():
+        if card.get("kind") == "cold-start" and card["space_signature"] == signature:
+            return card
+    try:
+        return read_card(_cold_stem(signature))
+    except ValueError:  # not cached yet, or a half-written cache entry (retrained by cold_model)
+        return None
+
+
+def cold_model(config_space: ConfigurationSpace) -> tuple[GenerativeModel, dict[str, Any]]:
+    """(model, card) of the space's cold-start model; trains and caches it on first use (seconds)."""
+    signature = SpaceEncoder(config_space).signature()
+    if signature in _LOADED:
+        return _LOADED[signature]
+    card = cold_card(config_space)
+    if card is None:
+        stem = _cold_stem(signature)
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(stem.with_suffix(".lock"))):
+            card = cold_card(config_space)  # another process may have trained it meanwhile
+            if card is None:
+                train_quick_cold(config_space, stem)
+                card = read_card(stem)
+    _LOADED[signature] = load_checkpoint(card["_path"], signature)
+    return _LOADED[signature]
+
+
+def transfer_card(benchmark: Benchmark, cards: Sequence[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """The first card trained for ``benchmark.name`` on the same space whose holdout holds
+    ``benchmark.dataset``; ``cards``: ``read_card`` outputs to choose from (default: the shipped ones)."""
+    signature = SpaceEncoder(benchmark.config_space).signature()
+    for card in list_cards() if cards is None else cards:
+        holdout = card.get("holdout")
+        held = holdout if isinstance(holdout, list) else [holdout]
+        if card.get("benchmark") == benchmark.name and benchmark.dataset in held and card["space_signature"] == signature:
+            return card
+    return None
+
+
+def _task_rows(benchmark: Benchmark) -> Any:
+    from genhpo.benchmarks.hpob.task_benchmark import HPOBTaskBenchmark
+    from genhpo.benchmarks.hpob.task_rows import TaskRows
+
+    return TaskRows.of(benchmark) if isinstance(benchmark, HPOBTaskBenchmark) else None
+
+
+def for_benchmark(benchmark: Benchmark, seed: int = 0, *, cards: Sequence[dict[str, Any]] | None = None,
+                  model: GenerativeModel | None = None, threads: int = 1, **overrides: Any) -> GenerativeOptimizer:
+    """The generative optimizer for ``benchmark`` (name ``genhpo`` in comparisons): :func:`transfer_card`'s
+    checkpoint, else the cold-start model; ``model`` given: that model, default settings."""
+    signature = SpaceEncoder(benchmark.config_space).signature()
+    card: dict[str, Any] | None = None
+    if model is None:
+        card = transfer_card(benchmark, cards)
+        model, card = load_checkpoint(card["_path"], signature) if card else cold_model(benchmark.config_space)
+    config = SuggestConfig.from_card(card).replace(**overrides)
+    return GenerativeOptimizer(benchmark.config_space, seed, model, config=config, card=card,
+                               rows=_task_rows(benchmark), threads=threads)
+
+
+def from_pretrained(name_or_path: str | Path, config_space: ConfigurationSpace, seed: int = 0, *,
+                    threads: int = 1, **overrides: Any) -> GenerativeOptimizer:
+    """The generative optimizer of a shipped checkpoint (by name, e.g. ``"nb201-holdout-cifar10"``) or of a
+    checkpoint path; ValueError for a checkpoint trained for another space, or a corrupt file."""
+    model, card = load_checkpoint(name_or_path, SpaceEncoder(config_space).signature())
+    config = SuggestConfig.from_card(card).replace(**overrides)
+    return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads)
+
+
+def for_space(config_space: ConfigurationSpace, seed: int = 0, *, threads: int = 1,
+              **overrides: Any) -> GenerativeOptimizer:
+    """The cold-start generative optimizer of ``config_space`` (name ``genhpo-cold`` in comparisons)."""
+    model, card = cold_model(config_space)
+    config = SuggestConfig.from_card(card).replace(**overrides)
+    return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads)
+
+
+def identity(name: str, benchmark: Benchmark, seed: int, **overrides: Any) -> dict[str, Any]:
+    """``settings()`` of the optimizer ``for_benchmark`` (name ``genhpo``) or ``for_space`` (``genhpo-cold``)
+    would build, read from the cards only; a cold-start model not cached yet has no sha256 (so a finished
+    run made with one is done again once, after the model is trained)."""
+    if name not in ("genhpo", "genhpo-cold"):
+        raise ValueError(f"no generative-optimizer preset {name!r}; accepted: genhpo, genhpo-cold")
+    overrides.pop("threads", None)  # a runtime choice, not part of the identity
+    signature = SpaceEncoder(benchmark.config_space).signature()
+    card = transfer_card(benchmark) if name == "genhpo" else None
+    card = card or cold_card(benchmark.config_space) or {"name": f"cold-{signature}"}
+    config = SuggestConfig.from_card(card).replace(**overrides)
+    return GenerativeOptimizer.identity(seed, card, signature, config)

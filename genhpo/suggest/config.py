@@ -1,0 +1,83 @@
+"""SuggestConfig: every setting of a suggestion, one documented field each, checked on construction.
+
+A checkpoint's card carries the settings it was chosen with (its ``optimizer`` entry);
+:meth:`SuggestConfig.from_card` reads them, refusing unknown keys. Runtime choices (torch threads,
+paths) are not settings: they never change which configuration is proposed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from genhpo.model.records import SettingsRecord
+
+
+@dataclass(frozen=True)
+class SuggestConfig(SettingsRecord):
+    """How candidates are generated, ranked and chosen.
+
+    Attributes:
+        temperature: scale of the Gumbel noise added to the ranking scores (0: the top candidate;
+            > 0: a draw from softmax(score / temperature), by the Gumbel-max trick).
+        exploration: probability of a uniformly random candidate instead of the top one; with
+            ``local`` > 0 it is the probability of ranking every candidate instead of the neighbourhood.
+        n_samples: continuous spaces: draws from p(x | I=1, c) per suggestion; as many uniform random
+            vectors and (once results are in) as many perturbations of the 5 best rows join them.
+        local: k > 0 ranks only the one-hyperparameter neighbours of the k best results (a mutation
+            neighbourhood, as BANANAS optimises its acquisition; White et al., AAAI 2021), in a finite
+            space or a pending pool, once ``local_after`` results are in and when any such neighbour is free.
+        local_after: results needed before ``local`` applies.
+        init_random: the first ``init_random`` suggestions are uniformly random (an initial design).
+        ridge: weight w of the ridge correction: the ranking is the density ratio plus w times a ridge
+            regression of the history's standardised scores on its encoded rows (:mod:`genhpo.suggest.ridge`).
+        ridge_l2: the ridge penalty (prior precision of the coefficients).
+
+    Raises ValueError naming the field for a value of the wrong type or out of range.
+    """
+
+    what = "suggestion settings"
+
+    temperature: float = 0.1
+    exploration: float = 0.0
+    n_samples: int = 256
+    local: int = 0
+    local_after: int = 10
+    init_random: int = 0
+    ridge: float = 0.0
+    ridge_l2: float = 3.0
+
+    def __post_init__(self) -> None:
+        for name, low, zero_ok in (("temperature", 0.0, True), ("ridge", 0.0, True), ("ridge_l2", 0.0, False)):
+            value = getattr(self, name)
+            if (not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value)
+                    or value < low or (value == low and not zero_ok)):
+                raise ValueError(f"{name} must be a finite number {'>=' if zero_ok else '>'} 0, got {value!r}")
+            object.__setattr__(self, name, float(value))
+        value = self.exploration
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+            raise ValueError(f"exploration must be in [0, 1], got {value!r}")
+        object.__setattr__(self, "exploration", float(value))
+        for name in ("n_samples", "local", "local_after", "init_random"):
+            value, low = getattr(self, name), 1 if name == "n_samples" else 0
+            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+
+    @classmethod
+    def from_card(cls, card: Mapping[str, Any] | None) -> SuggestConfig:
+        """The settings of a model card's ``optimizer`` entry (defaults for the rest; unknown keys refused)."""
+        entry = (card or {}).get("optimizer") or {}
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"a card's optimizer entry must be a JSON object, got {entry!r}")  # noqa: TRY004
+        return cls.from_dict(entry)
+
+    def replace(self, **changes: Any) -> SuggestConfig:
+        """A copy with ``changes`` applied; ValueError naming unknown keys and the accepted ones."""
+        accepted = [f.name for f in dataclasses.fields(self)]
+        unknown = set(changes) - set(accepted)
+        if unknown:
+            raise ValueError(f"unknown {self.what} {sorted(unknown)}; accepted: {', '.join(accepted)}")
+        return dataclasses.replace(self, **changes)

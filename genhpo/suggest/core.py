@@ -1,0 +1,112 @@
+"""The suggestion core: from a history (and a pool of pending rows, or none) to the next row.
+
+``Suggester.observe_and_suggest(X_obs (n, d), y_obs (n, 1), X_pen (m, d) | None)`` is HPO-B's call on
+encoded rows (maximisation): checks -> candidates (the pool's unobserved rows, or draws in [0, 1]^d)
+-> policy (initial design, exploration, local neighbourhood) -> ranking -> an ``int`` index into
+``X_pen``, or a ``(d,)`` vector. :class:`genhpo.optimizer.GenerativeOptimizer` runs ask/tell on the
+same methods. Defined behaviours: an empty history gives the model's cold-start suggestion; an
+observed row of the pool is never proposed; NaN/inf, wrong widths, an empty pool or a pool of
+observed rows raise ValueError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from genhpo.model.layout import Layout
+from genhpo.model.network import GenerativeModel
+from genhpo.spaces import SpaceEncoder
+from genhpo.spaces.rows import key_of, rows_in
+from genhpo.spaces.sampling import random_vectors
+from genhpo.suggest.candidates import perturb
+from genhpo.suggest.checks import as_history, as_pool
+from genhpo.suggest.config import SuggestConfig
+from genhpo.suggest.policies import Policy
+from genhpo.suggest.ranking import Ranking, RidgeCorrection, context_of
+
+
+class Suggester:
+    """One model on one encoded space with one :class:`SuggestConfig`; owns its seeded generators.
+
+    Raises ValueError if the model was trained for another space (its layout's signature differs).
+    """
+
+    def __init__(self, model: GenerativeModel, encoder: SpaceEncoder, config: SuggestConfig, seed: int) -> None:
+        self.encoder = encoder
+        self.layout = Layout.from_encoder(encoder)
+        if model.layout.signature != self.layout.signature:
+            raise ValueError(f"model trained for space signature {model.layout.signature}, this space has "
+                             f"{self.layout.signature}; load a checkpoint trained on this space")
+        self.model = model.eval()
+        self.config = config
+        self.ranking = Ranking(self.model, [RidgeCorrection(config.ridge, config.ridge_l2)])
+        self.policy = Policy(config.init_random, config.exploration, config.local, config.local_after,
+                             np.array([b.start for b in encoder.blocks], dtype=np.int64))
+        self.rng = np.random.default_rng(seed)
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any = None,
+                            exclude: Iterable[bytes] = ()) -> int | np.ndarray:
+        """``int`` index into ``X_pen (m, d)``, or without a pool a ``(d,)`` vector in [0, 1]^d whose key
+        (:func:`genhpo.spaces.rows.key_of`) is neither an observed row's nor in ``exclude`` (if any is)."""
+        X, y = as_history(X_obs, y_obs, self.layout.dim)
+        if X_pen is not None:
+            pool = as_pool(X_pen, self.layout.dim)
+            free = np.flatnonzero(~rows_in(pool, X))
+            if not len(free):
+                raise ValueError("every row of X_pen has already been observed; nothing left to suggest")
+            return int(free[self.pick(pool[free], X, y)])
+        candidates = self.continuous_candidates(X, y, exclude)
+        return candidates[self.order(candidates, X, y, 1)[0]].copy()
+
+    def pick(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> int:
+        """Index of the chosen row of a finite set of ``candidates (M, d)`` (the local neighbourhood first)."""
+        index = np.arange(len(candidates))
+        near = self.policy.neighbourhood(candidates, X, y, self.rng)
+        if near is not None:
+            index = index[near]
+        return int(index[self.order(candidates[index], X, y, 1)[0]])
+
+    def order(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray, k: int) -> Sequence[int]:
+        """Indices of the k best ``candidates (M, d)`` by the ranking plus Gumbel noise of scale
+        ``temperature``; k uniformly random ones when the policy says so."""
+        if self.policy.random_pick(len(y), self.rng):
+            return self.rng.choice(len(candidates), size=k, replace=False).tolist()
+        score = self.ranking.scores(candidates, X, y)
+        if self.config.temperature:
+            score = score + self.config.temperature * self.rng.gumbel(size=len(score))
+        if k == 1:  # the first of the best, as the stable sort below would give
+            return [int(np.argmax(score))]
+        return np.argsort(-score, kind="stable")[:k].tolist()
+
+    @torch.no_grad()
+    def continuous_candidates(self, X: np.ndarray, y: np.ndarray, exclude: Iterable[bytes] = ()) -> np.ndarray:
+        """``(N, d)`` rows: ``n_samples`` draws from p(x | I=1, c), as many random vectors and perturbations
+        of the best rows, projected onto the space's conditions and forbidden clauses; rows whose key is
+        observed or in ``exclude`` are dropped (unless that drops every row)."""
+        n = self.config.n_samples
+        drawn = self.model.sample(context_of(self.model, X, y), n, generator=self.generator).numpy().astype(float)
+        parts = [drawn, random_vectors(self.encoder, n, self.rng)]
+        if len(X):
+            top = X[np.argsort(-y, kind="stable")[: max(1, min(5, len(X)))]]
+            parts.append(perturb(top[self.rng.integers(len(top), size=n)], self.layout, self.rng))
+        candidates = np.clip(np.vstack(parts), 0.0, 1.0)
+        if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
+            candidates = self._project(candidates)
+        seen = {key_of(r) for r in X} | set(exclude)
+        keep = np.array([key_of(r) not in seen for r in candidates])
+        return candidates[keep] if keep.any() else candidates
+
+    def _project(self, candidates: np.ndarray) -> np.ndarray:
+        """Encodings of the configurations the rows decode to (rows excluded by a forbidden clause dropped)."""
+        rows = []
+        for row in candidates:
+            try:
+                rows.append(self.encoder.encode(self.encoder.decode(row)))
+            except ValueError:
+                continue
+        return np.array(rows) if rows else candidates
