@@ -26,7 +26,7 @@ bench-baselines: setup
 
 bench-generative: setup
 	$(PY) research/bench_generative.py transfer --seeds 20
-	$(PY) research/bench_generative.py cold --seeds 20 --trials 200
+	$(PY) research/bench_generative.py cold --seeds 20 --budgets 50,100,200
 	$(PY) research/bench_generative.py overhead
 
 bench-hpob: setup
