@@ -28,8 +28,6 @@ from genhpo.metatrain.sources import (
     MixtureSource,
     TableSource,
     benchmark_task,
-    suggested_additive,
-    suggested_pairwise,
 )
 from genhpo.metatrain.synthetic import SyntheticSource
 from genhpo.metatrain.tasks import Task, TaskSource
@@ -70,16 +68,8 @@ def synthetic_recipe(config_space: ConfigurationSpace, seed: int = 0, n_val: int
     return Recipe(layout, source, [source(val_rng) for _ in range(n_val)], data)
 
 
-def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2, extrapolate: float = 0.0,
-                         additive: float | None = 0.0, pairwise: float | None = 0.0) -> Recipe:
-    """The other two NB201 datasets' tables (never ``holdout``'s) as mixtures, plus synthetic tasks.
-
-    additive: scale of random main-effect shifts added to the mixtures (see :class:`MixtureSource`);
-    None calibrates it from the two source tables (:func:`suggested_additive`); pairwise: likewise for
-    random pairwise-interaction shifts (:func:`suggested_pairwise`). The shipped checkpoints use
-    neither: the ImageNet16-120 holdout's was trained with ``pairwise=None`` in the fifth session and
-    replaced by the one without in the sixth (lower on the recalibrated selection tasks;
-    docs/results.md)."""
+def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) -> Recipe:
+    """The other two NB201 datasets' tables (never ``holdout``'s) as mixtures, plus synthetic tasks."""
     from genhpo.benchmarks.nb201 import NB201Benchmark
     from genhpo.spaces import nb201
 
@@ -90,21 +80,14 @@ def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2, 
     layout = Layout.from_encoder(encoder)
     related = [NB201Benchmark(d) for d in NB201_DATASETS if d != holdout]
     tables = [benchmark_task(b, encoder) for b in related]
-    if additive is None:
-        additive = round(suggested_additive(tables), 3)
-    if pairwise is None:
-        pairwise = round(suggested_pairwise(tables), 3)
-    mixtures = MixtureSource(tables, extrapolate=extrapolate, additive=additive, pairwise=pairwise)
+    mixtures = MixtureSource(tables)
     synthetic = SyntheticSource(tables[0].X, layout)
     source = CompositeSource([mixtures, synthetic], [1.0 - p_synthetic, p_synthetic])
     val_rng = np.random.default_rng(seed + 777)
     val = [mixtures(val_rng) for _ in range(4)] + [synthetic(val_rng) for _ in range(2)]
     data = {"tasks": [t.name for t in tables], "holdout": holdout,
             "benchmark_data": f"NB201 mean validation accuracy tables of {', '.join(b.dataset for b in related)}",
-            "mixture": "random convex combinations of the standardised tables, monotone warp, noise <= 0.01 std"
-                       + (f", extrapolated up to {extrapolate} beyond the hull" if extrapolate else "")
-                       + (f", plus random main-effect shifts of scale <= {additive} std" if additive else "")
-                       + (f", plus random pairwise-interaction shifts of scale <= {pairwise} std" if pairwise else ""),
+            "mixture": "random convex combinations of the standardised tables, monotone warp, noise <= 0.01 std",
             "p_synthetic": p_synthetic, "validation": "4 held-out mixture draws + 2 synthetic tasks"}
     return Recipe(layout, source, val, data)
 
@@ -174,37 +157,10 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
     return recipe
 
 
-#: Suggestion settings a recipe's checkpoint is used (and was benchmarked) with, written to its card.
-#: The cold-start model knows nothing of the task yet: a random initial design, then the model ranks
-#: the mutation neighbourhood of the best configurations, with 10 % global moves.
-#: hpob-offline-*: chosen per space on its meta-validation task only (kc1, slice_localization; 5
-#: seeds, 100 trials, ``research/bench_hpob.py --split validation``) for the checkpoints trained up to
-#: 5,000 steps, from temperature {0, 0.1} x local {3, 5} (local_after 10, exploration 0), by genhpo's
-#: mean rank at 25/50/100 against rs, re, dehb, smac and transfer-topk: ranking the one-hyperparameter
-#: neighbours of the 3 best rows (mean rank 1.70 on kc1, 1.67 on slice_localization; the grid's
-#: range: 1.70-1.90 and 1.67-2.20, from 10 runs per space, so small differences are noise).
-#: nb201-holdout-*: the model's ranking plus w x a ridge fit (penalty 1) of the task's own scores on
-#: its one-hot rows (main effects; ``genhpo.suggest.ridge``). Chosen on new tasks built from each
-#: checkpoint's source tables only (``research/bench_generative.py transfer-select``, 10 tasks x 2 seeds
-#: per checkpoint, by mean regret at 10, 20 and 25 evaluations, a rule fixed before each grid ran):
-#: on tasks shifted by main effects (ridge weight {0, 0.3, 1, 3, 10, 30, 100, 1e6} x penalty {1, 3,
-#: 10} x Thompson noise {0, 0.1, 0.3, 1}, not every combination: 2.87 against 5.96 for the model
-#: alone), confirmed on tasks also shifted by interactions (``--interactions``: 5.98 vs 8.82).
-#: There ``ridge_pairs`` 0.3 scored 5.72, but it puts the full-pool suggestion over the 50 ms
-#: budget (52-55 ms), for a margin within noise: not used. Fourth session, same tasks and rule over
-#: the card's settings: ranking only the one-hyperparameter neighbours of the ``local`` = 3 best
-#: results once 10 are in scored 5.90 (local 1 / 5: 6.18 / 5.93; the ridge term dropped while
-#: stalled, or the model's own score as a ridge covariate: worse), so it is used: a margin within
-#: noise, at no cost (fewer candidates to score). Sixth session: those tasks put a new task's optimum
-#: far down the sources' ranking (median rank 842-1,158 among 15,625), while each source's optimum
-#: ranks 2-69th in the other's; at the scale that matches this (``transfer-calibrate``: shifts up to
-#: a quarter of the sources' own difference with interactions, ``--task-scale 0.25``) ridge 3 scored
-#: 0.578 against the ridge-30 card's 1.064 (grid {0, 3, 10, 30} x ``local`` {0, 3}), was lower on
-#: main-effect tasks at their calibrated scale (1.491 vs 1.798) and on 20 fresh tasks per checkpoint
-#: (0.792 vs 0.837), so the weight is 3. Then, over it, on the same tasks: ``local`` 1 won the
-#: grid (0.502 vs 0.571) but lost its fresh-task confirmation (0.932 vs 0.813); ``local`` 0 / 5,
-#: ``exploration`` 0.1-0.3 and a two-hyperparameter neighbourhood once stalled (commit 27935eb)
-#: lost the grid: ``local`` stays 3. docs/results.md has the tables.
+#: Suggestion settings each shipped checkpoint is used with, written to its card's ``optimizer`` entry;
+#: each was chosen on selection tasks that never read the benchmark it is reported on (the
+#: cold start: synthetic tasks; transfer: new tasks built from the checkpoint's source tables; HPO-B:
+#: the meta-validation tasks), by a rule fixed before the grid ran: docs/decisions/.
 OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10} for d in NB201_DATASETS},
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
@@ -212,15 +168,9 @@ OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     "hpob-offline-hpolib-fcnet": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0},
 }
 
-#: Training settings a recipe's checkpoint is trained with, over :class:`TrainConfig`'s defaults. The
-#: cold-start model must learn in context from synthetic tasks alone: at 1,000 steps it ranked the
-#: NB201 neighbourhood worse than chance (validation top-1 improvement 11.7 % vs 7.1 % random); it
-#: keeps improving to ~3,500 steps (20.3 %), so it trains for up to 5,000 with patience 10, its
-#: batches drawn by a helper process (``prefetch``: same weights, about a quarter less time).
-#: hpob-offline-*: up to 5,000 steps, patience 10, early stopping on the meta-validation table (the
-#: 1,000-step checkpoints ranked worse on meta-validation: mean rank 2.03 -> 1.73 on kc1 with the same
-#: suggestion settings; best steps 1,500 (hpobench-mlp) and 500 (hpolib-fcnet)).
-#: nb201-holdout-*: the default 1,000 steps, batches drawn by a helper process (same weights).
+#: Training settings of each shipped checkpoint over :class:`TrainConfig`'s defaults: the cold-start and
+#: HPO-B models train up to 5,000 steps with early stopping (patience 10) on their validation tasks;
+#: ``prefetch`` draws batches in a helper process (the same weights, less time). docs/decisions/.
 TRAIN_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"prefetch": 2} for d in NB201_DATASETS},
     "nb201-cold": {"steps": 5000, "patience": 10, "prefetch": 2},

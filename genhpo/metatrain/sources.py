@@ -35,33 +35,24 @@ class MixtureSource:
 
     p_pure: probability of drawing one source table unchanged (w one-hot);
     noise: maximum standard deviation of Gaussian noise, in units of the mixture's std;
-    extrapolate: maximum step a beyond the sources' hull: w <- (1 + a) w - a e_j for a random
-      source j (weights still sum to 1), since a new task need not lie *between* the sources;
     additive: maximum scale s of a random task-specific shift with main effects only: y += s * z(X b),
       b ~ N(0, 1) per encoded column (per hyperparameter value), s ~ U(0, additive). A new task does
       not only reweight the sources: it prefers some values of some hyperparameters more than they
       do (e.g. more convolutions on a harder dataset). Such shifts can be read off a history, so a
       model meta-trained on them learns to correct its prior from what it observes, instead of
       replaying the sources' best configurations. ``suggested_additive`` calibrates s from the sources.
-    pairwise: maximum scale s of a random task-specific shift of pairwise interactions: y += s * z(f(x)),
-      f(x) = sum_{a<b} W_ab x_a x_b, W_ab ~ N(0, 1) (on one-hot rows: a random score per pair of
-      values of two hyperparameters), s ~ U(0, pairwise); a new task also differs from the sources
-      in which *combinations* it prefers. ``suggested_pairwise`` calibrates s from the sources.
     """
 
-    def __init__(self, tasks: Sequence[Task], p_pure: float = 0.3, noise: float = 0.01, extrapolate: float = 0.0,
-                 additive: float = 0.0, pairwise: float = 0.0):
+    def __init__(self, tasks: Sequence[Task], p_pure: float = 0.3, noise: float = 0.01, additive: float = 0.0):
         if not tasks:
             raise ValueError("MixtureSource needs at least one task")
         shapes = {t.X.shape for t in tasks}
         if len(shapes) != 1 or any(not np.array_equal(t.X, tasks[0].X) for t in tasks[1:]):
             raise ValueError("mixed tasks must share the same rows X in the same order")
         self.tasks = list(tasks)
-        for name, value in (("additive", additive), ("pairwise", pairwise)):
-            if not (np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        self.p_pure, self.noise, self.extrapolate, self.additive = p_pure, noise, extrapolate, additive
-        self.pairwise = pairwise
+        if not (np.isfinite(additive) and additive >= 0):
+            raise ValueError(f"additive must be a finite number >= 0, got {additive!r}")
+        self.p_pure, self.noise, self.additive = p_pure, noise, additive
         self._z = np.stack([_standardise(t.y) for t in tasks])
         self._X = tasks[0].X.astype(float)  # the shared rows, converted once (not on every draw)
 
@@ -71,17 +62,10 @@ class MixtureSource:
             w = np.eye(k)[rng.integers(k)]
         else:
             w = rng.dirichlet(np.ones(k))
-            if self.extrapolate:
-                a = rng.uniform(0.0, self.extrapolate)
-                w = (1 + a) * w - a * np.eye(k)[rng.integers(k)]
         y = _standardise(w @ self._z)
         if self.additive:
             shift = self._X @ rng.normal(size=self._X.shape[1])
             y = _standardise(y + rng.uniform(0.0, self.additive) * _standardise(shift))
-        if self.pairwise:
-            X = self._X
-            W = np.triu(rng.normal(size=(X.shape[1], X.shape[1])), k=1)
-            y = _standardise(y + rng.uniform(0.0, self.pairwise) * _standardise(((X @ W) * X).sum(axis=1)))
         y = y + rng.uniform(0.0, self.noise) * rng.normal(size=y.shape)
         p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))  # monotone warp of the distance to the best
         y = -((y.max() - y + 1e-9) ** p)
@@ -114,12 +98,6 @@ def _pair_products(X: np.ndarray) -> np.ndarray:
     """``(n, d (d - 1) / 2)`` products x_a x_b, a < b, of the rows ``X (n, d)``."""
     a, b = np.triu_indices(X.shape[1], k=1)
     return X[:, a] * X[:, b]
-
-
-def suggested_pairwise(tasks: Sequence[Task], factor: float = 2.0) -> float:
-    """A scale for :class:`MixtureSource`'s ``pairwise`` from the sources alone: ``factor`` times the
-    pairwise part of :func:`difference_parts`; 0 with fewer than two sources."""
-    return factor * difference_parts(tasks)[1] if len(tasks) >= 2 else 0.0
 
 
 def difference_parts(tasks: Sequence[Task]) -> tuple[float, float, float]:

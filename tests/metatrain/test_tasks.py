@@ -11,7 +11,6 @@ from genhpo.metatrain.sources import (
     MixtureSource,
     difference_parts,
     suggested_additive,
-    suggested_pairwise,
 )
 from genhpo.metatrain.synthetic import SyntheticSource, synthetic_scores
 from genhpo.metatrain.tasks import HistorySampler, Task
@@ -110,31 +109,6 @@ def test_additive_shifts_move_the_optimum_by_main_effects_and_scale_from_the_sou
 def _two_blocks(N: int = 400, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return np.hstack([np.eye(4)[rng.integers(4, size=N)], np.eye(3)[rng.integers(3, size=N)]]).astype(np.float32)
-
-
-def test_pairwise_shifts_change_which_combinations_win_and_scale_from_the_sources():
-    X = _two_blocks()
-    pair = X[:, :4].argmax(1) * 3 + X[:, 4:].argmax(1)  # which of the 12 value pairs a row holds
-    base = Task("a", X, X @ np.arange(7.0))
-    plain = MixtureSource([base, base], p_pure=1.0, noise=0.0)
-    shifted = MixtureSource([base, base], p_pure=1.0, noise=0.0, pairwise=3.0)
-    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
-    a, b = plain(rng_a), shifted(rng_b)
-    diff = b.y - a.y
-    main = np.column_stack([np.ones(len(X)), X])
-    pairs = np.eye(12)[pair]
-    resid_main = diff - main @ np.linalg.lstsq(main, diff, rcond=None)[0]
-    resid_pairs = diff - pairs @ np.linalg.lstsq(pairs, diff, rcond=None)[0]
-    # not a main-effects change: the pair of values matters (the warp bends it a little)
-    assert resid_main.std() > 0.1 * diff.std() and resid_pairs.std() < 0.5 * resid_main.std()
-    # calibrated from the sources: a main-effects difference has no pairwise part, an interaction has
-    near = Task("near", X, base.y + 0.5 * (X @ np.arange(7.0)))
-    inter = Task("inter", X, base.y + np.random.default_rng(1).normal(size=12)[pair])
-    assert suggested_pairwise([base, near]) == pytest.approx(0.0, abs=1e-6)
-    assert suggested_pairwise([base, inter]) > 0.1
-    assert suggested_pairwise([base]) == 0.0
-    with pytest.raises(ValueError, match="pairwise"):
-        MixtureSource([base], pairwise=float("nan"))
 
 
 def test_difference_parts_split_a_known_difference():
