@@ -22,7 +22,8 @@ lint: setup
 bench: bench-baselines bench-generative bench-hpob
 
 bench-baselines: setup
-	$(PY) research/bench_baselines.py --seeds 10 --trials 200
+	$(VENV)/bin/genhpo compare --config research/configs/nb201-baselines.toml --out results/research/baselines
+	$(VENV)/bin/genhpo report results/research/baselines
 
 bench-generative: setup
 	$(PY) research/bench_generative.py transfer --seeds 20

@@ -95,13 +95,17 @@ def _task_rows(benchmark: Benchmark) -> Any:
     return TaskRows.of(benchmark) if isinstance(benchmark, HPOBTaskBenchmark) else None
 
 
-def for_benchmark(benchmark: Benchmark, seed: int = 0, *, cards: Sequence[dict[str, Any]] | None = None,
-                  model: GenerativeModel | None = None, threads: int = 1, **overrides: Any) -> GenerativeOptimizer:
+def for_benchmark(benchmark: Benchmark, seed: int = 0, *, checkpoint: str | Path | None = None,
+                  cards: Sequence[dict[str, Any]] | None = None, model: GenerativeModel | None = None,
+                  threads: int = 1, **overrides: Any) -> GenerativeOptimizer:
     """The generative optimizer for ``benchmark`` (name ``genhpo`` in comparisons): :func:`transfer_card`'s
-    checkpoint, else the cold-start model; ``model`` given: that model, default settings."""
+    checkpoint, else the cold-start model; ``checkpoint`` (a name or path) given: that one; ``model``
+    given: that model, default settings."""
     signature = SpaceEncoder(benchmark.config_space).signature()
     card: dict[str, Any] | None = None
-    if model is None:
+    if model is None and checkpoint is not None:
+        model, card = load_checkpoint(checkpoint, signature)
+    elif model is None:
         card = transfer_card(benchmark, cards)
         model, card = load_checkpoint(card["_path"], signature) if card else cold_model(benchmark.config_space)
     config = SuggestConfig.from_card(card).replace(**overrides)
@@ -126,7 +130,8 @@ def for_space(config_space: ConfigurationSpace, seed: int = 0, *, threads: int =
     return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads)
 
 
-def identity(name: str, benchmark: Benchmark, seed: int, **overrides: Any) -> dict[str, Any]:
+def identity(name: str, benchmark: Benchmark, seed: int, *, checkpoint: str | Path | None = None,
+             **overrides: Any) -> dict[str, Any]:
     """``settings()`` of the optimizer ``for_benchmark`` (name ``genhpo``) or ``for_space`` (``genhpo-cold``)
     would build, read from the cards only; a cold-start model not cached yet has no sha256 (so a finished
     run made with one is done again once, after the model is trained)."""
@@ -134,7 +139,10 @@ def identity(name: str, benchmark: Benchmark, seed: int, **overrides: Any) -> di
         raise ValueError(f"no generative-optimizer preset {name!r}; accepted: genhpo, genhpo-cold")
     overrides.pop("threads", None)  # a runtime choice, not part of the identity
     signature = SpaceEncoder(benchmark.config_space).signature()
-    card = transfer_card(benchmark) if name == "genhpo" else None
+    if checkpoint is not None and name == "genhpo":
+        card = read_card(checkpoint)
+    else:
+        card = transfer_card(benchmark) if name == "genhpo" else None
     card = card or cold_card(benchmark.config_space) or {"name": f"cold-{signature}"}
     config = SuggestConfig.from_card(card).replace(**overrides)
     return GenerativeOptimizer.identity(seed, card, signature, config)

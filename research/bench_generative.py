@@ -1,7 +1,7 @@
 """Benchmark of the generative optimizer on NB201: transfer, cold start, overhead. Prints figures.
 
     python research/bench_generative.py transfer --seeds 20          # vs TransferTopK, 25 evaluations
-    python research/bench_generative.py cold --seeds 20 --baselines re,smac --trials 200
+    python research/bench_generative.py cold --seeds 20 --baselines re,smac --budgets 50,100,200
     python research/bench_generative.py overhead
     python research/bench_generative.py overhead --settings '{"local": 0}'   # rank the whole pool every time
     python research/bench_generative.py cold --settings '{"temperature": 1e9}'   # ablation: random ranking
@@ -20,9 +20,12 @@ does the same for a transfer checkpoint on new tasks built from its own source t
 tasks' optima rank in the sources' mean ranking at each ``--task-scale``, next to how far the
 sources' optima rank in each other's ranking, and the scale that matches them best.
 
-Every run goes through ``genhpo.loop.run`` with seeds 0..N-1, like the baselines in the runner.
-Transfer: ``genhpo.presets.for_benchmark`` (the checkpoint whose holdout is the dataset);
-cold start: the ``nb201-cold`` checkpoint (synthetic tasks only, no NB201 scores).
+Every run goes through genhpo's runner (``research/runs.py``: ``genhpo.runner.compare`` into a run
+store under ``--out``, resumed when re-run; regret by ``genhpo.report.curves``), seeds 0..N-1, the
+optimizers built by its registry: ``genhpo`` = ``genhpo.presets.for_benchmark`` (the checkpoint whose
+holdout is the dataset), ``genhpo-cold`` = the space's cold-start model (``nb201-cold``: synthetic
+tasks only, no NB201 scores); ``--checkpoint`` gives genhpo another checkpoint. Selection tasks are
+the runner benchmark ``research.selection_tasks:SelectionTask``.
 """
 
 from __future__ import annotations
@@ -39,35 +42,25 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from genhpo import presets
-from genhpo.baselines import make_baseline
 from genhpo.benchmarks.nb201 import NB201Benchmark
 from genhpo.cli import json_object
-from genhpo.loop import run
+from genhpo.runner.manifest import Experiment
 from genhpo.suggest.config import SuggestConfig
-from research.selection_tasks import MixtureCells, SyntheticCells
+from research import runs
+from research.selection_tasks import mixture_name, synthetic_name
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
 
-def regrets(make, bench: NB201Benchmark, seeds: int, trials: int) -> tuple[np.ndarray, float]:
-    """(seeds, trials) regret curves (optimum - incumbent after each trial) and mean overhead per trial."""
-    curves, overhead = [], []
-    for seed in range(seeds):
-        records = run(make(bench, seed), bench, trials, seed=seed)
-        scores = np.array([t.score if t.status == "ok" else -np.inf for t in records])
-        curves.append(bench.optimum - np.maximum.accumulate(scores))
-        overhead += [t.overhead for t in records]
-    return np.array(curves), float(np.mean(overhead))
+SELECTION = "research.selection_tasks:SelectionTask"
 
 
-def _maker(name: str, cold: bool, settings: dict, checkpoint: str | None = None):
-    if name == "genhpo":
-        if cold or checkpoint:
-            path = checkpoint or "nb201-cold"
-            return lambda b, s: presets.from_pretrained(path, b.config_space, s, **settings)
-        return lambda b, s: presets.for_benchmark(b, s, **settings)
-    extra = {"n_trials": settings["n_trials"]} if name.startswith("smac") else {}
-    return lambda b, s: make_baseline(name, b, s, **extra)
+def _genhpo(cold: bool, settings: dict, checkpoint: str | None) -> tuple[str, dict]:
+    """The runner's optimizer name and settings for genhpo: ``genhpo`` (for_benchmark's holdout
+    checkpoint) or ``genhpo-cold`` (the space's cold-start model), or ``genhpo`` with ``checkpoint``."""
+    if checkpoint:
+        return "genhpo", {**settings, "checkpoint": checkpoint}
+    return ("genhpo-cold" if cold else "genhpo"), dict(settings)
 
 
 def _table(dataset: str, results: dict, budgets: list[int]) -> None:
@@ -87,26 +80,24 @@ def _table(dataset: str, results: dict, budgets: list[int]) -> None:
 
 
 def compare(args, cold: bool) -> None:
+    """genhpo and the baselines on NB201 through the runner (``--out``/transfer or /cold), a table per dataset."""
     budgets = [int(b) for b in args.budgets.split(",")]
-    trials = max(budgets)
-    names = ["genhpo"] + [n for n in args.baselines.split(",") if n]
-    settings = {"n_trials": trials}
-    genhpo_settings = args.settings
-    for dataset in args.datasets.split(","):
-        bench = NB201Benchmark(dataset)
-        results = {}
-        for name in names:
-            started = time.perf_counter()
-            opt_settings = genhpo_settings if name == "genhpo" else settings
-            results[name] = regrets(_maker(name, cold, opt_settings, args.checkpoint), bench, args.seeds, trials)
-            print(f"  [{dataset} {name}: {args.seeds} seeds x {trials} trials in {time.perf_counter() - started:.0f} s]",
-                  flush=True)
-        _table(dataset, results, budgets)
-        if args.json:
-            saved = json.loads(args.json.read_text()) if args.json.exists() else {}
-            for name, (curves, mean_overhead) in results.items():
-                saved.setdefault(dataset, {})[name] = {"regret": curves.tolist(), "overhead": mean_overhead}
-            args.json.write_text(json.dumps(saved))
+    name, settings = _genhpo(cold, args.settings, args.checkpoint)
+    baselines = tuple(n for n in args.baselines.split(",") if n)
+    datasets = tuple(d for d in args.datasets.split(",") if d)
+    experiment = Experiment("nb201", datasets, (name, *baselines), args.seeds, max(budgets),
+                            settings={name: settings} if settings else {})
+    started = time.perf_counter()
+    results = runs.run(experiment, args.out / ("cold" if cold else "transfer"), workers=args.workers)
+    print(f"[{len(experiment.run_keys())} runs in {time.perf_counter() - started:.0f} s; run store "
+          f"{args.out / ('cold' if cold else 'transfer')}]", flush=True)
+    for dataset in datasets:
+        _table(dataset, {o: results[(dataset, o)] for o in experiment.optimizers}, budgets)
+    if args.json:
+        saved = json.loads(args.json.read_text()) if args.json.exists() else {}
+        for (dataset, optimizer), (curves, mean_overhead) in results.items():
+            saved.setdefault(dataset, {})[optimizer] = {"regret": curves.tolist(), "overhead": mean_overhead}
+        args.json.write_text(json.dumps(saved))
 
 
 def settings_grid(text: str) -> list[dict]:
@@ -133,16 +124,20 @@ def select(args, cold: bool) -> None:
     budgets = [int(b) for b in (args.budgets or ("50,100,200" if cold else "5,10,15,20,25")).split(",")]
     seeds = max(1, args.seeds // args.tasks)
     first = args.first_task if args.first_task is not None else (10_000 if cold else 20_000)
-    groups = ({"synthetic": ([SyntheticCells(first + k) for k in range(args.tasks)], args.checkpoint)} if cold else
-              {d: ([MixtureCells(d, first + k, args.interactions, args.task_scale) for k in range(args.tasks)], args.checkpoint or f"nb201-holdout-{d}")
-               for d in args.datasets.split(",")})
+    groups = ({"synthetic": ([synthetic_name(first + k) for k in range(args.tasks)], args.checkpoint or "nb201-cold")}
+              if cold else
+              {d: ([mixture_name(d, first + k, args.task_scale, args.interactions) for k in range(args.tasks)],
+                   args.checkpoint or f"nb201-holdout-{d}") for d in args.datasets.split(",")})
+    baselines = tuple(n for n in args.baselines.split(",") if n)
     for group, (tasks, checkpoint) in groups.items():
         print(f"{group}: {len(tasks)} tasks x {seeds} seeds, {max(budgets)} trials; mean regret (score range 0..100)")
-        makers = {json.dumps(g, sort_keys=True): _maker("genhpo", True, g, checkpoint) for g in grid}
-        makers.update({name: _maker(name, True, {"n_trials": max(budgets)})
-                       for name in args.baselines.split(",") if name})
-        for label, make in makers.items():
-            curves = np.concatenate([regrets(make, task, seeds, max(budgets))[0] for task in tasks])
+        rows = [(json.dumps(g, sort_keys=True), ("genhpo",), {"genhpo": {**g, "checkpoint": checkpoint}})
+                for g in grid]
+        rows += [(name, (name,), {}) for name in baselines]
+        for k, (label, optimizers, settings) in enumerate(rows):
+            experiment = Experiment(SELECTION, tuple(tasks), optimizers, seeds, max(budgets), settings=settings)
+            results = runs.run(experiment, args.out / "select" / group / f"row-{k}", workers=args.workers)
+            curves = np.concatenate([results[(task, optimizers[0])][0] for task in tasks])
             hits = int((curves[:, -1] <= 1e-9).sum())
             print(f"  {label:<44}" + "".join(f"  @{b} {curves[:, b - 1].mean():7.3f}" for b in budgets)
                   + f"  optimum by {max(budgets)}: {hits}/{len(curves)}", flush=True)
@@ -195,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
                         "(default: transfer-topk for transfer, re,smac for cold)")
     parser.add_argument("--budgets", default=None, help="default 5,10,15,20,25 (transfer) or 50,100,200 (cold)")
     parser.add_argument("--calls", type=int, default=30, help="overhead: calls per setting")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1, help="overhead: torch threads")
+    parser.add_argument("--workers", type=int, default=None, help="runner: local Dask workers (default: one per core)")
+    parser.add_argument("--out", type=Path, default=Path("results/research"),
+                        help="runner: where the run stores go (resumed when re-run; default %(default)s)")
     parser.add_argument("--json", type=Path, default=None, help="also store every regret curve here (merged per dataset)")
     parser.add_argument("--grid", default='[{}]', help="*-select: JSON list of genhpo settings to compare "
                         "(each over the checkpoint card's settings)")

@@ -40,11 +40,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from genhpo.baselines import BASELINES, make_baseline
+from genhpo.baselines import BASELINES
 from genhpo.benchmarks.hpob import SEEDS, HPOBHandler, offline
 from genhpo.benchmarks.hpob.ask_tell_method import AskTellMethod
 from genhpo.benchmarks.hpob.scores import hpob_scores
 from genhpo.benchmarks.hpob.task_benchmark import OfflineHPOBBenchmark
+from genhpo.runner.registry import make_optimizer
 
 SPLITS = ("test", "validation")
 
@@ -120,9 +121,7 @@ def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int,
     """An HPO-B method for one (task, seed) run; ``settings``: genhpo's suggestion settings; ``cards``:
     the checkpoints genhpo chooses from (:func:`checkpoint_cards`; None: the shipped ones)."""
     if name == "genhpo":
-        from genhpo import presets
-
-        optimizer = presets.for_benchmark(bench, seed, cards=cards, **(settings or {}))
+        optimizer = make_optimizer("genhpo", bench, seed, Path("."), n_trials=n_trials, cards=cards, **(settings or {}))
         if cards is not None and optimizer.card.get("_path") not in {c["_path"] for c in cards}:
             offered = ", ".join(f"{c['_path']} (holdout {c.get('holdout')})" for c in cards)
             raise ValueError(f"--genhpo-checkpoint: none of the checkpoints is for {bench.name} task "
@@ -131,8 +130,9 @@ def method_for(name: str, bench: OfflineHPOBBenchmark, seed: int, n_trials: int,
             print(f"  genhpo on {bench.dataset}: checkpoint {optimizer.card.get('name', 'none (untrained)')}"
                   + (f" ({optimizer.card['_path']})" if "_path" in optimizer.card else ""))
         return optimizer
-    extra = {"n_trials": n_trials} if name.startswith("smac") else {}
-    return AskTellMethod(lambda space, s: make_baseline(name, bench, s, **extra), seed, codec=bench.codec)
+    # no output folder: SMAC then skips writing its runhistory after every trial
+    return AskTellMethod(lambda space, s: make_optimizer(name, bench, s, Path("."), n_trials=n_trials,
+                                                         output_directory=None), seed, codec=bench.codec)
 
 
 def main(argv: list[str] | None = None) -> int:

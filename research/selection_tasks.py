@@ -28,6 +28,7 @@ import itertools
 
 import numpy as np
 
+from genhpo.benchmarks.base import Benchmark
 from genhpo.model.layout import Layout
 from genhpo.protocol import Result
 from genhpo.spaces import SpaceEncoder, nb201
@@ -35,19 +36,30 @@ from genhpo.spaces.rows import key_of
 from genhpo.spaces.sampling import enumerate_space
 
 
-class _ScoredCells:
-    name, fidelity_space = "selection-nb201", None
+class _ScoredCells(Benchmark):
+    """Scores for every NB201 cell, min-max scaled to [0, 100] (the optimum is 100)."""
+
+    name = "selection-nb201"
 
     def __init__(self, dataset: str) -> None:
-        self.config_space = nb201.config_space()
-        self.encoder = SpaceEncoder(self.config_space)
+        super().__init__()
+        self._space = nb201.config_space()
+        self.encoder = SpaceEncoder(self._space)
         self.pool, self.index = _cells()
-        self.dataset, self.optimum = dataset, 100.0
+        self.dataset = dataset
+
+    @property
+    def config_space(self):
+        return self._space
+
+    @property
+    def optimum(self) -> float:
+        return 100.0
 
     def _set_scores(self, y: np.ndarray) -> None:
         self.scores = 100 * (y - y.min()) / (y.max() - y.min())
 
-    def evaluate(self, config, fidelity=None, rng=None) -> Result:
+    def _evaluate(self, config, fidelity=None, rng=None) -> Result:
         return Result(score=float(self.scores[self.index[key_of(self.encoder.encode(config))]]))
 
 
@@ -184,3 +196,39 @@ def calibrated_scale(holdout: str, interactions: bool = True, tasks: int = 30, f
     target = np.log(cross_rank(holdout))
     ranks = ranks if ranks is not None else scale_ranks(holdout, interactions, tasks, first_task)
     return min(ranks, key=lambda scale: abs(np.log(ranks[scale]) - target))
+
+
+class SelectionTask:
+    """A selection task named as a runner dataset (``benchmark = "research.selection_tasks:SelectionTask"``):
+    ``synthetic_<seed>`` (:class:`SyntheticCells`) or ``mixture_<holdout>_<seed>_<scale>[_interactions]``
+    (:class:`MixtureCells`). Raises ValueError for any other name."""
+
+    def __new__(cls, dataset: str):
+        kind, args = cls.check_dataset(dataset)
+        task = SyntheticCells(*args) if kind == "synthetic" else MixtureCells(*args)
+        task.dataset = dataset
+        return task
+
+    @staticmethod
+    def check_dataset(dataset: str) -> tuple[str, tuple]:
+        """(kind, constructor arguments) of a task name; ValueError naming the accepted forms."""
+        parts = str(dataset).split("_")
+        try:
+            if parts[0] == "synthetic" and len(parts) == 2:
+                return "synthetic", (int(parts[1]),)
+            if parts[0] == "mixture" and len(parts) in (4, 5) and parts[4:] in ([], ["interactions"]):
+                return "mixture", (parts[1], int(parts[2]), len(parts) == 5, float(parts[3]))
+            raise ValueError("not of either form")
+        except ValueError as exc:
+            raise ValueError(f"selection task {dataset!r}: expected synthetic_<seed> or "
+                             f"mixture_<holdout>_<seed>_<scale>[_interactions] ({exc})") from None
+
+
+def synthetic_name(seed: int) -> str:
+    """The runner dataset of :class:`SyntheticCells` ``(seed)``."""
+    return f"synthetic_{seed}"
+
+
+def mixture_name(holdout: str, seed: int, scale: float, interactions: bool) -> str:
+    """The runner dataset of :class:`MixtureCells` ``(holdout, seed, interactions, scale)``."""
+    return f"mixture_{holdout}_{seed}_{scale:g}" + ("_interactions" if interactions else "")

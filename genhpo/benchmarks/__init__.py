@@ -1,6 +1,8 @@
 """Benchmarks: the Benchmark protocol, NAS-Bench-201 on real data, HPO-B.
 
-``make(name, dataset)`` builds a benchmark by name; heavy modules are imported lazily.
+``make(name, dataset)`` builds a benchmark by name; heavy modules are imported lazily. A name
+``"module:Class"`` outside :data:`REGISTRY` builds ``Class(dataset)`` from an importable module: how
+code outside the package (research's selection tasks) runs its own benchmarks through the runner.
 """
 
 from __future__ import annotations
@@ -17,15 +19,39 @@ REGISTRY: dict[str, str] = {
 
 
 def _resolve(name: str):
-    if name not in REGISTRY:
-        raise ValueError(f"unknown benchmark {name!r}; accepted: {', '.join(sorted(REGISTRY))}")
-    module, cls = REGISTRY[name].split(":")
-    return getattr(import_module(module), cls)
+    if name in REGISTRY:
+        spec = REGISTRY[name]
+    elif name.count(":") == 1 and all(name.split(":")):
+        spec = name
+    else:
+        raise ValueError(f"unknown benchmark {name!r}; accepted: {', '.join(sorted(REGISTRY))}, or an importable "
+                         f"'module:Class' taking the dataset")
+    module, cls = spec.split(":")
+    try:
+        return getattr(import_module(module), cls)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"benchmark {name!r}: cannot import {spec} ({type(exc).__name__}: {exc})") from None
 
 
 def make(name: str, dataset: str) -> Benchmark:
     """The benchmark ``name`` on ``dataset`` (ValueError naming the accepted values otherwise)."""
     return _resolve(name)(dataset)
+
+
+def check_datasets(name: str, names: list[str] | tuple[str, ...]) -> None:
+    """ValueError naming the unknown datasets of benchmark ``name`` and the accepted ones. A benchmark
+    class with open-ended datasets (a task seed in the name) checks each with its ``check_dataset``."""
+    cls = _resolve(name)
+    check = getattr(cls, "check_dataset", None)
+    if check is not None:
+        for dataset in names:
+            check(dataset)
+        return
+    accepted = list(cls.available_datasets())
+    unknown = [d for d in names if d not in accepted]
+    if unknown:
+        raise ValueError(f"--dataset: unknown {name} dataset(s) {', '.join(map(repr, unknown))}; "
+                         f"accepted: {', '.join(accepted)}")
 
 
 def datasets(name: str) -> list[str]:
@@ -34,4 +60,4 @@ def datasets(name: str) -> list[str]:
     return list(cls.available_datasets())
 
 
-__all__ = ["REGISTRY", "Benchmark", "Fidelity", "TabularBenchmark", "datasets", "make"]
+__all__ = ["REGISTRY", "Benchmark", "Fidelity", "TabularBenchmark", "check_datasets", "datasets", "make"]

@@ -43,11 +43,7 @@ def specs_for(experiment: Experiment) -> list[RunSpec]:
 def prepare_experiment(experiment: Experiment, root: Path, *, force: bool = False) -> list[RunSpec]:
     """Validate names, open (or resume) ``root`` and write each dataset's benchmark.json."""
     check_names(experiment.optimizers)
-    accepted = benchmarks.datasets(experiment.benchmark)  # ValueError naming the benchmarks
-    unknown = [d for d in experiment.datasets if d not in accepted]
-    if unknown:
-        raise ValueError(f"--dataset: unknown {experiment.benchmark} dataset(s) {', '.join(map(repr, unknown))}; "
-                         f"accepted: {', '.join(accepted)}")
+    benchmarks.check_datasets(experiment.benchmark, experiment.datasets)  # ValueError naming the accepted ones
     open_experiment(root, experiment, force=force)
     for dataset in experiment.datasets:
         bench = benchmarks.make(experiment.benchmark, dataset)

@@ -93,11 +93,7 @@ def check(values: dict[str, Any]) -> None:
     name = values["benchmark"]
     if name not in benchmarks.REGISTRY:
         raise ValueError(f"--benchmark: unknown benchmark {name!r}; accepted: {', '.join(sorted(benchmarks.REGISTRY))}")
-    accepted = benchmarks.datasets(name)
-    unknown = [d for d in values["datasets"] if d not in accepted]
-    if unknown:
-        raise ValueError(f"--dataset: unknown {name} dataset(s) {', '.join(map(repr, unknown))}; "
-                         f"accepted: {', '.join(accepted)}")
+    benchmarks.check_datasets(name, values["datasets"])
     registry.check_names(values["optimizers"])
     for key in ("seeds", "trials"):
         value = values[key]

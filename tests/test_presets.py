@@ -1,0 +1,70 @@
+"""Presets: building never trains; the cold model of a new space is trained once and cached; a run's
+identity comes from the cards alone."""
+
+from __future__ import annotations
+
+import pytest
+from ConfigSpace import CategoricalHyperparameter, ConfigurationSpace, UniformFloatHyperparameter
+
+from genhpo import presets
+from genhpo.benchmarks.nb201 import NB201Benchmark
+from genhpo.metatrain import recipes
+
+
+def _new_space() -> ConfigurationSpace:
+    space = ConfigurationSpace(seed=0)
+    space.add([CategoricalHyperparameter("act", ["relu", "tanh"]), UniformFloatHyperparameter("lr", 1e-4, 1e-1, log=True)])
+    return space
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENHPO_CACHE", str(tmp_path))
+    monkeypatch.setattr(presets, "_LOADED", {})
+    trained = []
+    real = recipes.train_quick_cold
+
+    def counting(space, out):
+        trained.append(out)
+        return real(space, out)
+
+    monkeypatch.setattr(presets, "train_quick_cold", counting)
+    return trained
+
+
+def test_a_new_space_is_trained_once_then_read_from_the_cache(cache, monkeypatch):
+    space = _new_space()
+    identity = presets.identity("genhpo-cold", _Bench(space), 0)
+    assert identity["checkpoint_sha256"] is None and not cache  # deciding a skip trains nothing
+    first = presets.for_space(space, 0)
+    assert len(cache) == 1 and first.card["kind"] == "cold-start" and first.card["sha256"]
+    monkeypatch.setattr(presets, "_LOADED", {})  # a new process: the model comes from the cache
+    second = presets.for_space(space, 1)
+    assert len(cache) == 1 and second.card["sha256"] == first.card["sha256"]
+    assert presets.identity("genhpo-cold", _Bench(space), 1) == second.settings()
+    assert presets.for_space(space, 0, temperature=0.0).config.temperature == 0.0
+    with pytest.raises(ValueError, match="unknown suggestion settings"):
+        presets.for_space(space, 0, tempreature=0.0)
+
+
+def test_shipped_presets_and_their_identity(nb201_cifar10, cache):
+    opt = presets.for_benchmark(nb201_cifar10, 3)
+    assert opt.card["name"] == "nb201-holdout-cifar10" and not cache
+    assert presets.identity("genhpo", nb201_cifar10, 3) == opt.settings()
+    cold = presets.for_benchmark(nb201_cifar10, 3, checkpoint="nb201-cold")
+    assert cold.card["name"] == "nb201-cold"
+    assert presets.identity("genhpo", nb201_cifar10, 3, checkpoint="nb201-cold") == cold.settings()
+    assert presets.identity("genhpo-cold", nb201_cifar10, 3) == presets.for_space(nb201_cifar10.config_space, 3).settings()
+    with pytest.raises(ValueError, match="no checkpoint 'nope'"):
+        presets.for_benchmark(NB201Benchmark("cifar100"), 0, checkpoint="nope")
+    with pytest.raises(ValueError, match="no generative-optimizer preset"):
+        presets.identity("rs", nb201_cifar10, 0)
+
+
+class _Bench:
+    """The two attributes ``identity`` reads of a benchmark without a checkpoint."""
+
+    name, dataset = "new-space", "only"
+
+    def __init__(self, space):
+        self.config_space = space
