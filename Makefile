@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= results/nb201-demo
 
-.PHONY: setup run test lint bench bench-baselines bench-generative bench-hpob clean
+.PHONY: setup run test lint bench bench-baselines bench-generative bench-hpob results clean
 
 setup:
 	@VENV=$(VENV) bash scripts/setup_env.sh
@@ -35,3 +35,7 @@ bench-hpob: setup
 
 clean:
 	rm -rf $(VENV) results
+
+# docs/results.md from the stored result files in docs/results/ (re-running changes nothing).
+results: setup
+	$(PY) research/results_page.py

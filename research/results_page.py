@@ -1,0 +1,132 @@
+"""Render docs/results.md from the stored result files in docs/results/ (re-running changes nothing).
+
+    python research/results_page.py            # writes docs/results.md
+    python research/results_page.py --check    # exit 1 if docs/results.md is not what the files give
+
+Each stored file is written by the command quoted above its table; this script only reads them:
+- ``nb201-transfer.json`` / ``nb201-cold.json``: ``research/bench_generative.py transfer|cold --json``,
+  ``{dataset: {optimizer: {"regret": (seeds, trials) list, "overhead": mean s per trial}}}``;
+- ``hpob/<optimizer>.json``: ``research/bench_hpob.py --out``, HPO-B's results format
+  ``{space: {dataset: {seed: [incumbent, ...]}}}``, scored by :func:`genhpo.benchmarks.hpob.scores.hpob_scores`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+STORED = ROOT / "docs" / "results"
+PAGE = ROOT / "docs" / "results.md"
+sys.path.insert(0, str(ROOT))
+
+from genhpo.benchmarks.hpob.scores import hpob_scores
+
+HEADER = """# Results
+
+The current figures of genhpo and the baselines, each table rendered by `python
+research/results_page.py` from the stored result files in `docs/results/`, which the command above
+each table writes. Quality figures are deterministic given the seeds (2 CPU cores, torch 2.13.0 CPU).
+Regret on NB201 is in validation-accuracy points (optimum minus incumbent), mean (standard error) over
+seeds 0..N-1; every run goes through `genhpo compare`'s runner. Why each setting is what it is:
+`docs/decisions/`.
+"""
+
+
+def _cell(values: np.ndarray) -> str:
+    sem = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
+    return f"{values.mean():.3f} ({sem:.3f})"
+
+
+def nb201_table(path: Path, budgets: list[int], command: str, title: str, note: str) -> list[str]:
+    data = json.loads(path.read_text())
+    last = budgets[-1]
+    lines = [f"## {title}", "", f"`{command}`", "", note, "",
+             "| dataset | optimizer | seeds | " + " | ".join(f"@{b}" for b in budgets) + f" | optimum by {last} |",
+             "|---|---|---|" + "---|" * len(budgets) + "---|"]
+    for dataset, optimizers in data.items():
+        for name, entry in optimizers.items():
+            regret = np.array(entry["regret"], dtype=float)
+            hits = int((regret[:, last - 1] <= 1e-9).sum())
+            lines.append(f"| {dataset} | {name} | {len(regret)} | "
+                         + " | ".join(_cell(regret[:, b - 1]) for b in budgets) + f" | {hits}/{len(regret)} |")
+    return lines + [""]
+
+
+def hpob_table(folder: Path) -> list[str]:
+    results = {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))
+               if not p.stem.endswith(".settings")}
+    order = [n for n in ("rs", "re", "dehb", "smac", "smac-bb", "transfer-topk", "genhpo") if n in results]
+    results = {n: results[n] for n in order}
+    first = next(iter(results.values()))
+    tasks = {space: sorted(datasets) for space, datasets in first.items()}
+    seeds = sorted({seed for space in first.values() for curves in space.values() for seed in curves})
+    scores = hpob_scores(results, tasks, seeds=seeds)
+    about = ("The official pool protocol (`HPOBHandler.evaluate`, initial designs from `bo-initializations.json`) "
+             f"on the meta-test tasks {', '.join(f'{d} ({s})' for s, ds in tasks.items() for d in ds)}, seeds "
+             f"{', '.join(seeds)}, 100 trials: HPO-B's normalised regret (1 - normalised incumbent) and average "
+             f"rank (1 = best) over the {len(scores.pairs)} (task, seed) pairs. genhpo = `presets.for_benchmark`: "
+             "the `hpob-offline-<space>` checkpoint (meta-train split only) with its card's settings "
+             "(`docs/decisions/004-hpob-offline-settings.md`).")
+    lines = ["## HPO-B format, offline meta-test", "",
+             "`python research/bench_hpob.py --trials 100 --out docs/results/hpob` (needs `genhpo data hpob-offline`)",
+             "", about, ""]
+    for space in (None, *tasks):
+        table = scores.table((25, 50, 100), space=space)
+        lines += [f"**{'all spaces' if space is None else space}**", "",
+                  "| optimizer | " + " | ".join(table.columns) + " |", "|---|" + "---|" * len(table.columns)]
+        for name, row in table.iterrows():
+            lines.append(f"| {name} | " + " | ".join(f"{v:.4f}" for v in row.to_numpy()) + " |")
+        lines.append("")
+    return lines
+
+
+#: The NB201 tables: (stored file, budgets, the command that writes it, title, what the rows are).
+NB201_TABLES = (
+    ("nb201-transfer.json", [5, 10, 15, 20, 25],
+     ("python research/bench_generative.py transfer --seeds 20 --baselines transfer-topk,re,rs "
+     "--json docs/results/nb201-transfer.json"),
+     "NB201: transfer (a checkpoint never trained on the target dataset)",
+     ("genhpo = `presets.for_benchmark`: the `nb201-holdout-<dataset>` checkpoint, trained on the other two "
+     "datasets' tables only, with its card's settings (density ratio + 3 x ridge correction, penalty 1; "
+     "the one-hyperparameter neighbours of the 3 best results once 10 are in). TransferTopK reads the same "
+     "two tables.")),
+    ("nb201-cold.json", [10, 25, 50, 100, 200],
+     ("python research/bench_generative.py cold --seeds 20 --baselines re,smac,rs --budgets 10,25,50,100,200 "
+     "--json docs/results/nb201-cold.json"),
+     "NB201: cold start (no NB201 data in training)",
+     ("genhpo-cold = the `nb201-cold` checkpoint (synthetic tasks over the NB201 space only) with its card's "
+     "settings: 10 random configurations, then the one-hyperparameter neighbours of the 5 best, 10 % global "
+     "moves (`docs/decisions/003-cold-start.md`).")),
+)
+
+
+def render() -> str:
+    lines = [HEADER]
+    for name, budgets, command, title, note in NB201_TABLES:
+        lines += nb201_table(STORED / name, budgets, command, title, note)
+    lines += hpob_table(STORED / "hpob")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="compare with docs/results.md instead of writing it")
+    args = parser.parse_args(argv)
+    page = render()
+    if args.check:
+        if PAGE.read_text() != page:
+            print(f"{PAGE} is not what the stored files give; run python research/results_page.py", file=sys.stderr)
+            return 1
+        return 0
+    PAGE.write_text(page)
+    print(f"wrote {PAGE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
