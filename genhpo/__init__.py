@@ -23,7 +23,7 @@ _PUBLIC = {
 }
 _MODULES = ("presets",)
 
-__all__ = sorted([*_PUBLIC, *_MODULES])
+__all__ = ["GenerativeOptimizer", "Optimizer", "Result", "SpaceEncoder", "SuggestConfig", "Trial", "presets", "run"]
 
 
 def __getattr__(name: str) -> Any:

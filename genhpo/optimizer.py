@@ -105,9 +105,25 @@ class GenerativeOptimizer(Optimizer):
 
     # ------------------------------------------------------------------ ask / tell front
     def ask(self, n: int | None = None) -> Configuration | list[Configuration]:
-        """One configuration, or (``n`` given) a list of n distinct ones for parallel workers."""
+        """One configuration, or (``n`` given) a list of n distinct ones for parallel workers.
+
+        Raises ValueError when fewer than ``n`` unseen configurations can be found (a finite space
+        nearly exhausted); the optimizer's state (pending configurations, generators) is then as
+        before the call."""
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
             raise ValueError(f"n must be a positive int or None, got {n!r}")
+        before = (None if self._free is None else self._free.copy(), set(self._seen),
+                  self.core.rng.bit_generator.state, self.core.generator.get_state())
+        try:
+            return self._ask(n)
+        except BaseException:
+            free, seen, rng_state, generator_state = before
+            self._free, self._seen = free, seen
+            self.core.rng.bit_generator.state = rng_state
+            self.core.generator.set_state(generator_state)
+            raise
+
+    def _ask(self, n: int | None) -> Configuration | list[Configuration]:
         with _torch_threads(self.threads):
             X, y = self._history()
             configs = []
@@ -120,7 +136,7 @@ class GenerativeOptimizer(Optimizer):
                 y = np.append(y, y.min() if len(y) else 0.0)
         return configs if n is not None else configs[0]
 
-    def tell(self, config: Configuration, result: Result) -> None:
+    def _tell(self, config: Configuration, result: Result) -> None:
         row = self.encoder.encode(config)
         self._mark(row)
         self._X.append(row)

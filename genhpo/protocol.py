@@ -141,9 +141,28 @@ class Optimizer(ABC):
     def ask(self) -> Configuration:
         """The next configuration to evaluate."""
 
+    def tell(self, config: Configuration | Mapping[str, Any], result: Result) -> None:
+        """Report the result of evaluating ``config`` (a failed result included).
+
+        Raises TypeError if ``result`` is not a :class:`Result`, and ValueError if ``config`` is not a
+        valid configuration of this space (a partial dict, an unknown hyperparameter or value, an
+        inactive one set, a forbidden combination); the optimizer's state is then unchanged."""
+        self._tell(self.checked(config, result), result)
+
     @abstractmethod
-    def tell(self, config: Configuration, result: Result) -> None:
-        """Report the result of evaluating ``config`` (a failed result included)."""
+    def _tell(self, config: Configuration, result: Result) -> None:
+        """Learn from a checked configuration and result (see :meth:`tell`)."""
+
+    def checked(self, config: Configuration | Mapping[str, Any], result: Result) -> Configuration:
+        """``config`` as a Configuration of this space, after the checks :meth:`tell` promises."""
+        if not isinstance(result, Result):
+            raise TypeError(f"result must be a genhpo.protocol.Result (e.g. Result(score=0.5)), "
+                            f"got {type(result).__name__}: {result!r}")
+        try:
+            valid = Configuration(self.config_space, values=dict(config))
+        except Exception as exc:  # noqa: BLE001  (ConfigSpace raises several types for a bad value, name or combination)
+            raise ValueError(f"not a valid configuration of this optimizer's space: {exc}") from None
+        return config if isinstance(config, Configuration) else valid
 
     def fidelity(self, config: Configuration) -> float | None:
         """The fidelity at which to evaluate ``config`` (just asked); None means full fidelity."""

@@ -243,6 +243,25 @@ class OptimizerSuite:
         )
         assert random.getstate() == py_state, "the optimizer drew from Python's global RNG"
 
+    def test_bad_tells_are_refused_and_change_nothing(self, nb201_cifar10: NB201Benchmark) -> None:
+        """A result that is not a Result, or a configuration that is not one of the space (partial,
+        an unknown value, an unknown name) raises, and the trajectory goes on as if never attempted."""
+        n = 6
+        straight = trajectory(self.make(nb201_cifar10, 6), nb201_cifar10, n)
+        optimizer, asked = self.make(nb201_cifar10, 6), []
+        for _ in range(n):
+            config = optimizer.ask()
+            fidelity = optimizer.fidelity(config)
+            result = nb201_cifar10.evaluate(config, fidelity=fidelity)
+            with pytest.raises(TypeError, match="Result"):
+                optimizer.tell(config, 0.5)
+            for bad in ({"edge_1<-0": "none"}, {**dict(config), "edge_1<-0": "conv_9x9"}, {**dict(config), "x": 1}):
+                with pytest.raises(ValueError, match="not a valid configuration"):
+                    optimizer.tell(bad, result)
+            optimizer.tell(config, result)
+            asked.append({"config": dict(config), "fidelity": fidelity})
+        assert asked == straight
+
     # -- failures -------------------------------------------------------------------------------
     def test_failures_are_recorded_and_the_run_goes_on(self) -> None:
         bench = FlakyNB201("cifar10")

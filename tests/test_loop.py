@@ -40,8 +40,8 @@ class RecordingRS(RandomSearch):
         super().__init__(*args)
         self.told = []
 
-    def tell(self, config, result):
-        super().tell(config, result)
+    def _tell(self, config, result):
+        super()._tell(config, result)
         self.told.append(result)
 
 

@@ -279,3 +279,31 @@ class TestGenerativeOptimizerSuite(OptimizerSuite):
 
     def make(self, benchmark, seed):
         return presets.for_benchmark(benchmark, seed)
+
+
+def test_a_failed_ask_leaves_the_state_unchanged():
+    """ask(5) on a 2 x 2 space with one result told raises; the three untold configurations remain."""
+    from ConfigSpace import CategoricalHyperparameter, ConfigurationSpace
+
+    space = ConfigurationSpace(seed=0)
+    space.add([CategoricalHyperparameter("a", ["x", "y"]), CategoricalHyperparameter("b", ["p", "q"])])
+    opt, twin = _opt(space, 3), _opt(space, 3)
+    for o in (opt, twin):
+        o.tell(o.ask(), Result(score=1.0))
+    with pytest.raises(ValueError, match="evaluated or is pending"):
+        opt.ask(5)
+    assert opt.ask(3) == twin.ask(3)  # as if the failed call never happened
+
+
+def test_a_failed_ask_on_a_conditional_space_leaves_the_state_unchanged():
+    from ConfigSpace import CategoricalHyperparameter, ConfigurationSpace, EqualsCondition
+
+    space = ConfigurationSpace(seed=0)
+    a, b = CategoricalHyperparameter("a", ["x", "y"]), CategoricalHyperparameter("b", ["p", "q"])
+    space.add([a, b, EqualsCondition(b, a, "x")])  # three configurations: (x, p), (x, q), (y)
+    opt, twin = _opt(space, 1), _opt(space, 1)
+    for o in (opt, twin):
+        o.tell(o.ask(), Result(score=1.0))
+    with pytest.raises(ValueError):
+        opt.ask(3)
+    assert opt.ask() == twin.ask()

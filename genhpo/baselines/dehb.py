@@ -119,7 +119,7 @@ class DEHBOptimizer(Optimizer):
         job = self._find(config)[1]
         return float(job["fidelity"])
 
-    def tell(self, config: Configuration, result: Result) -> None:
+    def _tell(self, config: Configuration, result: Result) -> None:
         i, job = self._find(config)
         del self._pending[i]
         fitness = -float(result.score) if result.ok else math.inf

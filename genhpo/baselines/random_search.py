@@ -38,5 +38,5 @@ class RandomSearch(Optimizer):
             f"{len(self._seen)} distinct ones: the finite space looks exhausted"
         )
 
-    def tell(self, config: Configuration, result: Result) -> None:
+    def _tell(self, config: Configuration, result: Result) -> None:
         self._seen.add(tuple(sorted(dict(config).items())))

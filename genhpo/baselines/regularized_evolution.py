@@ -77,7 +77,7 @@ class RegularizedEvolution(Optimizer):
         parent = max((self._population[i] for i in picks), key=lambda member: member[1])[0]
         return self._mutate(parent)
 
-    def tell(self, config: Configuration, result: Result) -> None:
+    def _tell(self, config: Configuration, result: Result) -> None:
         score = result.score if result.ok else -np.inf
         self._population.append((rebind(config, self.config_space), float(score)))
 

@@ -142,7 +142,7 @@ class SMACOptimizer(Optimizer):
         self._pending.append((config_key(info.config), info))
         return rebind(info.config, self.config_space)
 
-    def tell(self, config: Configuration, result: Result) -> None:
+    def _tell(self, config: Configuration, result: Result) -> None:
         from smac.runhistory.dataclasses import TrialValue
         from smac.runhistory.enumerations import StatusType
 

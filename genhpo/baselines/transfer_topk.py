@@ -69,7 +69,7 @@ class TransferTopK(Optimizer):
             f"{len(self._asked)} distinct ones: the finite space looks exhausted"
         )
 
-    def tell(self, config: Configuration, result: Result) -> None:
+    def _tell(self, config: Configuration, result: Result) -> None:
         self._asked.add(config_key(config))  # nothing to learn: the order is fixed by the related tasks
 
     def settings(self) -> dict[str, Any]:

@@ -73,6 +73,8 @@ def read_card(name_or_path: str | Path) -> dict[str, Any]:
         card = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"model card {path} is not valid JSON (corrupt file?): {exc}") from exc
+    if not isinstance(card, dict):
+        raise ValueError(f"model card {path} must hold a JSON object, got {type(card).__name__}: {card!r:.80}")
     missing = {"layout", "model", "sha256", "weights_file", "space_signature"} - set(card)
     if missing:
         raise ValueError(f"model card {path} lacks {sorted(missing)}; was it written by genhpo.model.save_checkpoint?")
@@ -84,7 +86,7 @@ def load_checkpoint(name_or_path: str | Path, expected_signature: str | None = N
     """(model in eval mode, card). ValueError for a corrupt file or a space-signature mismatch."""
     card = read_card(name_or_path)
     if expected_signature is not None and card["space_signature"] != expected_signature:
-        raise ValueError(f"checkpoint {card['name']!r} was trained for space signature {card['space_signature']} "
+        raise ValueError(f"checkpoint {card.get('name', card['_path'])!r} was trained for space signature {card['space_signature']} "
                          f"({card.get('space', 'unknown space')}), but this space's signature is "
                          f"{expected_signature}: the vectors would mean different things")
     weights = Path(card["_path"]).with_name(card["weights_file"])

@@ -56,6 +56,21 @@ def test_corrupt_weights_and_cards_are_refused(tmp_path, mixed_space):
     card_path.write_text("{}")
     with pytest.raises(ValueError, match="lacks"):
         read_card(tmp_path / "m")
+    for not_an_object in ("null", "5", "[1, 2]", '"card"'):
+        card_path.write_text(not_an_object)
+        with pytest.raises(ValueError, match="must hold a JSON object"):
+            read_card(tmp_path / "m")
+
+
+def test_a_card_for_another_space_without_a_name_is_refused_by_path(tmp_path, mixed_space, finite_space):
+    from genhpo.spaces import SpaceEncoder
+
+    _, card_path = save_checkpoint(tiny_model(mixed_space), tmp_path / "m", {})
+    card = json.loads(card_path.read_text())
+    del card["name"]
+    card_path.write_text(json.dumps(card))
+    with pytest.raises(ValueError, match="was trained for space signature"):
+        load_checkpoint(tmp_path / "m", SpaceEncoder(finite_space).signature())
 
 
 def test_unknown_name_lists_the_shipped_checkpoints():

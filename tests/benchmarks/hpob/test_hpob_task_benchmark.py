@@ -59,9 +59,9 @@ def test_offline_benchmark_names_its_datasets():
 
 
 class Recording(RandomSearch):
-    def tell(self, config, result):
+    def _tell(self, config, result):
         self.__dict__.setdefault("told", []).append((dict(config), result.score))
-        super().tell(config, result)
+        super()._tell(config, result)
 
 
 def test_ask_tell_method_through_the_official_protocol(offline_root):
@@ -92,7 +92,7 @@ class Stubborn(Optimizer):
     def ask(self):
         return Configuration(self.config_space, values={"x0": 0.0, "x1": 1.0})  # row 0 of d1
 
-    def tell(self, config, result: Result):
+    def _tell(self, config, result: Result):
         if dict(config) != {"x0": 0.0, "x1": 1.0}:
             raise ValueError("tell() for a configuration it did not ask")
         self.told.append(result.score)
