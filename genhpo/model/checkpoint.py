@@ -74,7 +74,7 @@ def read_card(name_or_path: str | Path) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"model card {path} is not valid JSON (corrupt file?): {exc}") from exc
     if not isinstance(card, dict):
-        raise ValueError(f"model card {path} must hold a JSON object, got {type(card).__name__}: {card!r:.80}")
+        raise ValueError(f"model card {path} must hold a JSON object, got {type(card).__name__}: {card!r:.80}")  # noqa: TRY004  (a corrupt file: ValueError, as promised)
     missing = {"layout", "model", "sha256", "weights_file", "space_signature"} - set(card)
     if missing:
         raise ValueError(f"model card {path} lacks {sorted(missing)}; was it written by genhpo.model.save_checkpoint?")
