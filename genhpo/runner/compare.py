@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from tqdm import tqdm
 from genhpo import benchmarks
 from genhpo.runner.execute import RunOutcome, RunSpec, describe_benchmark, execute_run, is_finished
 from genhpo.runner.manifest import Experiment, experiment_lock, open_experiment
-from genhpo.runner.registry import check_names
+from genhpo.runner.registry import check_names, identity
 from genhpo.runner.store import BENCHMARK_INFO, TRIALS, RunDir, write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,24 @@ def specs_for(experiment: Experiment) -> list[RunSpec]:
     ]
 
 
+def check_settings(experiment: Experiment) -> None:
+    """Build each optimizer's identity once (first dataset, seed 0, in a scratch directory), so that a bad
+    setting is refused before experiment.json records it; ValueError naming the optimizer."""
+    bench = benchmarks.make(experiment.benchmark, experiment.datasets[0])
+    with tempfile.TemporaryDirectory(prefix="genhpo-check-") as scratch:
+        for name in experiment.optimizers:
+            try:
+                identity(name, bench, 0, Path(scratch) / name, n_trials=experiment.trials,
+                         **dict(experiment.settings.get(name, {})))
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"settings of {name}: {exc}") from None
+
+
 def prepare_experiment(experiment: Experiment, root: Path, *, force: bool = False) -> list[RunSpec]:
     """Validate names, open (or resume) ``root`` and write each dataset's benchmark.json."""
     check_names(experiment.optimizers)
     benchmarks.check_datasets(experiment.benchmark, experiment.datasets)  # ValueError naming the accepted ones
+    check_settings(experiment)
     open_experiment(root, experiment, force=force)
     for dataset in experiment.datasets:
         bench = benchmarks.make(experiment.benchmark, dataset)

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import platform
+import re
 import socket
 import sys
 import tempfile
@@ -201,9 +202,16 @@ def _optimizer_changed(spec: RunSpec, run: RunDir) -> str | None:
                          **dict(spec.settings))
         text = json.dumps(today, default=str).replace(json.dumps(scratch)[1:-1],
                                                                      json.dumps(str(run.path))[1:-1])
-    current = json.loads(text)
+    current = json.loads(_location_free(text, spec.key))
+    recorded = json.loads(_location_free(json.dumps(recorded, default=str), spec.key))
     differ = sorted(k for k in set(recorded) | set(current) if recorded.get(k) != current.get(k))
     return ", ".join(f"{k}: {recorded.get(k)!r} -> {current.get(k)!r}" for k in differ) or None
+
+
+def _location_free(text: str, key: RunKey) -> str:
+    """JSON ``text`` with every path inside the run's directory written ``<run>/...``: where the
+    experiment directory lives (moved, or mounted elsewhere) is no part of a run's identity."""
+    return re.sub(r'"[^"]*?' + re.escape(key.relpath.as_posix()), '"<run>', text)
 
 
 def _safe_meta(run: RunDir) -> dict[str, Any]:

@@ -167,8 +167,13 @@ class RunDir:
         return read_trials(self.trials_path)
 
     def is_done(self, n_trials: int) -> bool:
-        """Finished earlier with this budget and its trials are all there."""
-        meta = self.meta()
+        """Finished earlier with this budget and its trials are all there (an unreadable meta.json: not
+        done; the run is resumed from its trials and writes a new one)."""
+        try:
+            meta = self.meta()
+        except ValueError as exc:
+            log.warning("%s; the run is resumed from its trials", exc)
+            return False
         if not meta or meta.get("status") != "done" or meta.get("n_trials") != n_trials:
             return False
         trials = self.read_trials()

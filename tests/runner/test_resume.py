@@ -170,3 +170,32 @@ def test_checking_a_finished_run_leaves_its_files_alone(tmp_path, optimizer):
     assert is_finished(spec, tmp_path)
     assert execute_run(spec, tmp_path).status == "skipped"
     assert files() == before
+
+
+@pytest.mark.parametrize("optimizer", ["smac", "smac-bb"])
+def test_a_moved_experiment_directory_keeps_its_finished_runs(tmp_path, optimizer):
+    """A run's identity holds no location: after moving the experiment directory, finished runs whose
+    recorded settings name paths inside their run directory are still skipped."""
+    import shutil
+
+    spec = RunSpec(RunKey("nb201", "cifar10", optimizer, 0), 6)
+    assert execute_run(spec, tmp_path / "m1").status == "done"
+    assert str(tmp_path / "m1") in json.dumps(RunDir(tmp_path / "m1", spec.key).meta()["optimizer"])
+    shutil.move(tmp_path / "m1", tmp_path / "m2")
+    assert execute_run(spec, tmp_path / "m2").status == "skipped"
+
+
+def test_a_damaged_meta_json_affects_only_its_run(tmp_path, reference):
+    """An unreadable meta.json makes its run 'not finished': it resumes from its trials (the same
+    trials) and writes a new meta.json; deciding about it never raises."""
+    from genhpo.runner.execute import is_finished
+
+    spec = RunSpec(KEY, N)
+    assert execute_run(spec, tmp_path).status == "done"
+    run = RunDir(tmp_path, KEY)
+    run.meta_path.write_text("{bad")
+    assert is_finished(spec, tmp_path) is False
+    outcome = execute_run(spec, tmp_path)
+    assert outcome.status == "done" and outcome.resumed == N
+    assert run.meta()["status"] == "done"
+    assert _comparable(read_lines(run.trials_path)) == _comparable(reference)

@@ -169,3 +169,18 @@ def test_numpy_scalars_in_a_record_are_written_as_plain_numbers(tmp_path, key):
     _write(run, [trial])
     assert json.loads(run.trials_path.read_text())["config"] == {"i": 3, "x": 0.5}
     assert read_trials(run.trials_path).trials[0].metrics == {"n": 7}
+
+
+def test_a_bad_optimizer_setting_is_refused_before_the_experiment_is_recorded(tmp_path):
+    from genhpo.runner.compare import prepare_experiment
+    from genhpo.runner.manifest import Experiment
+
+    bad = Experiment("nb201", ("cifar10",), ("re", "rs"), 1, 3, settings={"re": {"population_size": -5}})
+    with pytest.raises(ValueError, match="settings of re: population_size must be a positive int"):
+        prepare_experiment(bad, tmp_path)
+    assert not (tmp_path / "experiment.json").exists()
+    good = Experiment("nb201", ("cifar10",), ("re", "rs"), 1, 3, settings={"re": {"population_size": 5}})
+    assert len(prepare_experiment(good, tmp_path)) == 2  # the corrected file is a new experiment, no --force
+    with pytest.raises(ValueError, match="settings of genhpo: unknown suggestion settings"):
+        prepare_experiment(Experiment("nb201", ("cifar10",), ("genhpo",), 1, 3, settings={"genhpo": {"tempreature": 1}}),
+                           tmp_path / "other")
