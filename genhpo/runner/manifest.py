@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from genhpo.runner.store import MANIFEST, RunKey, read_json, write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -125,51 +127,36 @@ def open_experiment(root: Path, experiment: Experiment, *, force: bool = False) 
 
 
 LOCK = "compare.lock"
+#: Who holds the lock (host, pid), for the message a second compare gets.
+LOCK_OWNER = "compare.lock.owner.json"
 
 
 @contextmanager
 def experiment_lock(root: Path) -> Iterator[None]:
     """Hold ``root/compare.lock`` while runs execute, so two compares never write the same runs.
 
-    A lock left by a process that no longer exists on this host is taken over; any other is refused.
+    An operating-system file lock (``filelock``): taking it is atomic, and the kernel releases it when
+    its process ends, however it ends, so a killed compare leaves no stale lock behind. A second
+    compare on the same directory gets ValueError naming the holder.
     """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    path = root / LOCK
-    me = {"host": socket.gethostname(), "pid": os.getpid()}
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            try:
-                owner = json.loads(path.read_text() or "{}")
-            except (OSError, json.JSONDecodeError):
-                owner = {}
-            if owner.get("host") == me["host"] and not _alive(owner.get("pid")):
-                log.warning("removing a stale %s left by pid %s", path, owner.get("pid"))
-                path.unlink(missing_ok=True)
-                continue
-            raise ValueError(f"another `genhpo compare` (pid {owner.get('pid')} on {owner.get('host')}) is running on "
-                             f"{root}; wait for it, or delete {path} if that process is gone") from None
-        with os.fdopen(fd, "w") as fh:
-            json.dump(me, fh)
-        break
+    lock = FileLock(str(root / LOCK), timeout=0)
     try:
+        lock.acquire()
+    except Timeout:
+        try:
+            owner = json.loads((root / LOCK_OWNER).read_text())
+        except (OSError, ValueError):
+            owner = {}
+        raise ValueError(f"another `genhpo compare` (pid {owner.get('pid', '?')} on {owner.get('host', '?')}) is "
+                         f"running on {root}; wait for it to finish") from None
+    try:
+        write_json_atomic(root / LOCK_OWNER, {"host": socket.gethostname(), "pid": os.getpid()})
         yield
     finally:
-        path.unlink(missing_ok=True)
-
-
-def _alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        (root / LOCK_OWNER).unlink(missing_ok=True)
+        lock.release()
 
 
 def _set_aside(root: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -142,22 +143,70 @@ def test_experiment_rejects_bad_definitions(kwargs, message):
         Experiment(**{**fields, **kwargs})
 
 
-def test_one_compare_at_a_time_and_stale_locks_are_taken_over(tmp_path):
-    import socket
+def test_one_compare_at_a_time_and_a_killed_holder_leaves_no_lock(tmp_path):
+    import signal
     import subprocess
     import sys
 
     from genhpo.runner.manifest import experiment_lock
 
-    with experiment_lock(tmp_path), pytest.raises(ValueError, match="another `genhpo compare` .* is running"), \
+    with experiment_lock(tmp_path), pytest.raises(ValueError, match=r"another `genhpo compare` \(pid \d+ on .*\) is running"), \
             experiment_lock(tmp_path):
         pass
-    assert not (tmp_path / "compare.lock").exists()
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from genhpo.runner.manifest import experiment_lock
+with experiment_lock({str(tmp_path)!r}):
+    print("held", flush=True)
+    time.sleep(60)
+"""], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(ValueError, match=f"pid {holder.pid}"), experiment_lock(tmp_path):
+            pass
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+        with experiment_lock(tmp_path):  # the kernel released the killed holder's lock
+            pass
+    finally:
+        holder.kill()
+
+
+def test_concurrent_compares_never_both_hold_the_lock(tmp_path):
+    """Processes released at the same instant on one directory holding a dead process's lock file
+    (10 rounds of 3): the lock is held by one at a time (their holding intervals never overlap) and
+    at least one gets it each round."""
+    import subprocess
+    import sys
+    import time
+
+    code = """
+import sys, time
+from genhpo.runner.manifest import experiment_lock
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+try:
+    with experiment_lock(sys.argv[1]):
+        got = time.time()
+        time.sleep(0.2)
+        print(got, time.time())
+except ValueError:
+    print("refused")
+"""
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True)
-    (tmp_path / "compare.lock").write_text(json.dumps({"host": socket.gethostname(), "pid": int(dead.stdout)}))
-    with experiment_lock(tmp_path):  # the process that held it is gone
-        assert json.loads((tmp_path / "compare.lock").read_text())["pid"] != int(dead.stdout)
+    for round_ in range(10):
+        root = tmp_path / f"r{round_}"
+        root.mkdir()
+        (root / "compare.lock").write_text(json.dumps({"host": "here", "pid": int(dead.stdout)}))
+        start = time.time() + 1.5
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(root), str(start)], stdout=subprocess.PIPE, text=True)
+                 for _ in range(3)]
+        outputs = [p.communicate(timeout=60)[0].strip() for p in procs]
+        held = sorted(tuple(map(float, o.split())) for o in outputs if o != "refused")
+        assert held, (round_, outputs)
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(held)), (round_, held)  # one holder at a time
 
 
 def test_numpy_scalars_in_a_record_are_written_as_plain_numbers(tmp_path, key):
