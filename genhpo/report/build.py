@@ -39,6 +39,7 @@ from genhpo.report.curves import (
     normalised_incumbents,
     run_curves,
 )
+from genhpo.report.whole import replaced_whole
 from genhpo.runner.manifest import load_experiment
 from genhpo.runner.store import write_json_atomic
 
@@ -52,8 +53,12 @@ def build_report(root: Path, *, log_scale: bool = False) -> Path:
     root = Path(root)
     experiment = load_experiment(root)
     records = load_records(root)
-    out = root / "report"
-    out.mkdir(exist_ok=True)
+    with replaced_whole(root / "report") as out:
+        _write_report(root, experiment, records, out, log_scale)
+    return root / "report"
+
+
+def _write_report(root: Path, experiment: Any, records: list, out: Path, log_scale: bool) -> None:
     order = list(experiment.optimizers)
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
@@ -109,7 +114,6 @@ def build_report(root: Path, *, log_scale: bool = False) -> Path:
     (out / "summary.md").write_text(_markdown(rows, notes, experiment.trials, root, section))
     for name, data in hpob.items():
         write_json_atomic(out / "hpob" / f"{name}.json", data)
-    return out
 
 
 def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], records: list) -> list[dict[str, Any]]:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import math
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from ConfigSpace.hyperparameters import (
 )
 
 from genhpo.report.curves import benchmark_info, load_records
+from genhpo.report.whole import replaced_whole
 from genhpo.runner.manifest import load_experiment
 from genhpo.runner.store import RunKey
 
@@ -62,8 +62,14 @@ def export_deepcave(root: Path) -> list[Path]:
     root = Path(root)
     experiment = load_experiment(root)
     records = load_records(root)
-    if (root / "deepcave").exists():
-        shutil.rmtree(root / "deepcave")  # a derived view of runs/, rebuilt from it every time
+    written = []
+    with replaced_whole(root / "deepcave") as fresh:  # a derived view of runs/, rebuilt whole every time
+        for folder in _export(root, experiment, records, fresh):
+            written.append(root / "deepcave" / folder.relative_to(fresh))
+    return written
+
+
+def _export(root: Path, experiment: Any, records: list, base: Path) -> list[Path]:
     written = []
     for dataset in experiment.datasets:
         info = benchmark_info(root, experiment.benchmark, dataset)
@@ -71,7 +77,7 @@ def export_deepcave(root: Path) -> list[Path]:
         group = [r for r in records if r.key.benchmark == experiment.benchmark and r.key.dataset == dataset and r.trials]
         column = metric_column(info, [t.score for r in group for t in r.trials if t.status == "ok"])
         for record in group:
-            folder = run_folder(root, record.key)
+            folder = base / run_folder(root, record.key).relative_to(root / "deepcave")
             folder.mkdir(parents=True, exist_ok=True)
             write_configspace(space, folder / "configspace.csv")
             write_trials(record.trials, space, column, info.get("fidelity"), folder / "trials.csv")
