@@ -1,10 +1,12 @@
 """SMAC3 (2.x) through its own ask/tell interface: the HPO facade (random forest) or the black-box facade (GP).
 
 Scores are maximised in genhpo and costs minimised in SMAC, so SMAC sees ``cost = -score``; a failed
-evaluation is told as ``StatusType.CRASHED`` with the scenario's crash cost (SMAC's convention for a
-crashing target function). SMAC's default crash cost, inf, turns the targets of its random forest into NaN
-(SMAC 2.4.1 fails on the next ask), so unless ``crash_cost`` is given a failure costs the worst cost
-told so far (0 before any success). SMAC writes its own run directory, ``output_directory/<name>/<seed>/``
+evaluation is told as ``StatusType.CRASHED`` (SMAC's convention for a crashing target function).
+A failure must never rank above a success, whatever the sign and scale of the scores, and SMAC's
+default crash cost, inf, turns the targets of its random forest into NaN (SMAC 2.4.1 fails on the
+next ask). So unless ``crash_cost`` is given, a failure costs the worst cost of any success: failures
+before the first success are told when it comes, and when a success costs more than every earlier
+one, the crashed trials in SMAC's run history are raised to its cost. SMAC writes its own run directory, ``output_directory/<name>/<seed>/``
 (``scenario.json``, ``configspace.json``, ``runhistory.json``, ``intensifier.json``,
 ``optimization.json``; the layout DeepCAVE's SMAC3v2 converter reads), after every tell; without an
 ``output_directory`` it runs in a temporary directory that is removed with the optimizer and skips
@@ -122,8 +124,9 @@ class SMACOptimizer(Optimizer):
             scenario, _ask_tell_only, acquisition_maximizer=maximizer, overwrite=True, logging_level=False
         )
         self.crash_cost = None if crash_cost is None else float(crash_cost)
-        self._worst_cost = 0.0  # the worst cost told so far (the default crash cost)
-        self._n_ok = 0
+        self._worst_cost = -math.inf  # the worst cost of any success told so far (the default crash cost)
+        self._held: list[tuple[Any, Result]] = []  # failures before any success: told with the first success
+        self._crashed: list[tuple[Any, Result]] = []  # failures told with the worst cost, raised with it
         self._pending: list[tuple[tuple, Any]] = []  # (config key, TrialInfo) asked and not yet told
 
     @property
@@ -144,7 +147,6 @@ class SMACOptimizer(Optimizer):
 
     def _tell(self, config: Configuration, result: Result) -> None:
         from smac.runhistory.dataclasses import TrialValue
-        from smac.runhistory.enumerations import StatusType
 
         key = config_key(config)
         for i, (pending_key, info) in enumerate(self._pending):
@@ -153,19 +155,39 @@ class SMACOptimizer(Optimizer):
                 break
         else:
             raise ValueError(f"tell() for a configuration SMAC did not ask (or was already told): {dict(config)}")
-        if result.ok:
-            cost = -float(result.score)
-            self._worst_cost = cost if self._n_ok == 0 else max(self._worst_cost, cost)
-            self._n_ok += 1
-            value = TrialValue(cost=cost, time=float(result.cost))
-        else:
-            value = TrialValue(
-                cost=self._worst_cost if self.crash_cost is None else self.crash_cost,
-                time=float(result.cost),
-                status=StatusType.CRASHED,
-                additional_info={"error": result.error or "failed"},
-            )
-        self._smac.tell(info, value, save=self._save)
+        if not result.ok:
+            if self.crash_cost is not None:
+                self._smac.tell(info, self._crash_value(result, self.crash_cost), save=self._save)
+            elif math.isinf(self._worst_cost):
+                self._held.append((info, result))  # no success yet: no cost is known to be the worst
+            else:
+                self._smac.tell(info, self._crash_value(result, self._worst_cost), save=self._save)
+                self._crashed.append((info, result))
+            return
+        cost = -float(result.score)
+        self._smac.tell(info, TrialValue(cost=cost, time=float(result.cost)), save=self._save)
+        if cost > self._worst_cost and self.crash_cost is None:
+            self._worst_cost = cost
+            runhistory = self._smac.runhistory
+            for held_info, held in self._crashed:  # raise earlier failures to the new worst cost
+                value = self._crash_value(held, cost)
+                runhistory.add(config=held_info.config, cost=value.cost, time=value.time, status=value.status,
+                               instance=held_info.instance, seed=held_info.seed, budget=held_info.budget,
+                               additional_info=value.additional_info, force_update=True)
+            for held_info, held in self._held:
+                self._smac.tell(held_info, self._crash_value(held, cost), save=False)
+            self._crashed += self._held
+            self._held = []
+            if self._save and self._crashed:
+                self._smac.optimizer.save()
+
+    @staticmethod
+    def _crash_value(result: Result, cost: float) -> Any:
+        from smac.runhistory.dataclasses import TrialValue
+        from smac.runhistory.enumerations import StatusType
+
+        return TrialValue(cost=cost, time=float(result.cost), status=StatusType.CRASHED,
+                          additional_info={"error": result.error or "failed"})
 
     def settings(self) -> dict[str, Any]:
         return {

@@ -51,18 +51,39 @@ def test_deepcave_smac3v2_converter_reads_the_run_directory(tmp_path, flaky) -> 
             assert record.costs[0] is None  # DeepCAVE shows SMAC's crashed trials without a cost
 
 
-def test_default_crash_cost_is_the_worst_cost_so_far(tmp_path, flaky) -> None:
+def test_default_crash_cost_is_the_worst_cost_of_any_success(tmp_path, flaky) -> None:
     optimizer = SMACOptimizer(flaky.config_space, 0, output_directory=tmp_path, n_trials=12)
     trials = run(optimizer, flaky, 8)
     data = json.loads((optimizer.run_directory / "runhistory.json").read_text())["data"]
-    worst = 0.0
-    seen_ok = False
-    for trial, row in zip(trials, data):
-        if trial.status == "ok":
-            worst = -trial.score if not seen_ok else max(worst, -trial.score)
-            seen_ok = True
-        else:
-            assert row["cost"] == pytest.approx(worst)  # finite: SMAC's inf crash cost breaks its forest
+    worst = max(-t.score for t in trials if t.status == "ok")
+    crashed = [row for row in data if row["status"] == CRASHED]
+    assert len(data) == 8 and len(crashed) == sum(t.status == "failed" for t in trials) > 0
+    assert all(row["cost"] == pytest.approx(worst) for row in crashed)  # finite: inf breaks SMAC's forest
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-6, 1e6])
+def test_a_failure_never_ranks_above_a_success_whatever_the_scores(scale) -> None:
+    """A failure first, then scores -5 and -3 (score = -loss): SMAC must see the failure as at least as
+    costly as the worst success (5), never 0, and keep the best success (-3) as its incumbent; a later,
+    worse success raises the failure's cost with it."""
+    from ConfigSpace import ConfigurationSpace, Float
+
+    from genhpo.protocol import Result
+
+    space = ConfigurationSpace({"x": Float("x", (0.0, 1.0))})
+    optimizer = SMACOptimizer(space, 0, n_trials=20)
+    asked = [optimizer.ask() for _ in range(4)]
+    optimizer.tell(asked[0], Result.failure("crashed"))
+    optimizer.tell(asked[1], Result(score=-5.0 * scale))
+    optimizer.tell(asked[2], Result(score=-3.0 * scale))
+    runhistory = optimizer._smac.runhistory
+    costs = sorted(v.cost for v in runhistory.values() if v.status.name != "RUNNING")  # asked[3] is running
+    assert costs == pytest.approx([3.0 * scale, 5.0 * scale, 5.0 * scale])
+    assert dict(optimizer._smac.intensifier.get_incumbent()) == dict(asked[2])
+    optimizer.tell(asked[3], Result(score=-9.0 * scale))  # worse than every success so far
+    assert max(v.cost for v in runhistory.values() if v.status.name != "RUNNING") == pytest.approx(9.0 * scale)
+    failed = runhistory.get_config_id(asked[0])
+    assert [v.cost for k, v in runhistory.items() if k.config_id == failed] == pytest.approx([9.0 * scale])
 
 
 def test_quiet_and_no_files_outside_a_temporary_directory(tmp_path, monkeypatch, capfd, caplog, nb201_cifar10) -> None:
