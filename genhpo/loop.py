@@ -53,13 +53,14 @@ def run(
     n_full = sum(1 for t in trials if _is_full(t.fidelity, benchmark))
     for trial in trials:  # replay: the optimizer sees exactly what it saw before the crash
         config = optimizer.ask()
-        if dict(config) != dict(trial.config):
+        fidelity = optimizer.fidelity(config)
+        if dict(config) != dict(trial.config) or fidelity != trial.fidelity:
             raise ValueError(
-                f"cannot resume: trial {trial.index} recorded {dict(trial.config)} but the optimizer "
-                f"now asks {dict(config)} (different seed or settings?)"
+                f"cannot resume: trial {trial.index} recorded {dict(trial.config)} at fidelity {trial.fidelity} "
+                f"but the optimizer now asks {dict(config)} at fidelity {fidelity} (different seed or settings?)"
             )
-        if noise_rng is not None:  # keep the noise stream aligned with the original run
-            benchmark.evaluate(config, rng=noise_rng)
+        if noise_rng is not None:  # keep the noise stream aligned: the same call, the same failure handling
+            _safe_evaluate(benchmark, config, fidelity, noise_rng)
         optimizer.tell(config, _trial_result(trial))
     while n_full < n_trials:
         watch = Stopwatch()

@@ -227,6 +227,21 @@ class OptimizerSuite:
         resumed = run(self.make(nb201_cifar10, 5), nb201_cifar10, n, history=recorded)
         assert [t.config for t in resumed] == [t.config for t in straight]
 
+    def test_resume_of_a_noisy_run_with_failures_continues_the_trajectory(self) -> None:
+        """Replay goes through the loop's failure handling: a recorded failure of a noisy run is
+        replayed (the noise stream kept aligned), not raised again."""
+        bench = FlakyNB201("cifar10")
+        n = self.failure_trials
+        straight = run(self.make(bench, 4), bench, n, seed=4, noisy=True)
+        assert any(FlakyNB201.outcome(t.config) == "raise" for t in straight[: n // 2]), (
+            "the replayed half should hold an evaluation that raised")
+        recorded = [Trial.from_dict(t.to_dict()) for t in straight[: n // 2]]
+        resumed = run(self.make(bench, 4), bench, n, seed=4, noisy=True, history=recorded)
+        def outcomes(trials: list[Trial]) -> list[tuple]:
+            return [(t.config, t.status, t.score if t.status == "ok" else None) for t in trials[n // 2:]]
+
+        assert outcomes(resumed) == outcomes(straight)
+
     def test_no_global_rng_and_caller_space_untouched(self, nb201_cifar10: NB201Benchmark) -> None:
         space = nb201_cifar10.config_space
         space.seed(11)
