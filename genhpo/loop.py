@@ -2,6 +2,7 @@
 
 Optimizer overhead (ask + tell) is timed apart from evaluation. A failing evaluation (an exception
 or a non-finite score) becomes a failed trial, the optimizer is told the failure, and the loop goes on.
+An asked fidelity is snapped into the benchmark's declared range (:meth:`Fidelity.snap`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def run(
     n_full = sum(1 for t in trials if _is_full(t.fidelity, benchmark))
     for trial in trials:  # replay: the optimizer sees exactly what it saw before the crash
         config = optimizer.ask()
-        fidelity = optimizer.fidelity(config)
+        fidelity = _snapped(optimizer.fidelity(config), benchmark)
         if dict(config) != dict(trial.config) or fidelity != trial.fidelity:
             raise ValueError(
                 f"cannot resume: trial {trial.index} recorded {dict(trial.config)} at fidelity {trial.fidelity} "
@@ -66,7 +67,7 @@ def run(
         watch = Stopwatch()
         with watch:
             config = optimizer.ask()
-            fidelity = optimizer.fidelity(config)
+            fidelity = _snapped(optimizer.fidelity(config), benchmark)
         started = time.time()
         result = _safe_evaluate(benchmark, config, fidelity, noise_rng)
         finished = time.time()
@@ -90,6 +91,12 @@ def run(
         if on_trial is not None:
             on_trial(trial)
     return trials
+
+
+def _snapped(fidelity: float | None, benchmark: Benchmark) -> float | None:
+    """The asked fidelity inside the benchmark's declared range (see :meth:`Fidelity.snap`)."""
+    space = benchmark.fidelity_space
+    return fidelity if fidelity is None or space is None else space.snap(fidelity)
 
 
 def _is_full(fidelity: float | None, benchmark: Benchmark) -> bool:

@@ -1,4 +1,4 @@
-"""Two fixes to DEHB 0.1.2 that the adapter applies, each a subclass override (the algorithm is unchanged).
+"""Three fixes to DEHB 0.1.2 that the adapter applies, each a subclass override (the algorithm is unchanged).
 
 1. Population sizes as Python ints. With clipped bracket sizes (``min_clip``/``max_clip``, used for the
    single-rung, full-fidelity mode) DEHB passes numpy integers to ``ConfigurationSpace
@@ -13,6 +13,10 @@
    the fix. The fix moves each categorical/ordinal coordinate to the centre of its bin
    ``[k / n, (k + 1) / n)`` (with ``k = floor(v * n + 1e-9)``) before DEHB's own decoding, so every
    value decodes into the bin DEHB's encoding meant. ``exact_decoding=False`` keeps the stock code.
+3. Promotion after a rung of failures. When every evaluation of a lower rung failed (fitness inf),
+   DEHB's promotion indexes an empty ranking and raises IndexError out of ``ask``, ending the run
+   although each failure was recorded. With nothing ranked, the individual is taken in population
+   order (the first of the lower rung's population), as DEHB's own fallback does when it has one.
 """
 
 from __future__ import annotations
@@ -42,6 +46,13 @@ def patched_dehb_class(exact_decoding: bool = True) -> type:
         def _get_next_iteration(self, iteration: int):
             ns, fidelities = super()._get_next_iteration(iteration)
             return [int(n) for n in ns], fidelities
+
+        def _get_promotion_candidate(self, low_fidelity: float, high_fidelity: float, n_configs: int):
+            try:
+                return super()._get_promotion_candidate(low_fidelity, high_fidelity, n_configs)
+            except IndexError:  # every evaluation of the lower rung failed: nothing to rank
+                de = self.de[low_fidelity]
+                return de.population[0], de.population_ids[0]
 
         def _init_subpop(self) -> None:
             super()._init_subpop()

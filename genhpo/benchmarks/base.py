@@ -16,15 +16,26 @@ from genhpo.protocol import Result
 
 @dataclass(frozen=True)
 class Fidelity:
-    """A declared fidelity range (e.g. epochs); ``upper`` is the full evaluation."""
+    """A declared fidelity range (e.g. epochs); ``upper`` is the full evaluation; ``integer``: only whole
+    values (epochs), with integer bounds."""
 
     name: str
     lower: float
     upper: float
+    integer: bool = False
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.lower) and math.isfinite(self.upper)) or not 0 < self.lower <= self.upper:
             raise ValueError(f"fidelity range must satisfy 0 < lower <= upper, got [{self.lower}, {self.upper}]")
+        if self.integer and not (float(self.lower).is_integer() and float(self.upper).is_integer()):
+            raise ValueError(f"an integer fidelity needs integer bounds, got [{self.lower}, {self.upper}]")
+
+    def snap(self, value: float) -> float:
+        """``value`` moved into [lower, upper] (and to the nearest whole number if ``integer``): an
+        optimizer's schedule computed in floating point (DEHB's rungs: 0.9999999999999999 x lower on
+        1..243 with eta 3) never asks a fidelity the benchmark refuses."""
+        value = min(max(float(value), self.lower), self.upper)
+        return float(round(value)) if self.integer else value
 
 
 class Benchmark(ABC):

@@ -127,3 +127,41 @@ def test_stock_decoding_is_still_available_and_recorded() -> None:
     optimizer = DEHBOptimizer(space, 0, exact_decoding=False)
     assert optimizer.settings()["exact_decoding"] is False
     assert DEHBOptimizer(space, 0).settings()["exact_decoding"] is True
+
+
+@pytest.mark.parametrize(("lower", "upper"), [(1, 243), (1, 729), (2, 486), (3, 729)])
+@pytest.mark.parametrize("integer", [False, True])
+def test_fidelities_stay_inside_the_declared_range(lower, upper, integer) -> None:
+    """Ranges whose ratio is a power of eta: DEHB computes the lowest rung as 0.9999999999999999 x lower;
+    the loop snaps it into the range (and to whole epochs when the fidelity is integral)."""
+    bench = EpochsBenchmark(lower, upper)
+    bench.fidelity_space = Fidelity("epochs", lower, upper, integer=integer)
+    trials = run(make_baseline("dehb", bench, seed=0), bench, n_trials=1)
+    assert all(t.status == "ok" for t in trials) and len(trials) > 1
+    assert all(lower <= t.fidelity <= upper for t in trials) and min(t.fidelity for t in trials) == lower
+    if integer:
+        assert all(float(t.fidelity).is_integer() for t in trials)
+
+
+def test_a_rung_of_failures_does_not_end_the_run() -> None:
+    """Every evaluation below 3 epochs fails, so DEHB's first rung has nothing to promote; the run goes on."""
+
+    class FailsBelowThree(EpochsBenchmark):
+        def _evaluate(self, config, fidelity, rng) -> Result:
+            if fidelity is not None and fidelity < 3:
+                raise RuntimeError("diverged below 3 epochs")
+            return super()._evaluate(config, fidelity, rng)
+
+    bench = FailsBelowThree(1, 27)
+    trials = run(make_baseline("dehb", bench, seed=0), bench, n_trials=10)
+    assert sum(t.fidelity == 27 for t in trials) == 10
+    failed = [t for t in trials if t.status == "failed"]
+    assert failed and all(t.fidelity < 3 for t in failed)
+
+
+def test_fidelity_snap_and_integer_bounds() -> None:
+    f = Fidelity("epochs", 1, 243, integer=True)
+    assert f.snap(0.9999999999999999) == 1.0 and f.snap(80.6) == 81.0 and f.snap(300) == 243.0
+    assert Fidelity("epochs", 1, 243).snap(2.5) == 2.5
+    with pytest.raises(ValueError, match="integer bounds"):
+        Fidelity("epochs", 0.5, 10, integer=True)
