@@ -120,6 +120,7 @@ def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], reco
     rows = []
     elapsed = {r.key: r.meta.get("finished_at", math.nan) - r.meta.get("started_at", math.nan) for r in records}
     setup = {r.key: r.meta.get("setup_seconds", math.nan) for r in records}
+    repeats = {r.key: repeated_evaluations(r.trials) for r in records}
     for name, runs in curves.items():
         regret = np.stack([c.regret for c in runs])
         n_hits, first = hits(runs)
@@ -132,6 +133,7 @@ def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], reco
                 mean, _, sem = mean_ci(regret[:, budget - 1 : budget])
                 row[f"regret_mean@{budget}"], row[f"regret_sem@{budget}"] = float(mean[0]), float(sem[0])
         row["hits"] = n_hits
+        row["repeats_mean"] = float(np.mean([repeats.get(c.key, 0) for c in runs]))
         row["median_evals_to_optimum"] = float(np.median(reached)) if reached else None
         row["overhead_median_s"] = float(np.median(overhead))
         row["overhead_mean_s"] = float(np.mean(overhead))
@@ -141,6 +143,14 @@ def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], reco
         row["run_time_median_s"] = _median([elapsed.get(c.key, math.nan) for c in runs])
         rows.append(row)
     return rows
+
+
+def repeated_evaluations(trials: list) -> int:
+    """How many trials evaluated a configuration already evaluated earlier in the run at the same fidelity."""
+    seen = set()
+    for trial in trials:
+        seen.add((tuple(sorted((k, repr(v)) for k, v in trial.config.items())), trial.fidelity))
+    return len(trials) - len(seen)
 
 
 def _median(values: list[float]) -> float | None:
@@ -172,13 +182,16 @@ def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root:
         group = [r for r in rows if (r["benchmark"], r["dataset"]) == (benchmark, dataset)]
         lines += [f"## {benchmark} / {dataset}", "",
                   (f"Regret (optimum - incumbent), mean ± sem over seeds, after n full evaluations; "
-                   f"hits = runs that found the optimum within {n_trials} evaluations."), "",
-                  "| optimizer | runs | " + " | ".join(f"@{b}" for b in budgets) + " | hits | median evals to optimum |",
-                  "|---|---|" + "---|" * len(budgets) + "---|---|"]
+                   f"hits = runs that found the optimum within {n_trials} evaluations; repeats = evaluations of a "
+                   f"configuration already evaluated in the run (mean per run)."), "",
+                  "| optimizer | runs | " + " | ".join(f"@{b}" for b in budgets)
+                  + " | hits | median evals to optimum | repeats |",
+                  "|---|---|" + "---|" * len(budgets) + "---|---|---|"]
         for r in group:
             cells = [f"{_fmt(r[f'regret_mean@{b}'])} ± {_fmt(r[f'regret_sem@{b}'], 2)}" for b in budgets]
             lines.append(f"| {r['optimizer']} | {r['runs']} | " + " | ".join(cells)
-                         + f" | {r['hits']}/{r['runs']} | {_fmt(r['median_evals_to_optimum'])} |")
+                         + f" | {r['hits']}/{r['runs']} | {_fmt(r['median_evals_to_optimum'])} | "
+                         f"{_fmt(r['repeats_mean'])} |")
         lines += ["", ("Per trial: optimizer overhead (ask + tell, measured) and recorded benchmark cost; "
                        "simulated wall-clock = cost + overhead. Per run: optimizer setup (construction, e.g. loading "
                        "a model; not in the overhead) and measured run time of the last attempt."), "",

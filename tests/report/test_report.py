@@ -95,12 +95,24 @@ def test_report_files_and_numbers(hand_store):
     assert float(rows["a"]["sim_wallclock_per_trial_s"]) == pytest.approx(100.5)
     assert "regret_mean@25" not in rows["a"]  # budgets beyond the experiment's are left out
     md = (out / "summary.md").read_text()
-    assert "| a | 2 | 2.5 ± 2.5 | 1/2 | 10 |" in md
+    assert "| a | 2 | 2.5 ± 2.5 | 1/2 | 10 | 0 |" in md
+    assert float(rows["a"]["repeats_mean"]) == 0.0
 
     hpob = read_hpob(hand_store, "a")
     assert set(hpob) == {"toy"} and set(hpob["toy"]["d"]) == {"test0", "test1"}
     assert hpob["toy"]["d"]["test1"] == [0.0] + [0.5] * 9  # min-max normalised, no incumbent yet -> 0
     assert hpob["toy"]["d"]["test0"][-1] == 1.0 and len(hpob["toy"]["d"]["test0"]) == 10
+
+
+def test_repeats_count_configurations_evaluated_again_at_the_same_fidelity():
+    from genhpo.report.build import repeated_evaluations
+
+    trials = _trials([1, 2, 3, 4])
+    assert repeated_evaluations(trials) == 0
+    again = [Trial(**{**t.to_dict(), "index": 4 + i, "score": 1.0}) for i, t in enumerate(trials[:2])]
+    assert repeated_evaluations(trials + again) == 2
+    higher = Trial(**{**trials[0].to_dict(), "index": 9, "fidelity": 27.0})  # a promotion, not a repeat
+    assert repeated_evaluations([*trials, higher]) == 0
 
 
 def test_incomplete_and_corrupt_runs_are_listed_not_plotted(hand_store):
