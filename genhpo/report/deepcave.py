@@ -20,7 +20,9 @@ optimizer overhead, as in the report's wall-clock curves; DeepCAVE's "Time" obje
 recorded evaluation cost), ``status`` (SUCCESS / CRASHED), and extra columns ``cost``, ``overhead``,
 ``fidelity``, ``result_<metric>``, ``error`` that DeepCAVE shows as additional data. A categorical or
 ordinal hyperparameter with numeric choices is written as an integer/float hyperparameter over its
-range (the converter reads choices back as strings, which would not match numeric values).
+range (the converter reads choices back as strings, which would not match numeric values). A
+string, boolean or None choice whose text pandas reads back as another type ("True", "1", "None",
+"NA", "null") is written in single quotes ('True'), so that every exported space opens in DeepCAVE.
 
 To open them: ``deepcave --open`` (starts the DeepCAVE server and opens a browser tab), then on the
 "General" page set the working directory to ``DIR/deepcave/<benchmark>-<dataset>`` and select the
@@ -31,11 +33,14 @@ a DataFrame run.
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from ConfigSpace import ConfigurationSpace
 from ConfigSpace.hyperparameters import (
     CategoricalHyperparameter,
@@ -106,9 +111,11 @@ def write_configspace(space: ConfigurationSpace, path: Path) -> None:
         row: dict[str, Any] = {"name": hp.name}
         if isinstance(hp, (CategoricalHyperparameter, OrdinalHyperparameter)):
             items = list(hp.choices if isinstance(hp, CategoricalHyperparameter) else hp.sequence)
-            if all(isinstance(item, str) for item in items):
-                row.update(type="categorical", default=hp.default_value, ordered=isinstance(hp, OrdinalHyperparameter))
-                row.update({f"item_{i}": item for i, item in enumerate(items)})
+            if all(_is_label_choice(item) for item in items):
+                labels = choice_labels(hp)
+                row.update(type="categorical", default=labels[hp.default_value],
+                           ordered=isinstance(hp, OrdinalHyperparameter))
+                row.update({f"item_{i}": labels[item] for i, item in enumerate(items)})
                 n_items = max(n_items, len(items))
             elif all(_is_number(item) for item in items):
                 row.update(_numeric_choices(items, hp.default_value))
@@ -130,6 +137,33 @@ def write_configspace(space: ConfigurationSpace, path: Path) -> None:
     if not any(r["type"] != "categorical" for r in rows):
         columns.remove("distribution")  # DataFrameRun only reads it for numeric rows
     _write(path, columns, rows)
+
+
+def _is_label_choice(value: Any) -> bool:
+    """Choices exported as categorical labels: strings, booleans and None."""
+    return value is None or isinstance(value, (str, bool, np.bool_))
+
+
+@functools.lru_cache(maxsize=4096)
+def _reads_back(text: str) -> bool:
+    """Whether pandas (which DeepCAVE's converter reads the CSV files with) reads ``text`` back as this
+    string; "True", "1", "None", "NA", "null", "" and the like it turns into a bool, a number or NaN."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["c"], [text]])
+    value = pd.read_csv(io.StringIO(buffer.getvalue()))["c"].iloc[0]
+    return isinstance(value, str) and value == text
+
+
+def choice_labels(hp: Any) -> dict[Any, str]:
+    """{choice: its label in the export}: the choice's text, or, where pandas would read that text back
+    as another type, the text in single quotes (``'True'``, ``'1'``, ``'None'``), so the run opens in
+    DeepCAVE; ValueError if two choices would get the same label."""
+    items = list(hp.choices if isinstance(hp, CategoricalHyperparameter) else hp.sequence)
+    labels = {item: str(item) if _reads_back(str(item)) else f"'{item}'" for item in items}
+    if len(set(labels.values())) != len(items):
+        raise ValueError(f"hyperparameter {hp.name!r}: choices {items} would share a label in DeepCAVE's "
+                         "DataFrame format")
+    return labels
 
 
 def _is_number(value: Any) -> bool:
@@ -156,6 +190,10 @@ def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity:
                  path: Path) -> None:
     """trials.csv: one row per recorded trial, in order, on the simulated clock."""
     names = list(space.keys())
+    labels = {hp.name: choice_labels(hp) for hp in space.values()
+              if isinstance(hp, (CategoricalHyperparameter, OrdinalHyperparameter))
+              and all(_is_label_choice(c) for c in (hp.choices if isinstance(hp, CategoricalHyperparameter)
+                                                   else hp.sequence))}
     extra = sorted({m for t in trials for m in t.metrics})
     columns = ["config_id", *names, metric]
     columns += ["budget"] if fidelity is not None else []
@@ -166,7 +204,9 @@ def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity:
     for t in trials:
         start = clock + t.overhead
         clock = start + t.cost
-        row = {"config_id": t.index, **{n: _cell(t.config.get(n)) for n in names}, "seed": t.index,
+        values = {n: labels[n][t.config[n]] if n in labels and n in t.config else _cell(t.config.get(n))
+                  for n in names}
+        row = {"config_id": t.index, **values, "seed": t.index,
                metric: t.score if t.status == "ok" else None, "start_time": start, "end_time": clock,
                "status": "SUCCESS" if t.status == "ok" else "CRASHED", "cost": t.cost, "overhead": t.overhead,
                "fidelity": t.fidelity, "error": t.error}

@@ -128,3 +128,31 @@ def test_unsupported_spaces_are_refused_with_the_reason(tmp_path):
 def test_metric_column_matches_deepcaves_pattern():
     assert metric_column({"optimum": 91.6, "score_min": 9.7}, [50.0]) == "metric:score [9.0; 92.0] (maximize)"
     assert metric_column({"optimum": None}, [-0.25, 0.5]) == "metric:score [-1.0; 1.0] (maximize)"
+
+
+@pytest.mark.parametrize("choices", [["True", "False"], ["1", "2", "4"], ["None", "a"], ["NA", "b"], ["null", "c"],
+                                     [True, False], ["x", ""], ["1.5", "inf", "nan"]])
+def test_choices_pandas_would_misread_open_in_deepcave(tmp_path, choices):
+    """Every categorical space the export accepts loads with DeepCAVE's converter, each trial's value
+    mapped to its label (the text, quoted where pandas would read it as another type)."""
+    from genhpo.report.deepcave import choice_labels
+
+    space = ConfigurationSpace(seed=0)
+    space.add([Categorical("c", choices), Categorical("plain", ["relu", "tanh"])])
+    write_configspace(space, tmp_path / "configspace.csv")
+    configs = [Configuration(space, values={"c": choice, "plain": "relu"}) for choice in choices]
+    trials = [Trial(index=i, config=dict(c), score=float(i), cost=1.0, overhead=0.0, started_at=0.0,
+                    finished_at=1.0) for i, c in enumerate(configs)]
+    write_trials(trials, space, metric_column({"optimum": 9.0, "score_min": 0.0}, []), None, tmp_path / "trials.csv")
+    run = DataFrameRun.from_path(tmp_path)
+    labels = choice_labels(space["c"])
+    assert list(run.configspace["c"].choices) == [labels[c] for c in choices]
+    assert run.configspace["c"].default_value == labels[space["c"].default_value]
+    assert [run.configs[t.config_id]["c"] for t in run.history] == [labels[c] for c in choices]
+    assert labels.get("relu", "relu") == "relu" and choice_labels(space["plain"]) == {"relu": "relu", "tanh": "tanh"}
+
+
+def test_choices_that_would_share_a_label_are_refused(tmp_path):
+    space = ConfigurationSpace({"c": ["True", "'True'"]})
+    with pytest.raises(ValueError, match="would share a label"):
+        write_configspace(space, tmp_path / "configspace.csv")
