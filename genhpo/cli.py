@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -42,7 +43,11 @@ def _names(text: str) -> list[str]:
 
 
 def quiet_dask() -> None:
-    """Importing distributed sets its loggers to INFO; keep the terminal to our progress bars."""
+    """Importing distributed sets its loggers to INFO; keep the terminal to our progress bars. Local
+    workers (started later, with this environment) log errors only, so that a Ctrl-C ends in one line,
+    and the semaphores of workers killed at a Ctrl-C are not reported one by one."""
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning:multiprocessing.resource_tracker")
     import distributed  # noqa: F401  (import first: it would reset the level set below)
 
     logging.getLogger("distributed").setLevel(logging.WARNING)
@@ -55,6 +60,7 @@ def _compare(args: argparse.Namespace) -> int:
         quiet_dask()
 
     experiment = experiment_config.resolve(args)
+    check_out(Path(args.out))
     outcomes = compare(experiment, Path(args.out), scheduler=args.scheduler, n_workers=args.workers,
                        force=args.force, progress=not args.quiet)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("done", "skipped", "failed")}
@@ -65,6 +71,18 @@ def _compare(args: argparse.Namespace) -> int:
             print(f"  FAILED {outcome.key.label}: {outcome.error}", file=sys.stderr)
     print(f"next: genhpo report {args.out}   and   genhpo export-deepcave {args.out}")
     return 1 if counts["failed"] else 0
+
+
+def check_out(out: Path) -> None:
+    """ValueError naming the problem if ``--out`` cannot be an experiment directory (a file, a path
+    under a file, or a place this user cannot write)."""
+    for place in (out, *out.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise ValueError(f"--out {out}: {place} is a file, not a directory")
+            if not os.access(place, os.W_OK | os.X_OK):
+                raise ValueError(f"--out {out}: {place} is not writable by this user")
+            return
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -238,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError) as exc:
         print(f"genhpo {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the file system or the network, e.g. a Dask scheduler nobody listens on
+        print(f"genhpo {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"genhpo {args.command}: interrupted; re-run the same command to resume", file=sys.stderr)
         return 130

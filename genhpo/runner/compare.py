@@ -10,6 +10,7 @@ coordination primitive is needed and a lost progress update can never affect a r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -84,7 +85,18 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
     with (LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
           Client(cluster) as client):
         log.info("Dask dashboard: %s", client.dashboard_link)
-        yield client
+        try:
+            yield client
+        except KeyboardInterrupt:  # the user's stop: shut the cluster down without its shutdown warnings
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
+            with contextlib.suppress(Exception):
+                client.run(_silence_distributed, on_error="ignore")
+            raise
+
+
+def _silence_distributed() -> None:
+    """On each worker, at a Ctrl-C: no warnings or tracebacks about the connections being closed."""
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
 
 class _TrialCounter:

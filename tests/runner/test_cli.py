@@ -102,3 +102,42 @@ def test_compare_report_export_end_to_end_on_a_local_cluster(tmp_path, capsys):
 def test_report_of_a_missing_directory_is_a_clear_error(tmp_path, capsys):
     assert main(["report", str(tmp_path / "nothing")]) == 2
     assert "is not an experiment directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["afile", "afile/sub"])
+def test_an_out_that_is_a_file_is_one_clear_line(tmp_path, capsys, out):
+    (tmp_path / "afile").write_text("not a directory")
+    assert main(["compare", "--benchmark", "nb201", "--dataset", "cifar10", "--optimizers", "rs", "--seeds", "1",
+                 "--trials", "2", "--out", str(tmp_path / out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"genhpo compare: error: --out {tmp_path / out}: {tmp_path / 'afile'} is a file, not a directory"]
+
+
+def test_a_scheduler_nobody_listens_on_is_one_clear_line(tmp_path, capsys):
+    assert main(["compare", "--benchmark", "nb201", "--dataset", "cifar10", "--optimizers", "rs", "--seeds", "1",
+                 "--trials", "2", "--out", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:1", "--quiet"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("genhpo compare: error: Timed out trying to connect to tcp://127.0.0.1:1")
+
+
+def test_ctrl_c_ends_in_one_line_and_the_run_resumes(tmp_path):
+    """SIGINT to the whole process group, as a terminal's Ctrl-C: one line, exit 130; re-running resumes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    genhpo = [sys.executable, "-m", "genhpo.cli", "compare", "--benchmark", "nb201", "--dataset", "cifar10",
+              "--optimizers", "smac", "--seeds", "4", "--trials", "40", "--out", str(tmp_path / "exp"), "--quiet"]
+    p = subprocess.Popen(genhpo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while not list((tmp_path / "exp").glob("runs/*/*/*/*/trials.jsonl")) and time.time() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert err.strip().splitlines() == ["genhpo compare: interrupted; re-run the same command to resume"]
+    again = subprocess.run(genhpo, capture_output=True, text=True, timeout=600, check=False)
+    assert again.returncode == 0 and "0 failed" in again.stdout, again.stderr[-2000:]
