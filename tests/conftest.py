@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 from ConfigSpace import ConfigurationSpace
 
@@ -9,6 +12,12 @@ from genhpo.benchmarks.nb201 import NB201Benchmark
 from genhpo.model.layout import Layout
 from genhpo.spaces import SpaceEncoder
 from tests.fixtures import make_finite_space, make_mixed_space
+
+
+def pytest_configure(config) -> None:
+    """The tests' own GENHPO_CACHE (cold models of new spaces, offline data): never the user's cache,
+    and the same empty start on every machine; subprocesses of the tests inherit it."""
+    os.environ["GENHPO_CACHE"] = tempfile.mkdtemp(prefix="genhpo-test-cache-")
 
 
 @pytest.fixture(scope="session")
