@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -82,8 +84,9 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
     if not isinstance(n, int) or n <= 0:
         raise ValueError(f"--workers must be a positive integer, got {n!r}")
     # dashboard on a free port (":0"), so that concurrent experiments on one machine never collide
-    with (LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
-          Client(cluster) as client):
+    with _workers_ignore_ctrl_c():
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0")
+    with cluster, Client(cluster) as client:
         log.info("Dask dashboard: %s", client.dashboard_link)
         try:
             yield client
@@ -92,6 +95,21 @@ def dask_client(scheduler: str | None = None, n_workers: int | None = None) -> I
             with contextlib.suppress(Exception):
                 client.run(_silence_distributed, on_error="ignore")
             raise
+
+
+@contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """While the local workers start, SIGINT is ignored, and they keep that (an ignored signal stays
+    ignored in a spawned process): a Ctrl-C reaches the whole process group, and only this process
+    must act on it, closing the cluster, not each worker with a traceback of its own."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _silence_distributed() -> None:
