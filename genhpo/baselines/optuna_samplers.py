@@ -1,0 +1,113 @@
+"""Optuna's samplers (TPE, GP-BO) behind genhpo's ask/tell protocol: the samplers users actually pick.
+
+Each optimizer owns an in-memory Optuna study (``direction="maximize"``: scores are maximised in genhpo
+as in the study) and asks it for a trial over fixed distributions built from the ConfigSpace once:
+float and integer ranges keep their bounds and log scale, a categorical keeps its choices, an ordinal
+becomes the integer index of its value (so TPE and GP-BO see its order), a constant is added to
+every configuration. A failed evaluation is told as ``TrialState.FAIL``: Optuna's samplers leave
+failed trials out of their models, so a failure never ranks above a success. Conditional spaces and
+forbidden clauses are refused (Optuna's fixed distributions cannot express them).
+
+- ``tpe``: ``optuna.samplers.TPESampler(seed=seed)`` with Optuna's defaults (10 random startup trials).
+- ``gp``: ``optuna.samplers.GPSampler(seed=seed)`` (Gaussian-process BO with log expected
+  improvement; 10 random startup trials).
+
+Every random choice comes from the sampler's seeded generator, so a seed gives the same trajectory
+in a fresh interpreter, and replaying recorded trials through ask/tell resumes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from ConfigSpace import (
+    CategoricalHyperparameter,
+    Configuration,
+    ConfigurationSpace,
+    Constant,
+    OrdinalHyperparameter,
+    UniformFloatHyperparameter,
+    UniformIntegerHyperparameter,
+)
+
+from genhpo.baselines.space_support import check_space, config_key
+from genhpo.protocol import Optimizer, Result
+
+SAMPLERS = ("tpe", "gp")
+
+
+def optuna_distributions(config_space: ConfigurationSpace) -> dict[str, Any]:
+    """``{name: optuna distribution}`` of a space's non-constant hyperparameters (see the module doc)."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    out: dict[str, Any] = {}
+    for hp in config_space.values():
+        if isinstance(hp, UniformFloatHyperparameter):
+            out[hp.name] = FloatDistribution(float(hp.lower), float(hp.upper), log=bool(hp.log))
+        elif isinstance(hp, UniformIntegerHyperparameter):
+            out[hp.name] = IntDistribution(int(hp.lower), int(hp.upper), log=bool(hp.log))
+        elif isinstance(hp, CategoricalHyperparameter):
+            out[hp.name] = CategoricalDistribution(list(hp.choices))
+        elif isinstance(hp, OrdinalHyperparameter):
+            out[hp.name] = IntDistribution(0, len(hp.sequence) - 1)
+    return out
+
+
+class OptunaOptimizer(Optimizer):
+    """An Optuna sampler (``sampler="tpe"`` or ``"gp"``) asked and told through an in-memory study."""
+
+    name = "optuna"
+
+    def __init__(self, config_space: ConfigurationSpace, seed: int, sampler: Literal["tpe", "gp"] = "tpe",
+                 n_startup_trials: int = 10) -> None:
+        super().__init__(config_space, seed)
+        if sampler not in SAMPLERS:
+            raise ValueError(f"unknown Optuna sampler {sampler!r}; accepted: {', '.join(SAMPLERS)}")
+        if not isinstance(n_startup_trials, int) or isinstance(n_startup_trials, bool) or n_startup_trials < 1:
+            raise ValueError(f"n_startup_trials must be a positive int, got {n_startup_trials!r}")
+        check_space(config_space, f"Optuna's {sampler.upper()} sampler",
+                    types=(CategoricalHyperparameter, OrdinalHyperparameter, UniformFloatHyperparameter,
+                           UniformIntegerHyperparameter, Constant))
+        try:
+            import optuna
+        except ImportError as exc:
+            raise ValueError(f"the {sampler} baseline needs Optuna: pip install 'genhpo[optuna]' ({exc})") from None
+        optuna.logging.set_verbosity(logging.WARNING)
+        self.sampler_name, self.n_startup_trials = sampler, n_startup_trials
+        if sampler == "tpe":
+            chosen = optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup_trials)
+        else:
+            chosen = optuna.samplers.GPSampler(seed=seed, n_startup_trials=n_startup_trials)
+        self._study = optuna.create_study(direction="maximize", sampler=chosen)
+        self._distributions = optuna_distributions(config_space)
+        self._constants = {hp.name: hp.value for hp in config_space.values() if isinstance(hp, Constant)}
+        self._ordinals = {hp.name: list(hp.sequence) for hp in config_space.values()
+                          if isinstance(hp, OrdinalHyperparameter)}
+        self._pending: dict[tuple, Any] = {}  # config key -> the Optuna trial asked for it
+
+    def ask(self) -> Configuration:
+        trial = self._study.ask(self._distributions)
+        values = {**self._constants, **trial.params}
+        for name, sequence in self._ordinals.items():
+            values[name] = sequence[values[name]]
+        config = Configuration(self.config_space, values=values)
+        self._pending[config_key(config)] = trial
+        return config
+
+    def _tell(self, config: Configuration, result: Result) -> None:
+        from optuna.trial import TrialState
+
+        trial = self._pending.pop(config_key(config), None)
+        if trial is None:
+            raise ValueError(f"tell() for a configuration Optuna did not ask (or was already told): {dict(config)}")
+        if result.ok:
+            self._study.tell(trial, float(result.score))
+        else:
+            self._study.tell(trial, state=TrialState.FAIL)
+
+    def settings(self) -> dict[str, Any]:
+        from importlib.metadata import version
+
+        return {**super().settings(), "sampler": self.sampler_name, "n_startup_trials": self.n_startup_trials,
+                "optuna_version": version("optuna")}

@@ -1,0 +1,70 @@
+"""Optuna's TPE and GP-BO samplers behind the protocol: the space mapping, failures, refusals."""
+
+from __future__ import annotations
+
+import pytest
+from ConfigSpace import (
+    Categorical,
+    ConfigurationSpace,
+    Constant,
+    EqualsCondition,
+    Float,
+    Integer,
+    OrdinalHyperparameter,
+)
+
+from genhpo.baselines import make_baseline
+from genhpo.baselines.optuna_samplers import OptunaOptimizer, optuna_distributions
+from genhpo.protocol import Result
+
+
+def _space() -> ConfigurationSpace:
+    space = ConfigurationSpace(seed=0)
+    space.add([Float("lr", (1e-5, 1e-1), log=True), Integer("layers", (1, 8)), Categorical("act", ["relu", "tanh"]),
+               OrdinalHyperparameter("size", ["small", "medium", "large"]), Constant("arch", "mlp")])
+    return space
+
+
+def test_distributions_keep_bounds_log_scale_choices_and_the_ordinals_order():
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    dists = optuna_distributions(_space())
+    assert dists["lr"] == FloatDistribution(1e-5, 1e-1, log=True)
+    assert dists["layers"] == IntDistribution(1, 8)
+    assert dists["act"] == CategoricalDistribution(["relu", "tanh"])
+    assert dists["size"] == IntDistribution(0, 2)  # the index of the ordinal's value: TPE and GP see its order
+    assert "arch" not in dists
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "gp"])
+def test_asked_configurations_are_valid_and_failures_are_told_as_failed(sampler):
+    from optuna.trial import TrialState
+
+    space = _space()
+    opt = OptunaOptimizer(space, 0, sampler=sampler, n_startup_trials=2)
+    for i in range(5):
+        config = opt.ask()
+        config.check_valid_configuration()  # raises for an invalid configuration
+        assert config["arch"] == "mlp" and config["size"] in ("small", "medium", "large")
+        opt.tell(config, Result.failure("crashed") if i == 0 else Result(score=-float(i)))
+    states = [t.state for t in opt._study.trials]
+    assert states[0] == TrialState.FAIL and all(s == TrialState.COMPLETE for s in states[1:])
+    assert opt._study.best_value == -1.0  # the failure is not a value: it never ranks above a success
+    with pytest.raises(ValueError, match="did not ask"):
+        opt.tell(config, Result(score=0.0))
+
+
+def test_spaces_optuna_cannot_express_are_refused():
+    space = ConfigurationSpace()
+    a, b = Categorical("a", ["x", "y"]), Categorical("b", ["p", "q"])
+    space.add([a, b, EqualsCondition(b, a, "x")])
+    with pytest.raises(ValueError, match="does not support conditional hyperparameters"):
+        OptunaOptimizer(space, 0)
+    with pytest.raises(ValueError, match="unknown Optuna sampler 'cmaes'"):
+        OptunaOptimizer(_space(), 0, sampler="cmaes")
+
+
+def test_the_registry_builds_both(nb201_cifar10):
+    tpe, gp = make_baseline("tpe", nb201_cifar10, 1), make_baseline("gp", nb201_cifar10, 1)
+    assert (tpe.settings()["sampler"], gp.settings()["sampler"]) == ("tpe", "gp")
+    assert tpe.settings()["optuna_version"] == "5.0.0"
