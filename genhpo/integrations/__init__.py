@@ -1,0 +1,1 @@
+"""genhpo inside other HPO loops: an Optuna sampler (:mod:`genhpo.integrations.optuna`)."""
