@@ -60,7 +60,7 @@ def nb201_table(path: Path, budgets: list[int], command: str, title: str, note: 
 def hpob_table(folder: Path) -> list[str]:
     results = {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))
                if not p.stem.endswith(".settings")}
-    order = [n for n in ("rs", "re", "dehb", "smac", "smac-bb", "transfer-topk", "genhpo") if n in results]
+    order = [n for n in ("rs", "re", "dehb", "smac", "smac-bb", "tpe", "gp", "transfer-topk", "genhpo") if n in results]
     results = {n: results[n] for n in order}
     first = next(iter(results.values()))
     tasks = {space: sorted(datasets) for space, datasets in first.items()}
@@ -88,7 +88,7 @@ def hpob_table(folder: Path) -> list[str]:
 #: The NB201 tables: (stored file, budgets, the command that writes it, title, what the rows are).
 NB201_TABLES = (
     ("nb201-transfer.json", [5, 10, 15, 20, 25],
-     ("python research/bench_generative.py transfer --seeds 20 --baselines transfer-topk,re,rs "
+     ("python research/bench_generative.py transfer --seeds 20 --baselines transfer-topk,tpe,gp,re,rs "
      "--json docs/results/nb201-transfer.json"),
      "NB201: transfer (a checkpoint never trained on the target dataset)",
      ("genhpo = `presets.for_benchmark`: the `nb201-holdout-<dataset>` checkpoint, trained on the other two "
@@ -96,8 +96,8 @@ NB201_TABLES = (
      "the one-hyperparameter neighbours of the 3 best results once 10 are in). TransferTopK reads the same "
      "two tables.")),
     ("nb201-cold.json", [10, 25, 50, 100, 200],
-     ("python research/bench_generative.py cold --seeds 20 --baselines re,smac,rs --budgets 10,25,50,100,200 "
-     "--json docs/results/nb201-cold.json"),
+     ("python research/bench_generative.py cold --seeds 20 --baselines tpe,gp,smac,re,rs "
+     "--budgets 10,25,50,100,200 --json docs/results/nb201-cold.json"),
      "NB201: cold start (no NB201 data in training)",
      ("genhpo-cold = the `nb201-cold` checkpoint (synthetic tasks over the NB201 space only) with its card's "
      "settings: 10 random configurations, then the one-hyperparameter neighbours of the 5 best, 10 % global "
