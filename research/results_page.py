@@ -6,6 +6,8 @@
 Each stored file is written by the command quoted above its table; this script only reads them:
 - ``nb201-transfer.json`` / ``nb201-cold.json``: ``research/bench_generative.py transfer|cold --json``,
   ``{dataset: {optimizer: {"regret": (seeds, trials) list, "overhead": mean s per trial}}}``;
+- ``nb201-optuna.json``: ``research/bench_optuna.py --json``, a list of runs (sampler, dataset, seed,
+  regret after each trial, overhead);
 - ``hpob/<optimizer>.json``: ``research/bench_hpob.py --out``, HPO-B's results format
   ``{space: {dataset: {seed: [incumbent, ...]}}}``, scored by :func:`genhpo.benchmarks.hpob.scores.hpob_scores`.
 """
@@ -54,6 +56,25 @@ def nb201_table(path: Path, budgets: list[int], command: str, title: str, note: 
             hits = int((regret[:, last - 1] <= 1e-9).sum())
             lines.append(f"| {dataset} | {name} | {len(regret)} | "
                          + " | ".join(_cell(regret[:, b - 1]) for b in budgets) + f" | {hits}/{len(regret)} |")
+    return lines + [""]
+
+
+def optuna_table(path: Path) -> list[str]:
+    """NB201 through Optuna (``research/bench_optuna.py --json``: a list of runs)."""
+    runs = json.loads(path.read_text())
+    budgets = [10, 25, 50, 100]
+    lines = ["## NB201 through Optuna: genhpo's sampler in a user's study", "",
+             "`python research/bench_optuna.py --seeds 20 --trials 100 --json docs/results/nb201-optuna.json`", "",
+             ("One Optuna study per sampler and seed: `genhpo` = `GenerativeSampler` with the dataset's holdout "
+             "checkpoint, `genhpo-cold` = with `nb201-cold`, against Optuna's `TPESampler`, `GPSampler` and "
+             "`RandomSampler`. Regret = optimum - best value after n trials."), "",
+             "| dataset | sampler | seeds | " + " | ".join(f"@{b}" for b in budgets) + " |",
+             "|---|---|---|" + "---|" * len(budgets)]
+    for dataset in dict.fromkeys(r["dataset"] for r in runs):
+        for name in dict.fromkeys(r["sampler"] for r in runs):
+            regret = np.array([r["regret"] for r in runs if r["dataset"] == dataset and r["sampler"] == name])
+            lines.append(f"| {dataset} | {name} | {len(regret)} | "
+                         + " | ".join(_cell(regret[:, b - 1]) for b in budgets) + " |")
     return lines + [""]
 
 
@@ -109,6 +130,8 @@ def render() -> str:
     lines = [HEADER]
     for name, budgets, command, title, note in NB201_TABLES:
         lines += nb201_table(STORED / name, budgets, command, title, note)
+    if (STORED / "nb201-optuna.json").exists():
+        lines += optuna_table(STORED / "nb201-optuna.json")
     lines += hpob_table(STORED / "hpob")
     return "\n".join(lines).rstrip() + "\n"
 
