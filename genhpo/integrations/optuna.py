@@ -61,10 +61,13 @@ class _Codec:
 
     def __init__(self, search_space: dict[str, BaseDistribution]) -> None:
         self.distributions = dict(search_space)
+        #: categoricals whose choices are all strings keep them; the others use the choice's index
+        self.named = {name for name, d in self.distributions.items()
+                      if isinstance(d, CategoricalDistribution) and all(isinstance(c, str) for c in d.choices)}
         space = ConfigurationSpace()
         for name, d in self.distributions.items():
             if isinstance(d, CategoricalDistribution):
-                if all(isinstance(c, str) for c in d.choices):
+                if name in self.named:
                     space.add(CategoricalHyperparameter(name, list(d.choices)))
                 else:
                     space.add(CategoricalHyperparameter(name, [str(i) for i in range(len(d.choices))]))
@@ -86,7 +89,7 @@ class _Codec:
             value = params[name]
             if isinstance(d, CategoricalDistribution):
                 index = d.to_internal_repr(value)
-                values[name] = d.choices[int(index)] if all(isinstance(c, str) for c in d.choices) else str(int(index))
+                values[name] = d.choices[int(index)] if name in self.named else str(int(index))
             elif d.step is not None and not getattr(d, "log", False):
                 values[name] = round((value - d.low) / d.step)
             else:
@@ -98,7 +101,7 @@ class _Codec:
         for name, d in self.distributions.items():
             value = config[name]
             if isinstance(d, CategoricalDistribution):
-                params[name] = value if all(isinstance(c, str) for c in d.choices) else d.choices[int(value)]
+                params[name] = value if name in self.named else d.choices[int(value)]
             elif d.step is not None and not getattr(d, "log", False):
                 params[name] = min(d.high, d.low + int(value) * d.step)
                 params[name] = int(params[name]) if isinstance(d, IntDistribution) else float(params[name])
