@@ -145,11 +145,7 @@ class GenerativeOptimizer(Optimizer):
     def pending(self, config: Configuration | dict[str, Any]) -> None:
         """Mark ``config`` as being evaluated elsewhere (another worker): it is not proposed again, and
         its result comes later through :meth:`tell`. ValueError if it is not a configuration of the space."""
-        try:
-            valid = Configuration(self.config_space, values=dict(config))
-        except Exception as exc:  # noqa: BLE001  (ConfigSpace raises several types for a bad value or name)
-            raise ValueError(f"not a valid configuration of this optimizer's space: {exc}") from None
-        self._mark(self.encoder.encode(valid))
+        self._mark(self.encoder.encode(self.valid_config(config)))
 
     def settings(self) -> dict[str, Any]:
         """Name, seed, checkpoint (name and sha256), space signature and every suggestion setting."""

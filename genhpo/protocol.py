@@ -158,11 +158,16 @@ class Optimizer(ABC):
         if not isinstance(result, Result):
             raise TypeError(f"result must be a genhpo.protocol.Result (e.g. Result(score=0.5)), "
                             f"got {type(result).__name__}: {result!r}")
+        valid = self.valid_config(config)
+        return config if isinstance(config, Configuration) else valid
+
+    def valid_config(self, config: Configuration | Mapping[str, Any]) -> Configuration:
+        """``config`` as a Configuration of this space; ValueError if it is not one (partial, unknown
+        value or name, inactive one set, forbidden combination)."""
         try:
-            valid = Configuration(self.config_space, values=dict(config))
+            return Configuration(self.config_space, values=dict(config))
         except Exception as exc:  # noqa: BLE001  (ConfigSpace raises several types for a bad value, name or combination)
             raise ValueError(f"not a valid configuration of this optimizer's space: {exc}") from None
-        return config if isinstance(config, Configuration) else valid
 
     def fidelity(self, config: Configuration) -> float | None:
         """The fidelity at which to evaluate ``config`` (just asked); None means full fidelity."""
