@@ -16,7 +16,7 @@ test: setup
 	$(PY) -m pytest -q
 
 lint: setup
-	$(VENV)/bin/ruff check genhpo research tests
+	$(VENV)/bin/ruff check genhpo research tests examples
 
 # Benchmarks of quality and speed: commands that print figures (never timed unit tests).
 bench: bench-baselines bench-generative bench-hpob

@@ -76,6 +76,15 @@ def cold_model(config_space: ConfigurationSpace) -> tuple[GenerativeModel, dict[
     return _LOADED[signature]
 
 
+def model_for(config_space: ConfigurationSpace, checkpoint: str | Path | None = None,
+              ) -> tuple[GenerativeModel, dict[str, Any]]:
+    """(model, card) for a user's own loop: ``checkpoint`` (a shipped name or a path; ValueError if it was
+    trained for another space) when given, else the space's cold-start model (:func:`cold_model`)."""
+    if checkpoint is not None:
+        return load_checkpoint(checkpoint, SpaceEncoder(config_space).signature())
+    return cold_model(config_space)
+
+
 def transfer_card(benchmark: Benchmark, cards: Sequence[dict[str, Any]] | None = None) -> dict[str, Any] | None:
     """The first card trained for ``benchmark.name`` on the same space whose holdout holds
     ``benchmark.dataset``; ``cards``: ``read_card`` outputs to choose from (default: the shipped ones)."""

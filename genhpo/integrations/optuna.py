@@ -46,10 +46,8 @@ from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
 from genhpo import presets
-from genhpo.model.checkpoint import load_checkpoint
 from genhpo.optimizer import GenerativeOptimizer
 from genhpo.protocol import Result
-from genhpo.spaces import SpaceEncoder
 from genhpo.suggest.config import SuggestConfig
 
 #: The system attribute holding the parameters a running trial's worker chose (other workers skip them).
@@ -177,10 +175,7 @@ class GenerativeSampler(BaseSampler):
         if key not in self._state:
             codec = _Codec(search_space)
             space = codec.config_space
-            if self._checkpoint is not None:
-                model, card = load_checkpoint(self._checkpoint, SpaceEncoder(space).signature())
-            else:
-                model, card = presets.cold_model(space)
+            model, card = presets.model_for(space, self._checkpoint)
             config = SuggestConfig.from_card(card).replace(**self._overrides)
             seed = int(self._rng.integers(2**31 - 1))
             self._state[key] = (codec, GenerativeOptimizer(space, seed, model, config=config, card=card), {})
