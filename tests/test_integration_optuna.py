@@ -12,7 +12,7 @@ from optuna.testing.pytest_samplers import (
     SingleOnlySamplerTestCase,
 )
 
-from genhpo.integrations.optuna import GenerativeSampler
+from genhpo.integrations.optuna import GenerativeSampler, save_for_deepcave
 
 
 class TestGenerativeSampler(BasicSamplerTestCase, RelativeSamplerTestCase, SingleOnlySamplerTestCase):
@@ -91,3 +91,45 @@ def test_a_study_declaring_nb201s_edges_gets_the_shipped_cold_start_checkpoint(n
     transfer = GenerativeSampler(seed=0, checkpoint="nb201-holdout-cifar10")
     optuna.create_study(direction="maximize", sampler=transfer).optimize(objective, n_trials=3)
     assert next(iter(transfer._state.values()))[1].card["name"] == "nb201-holdout-cifar10"
+
+
+def test_a_study_run_with_the_sampler_opens_in_deepcaves_optuna_converter(tmp_path):
+    """DeepCAVE reads an Optuna run as a folder holding one pickled study (its OptunaRun converter):
+    a study sampled by GenerativeSampler, with a failed trial, saved by save_for_deepcave, loads there
+    (DeepCAVE 1.4.1 fails on the raw study: a failed trial has no values)."""
+    import math
+    import pickle
+
+    from deepcave.runs.converters.optuna import OptunaRun
+
+    def objective(trial):
+        x = trial.suggest_float("lr", 1e-4, 1e-1, log=True)
+        n = trial.suggest_int("layers", 1, 4)
+        act = trial.suggest_categorical("act", ["relu", "tanh"])
+        if trial.number == 3:
+            raise RuntimeError("diverged")  # a FAIL trial
+        return (math.log10(x) + 2) ** 2 + 0.1 * n + (act == "tanh")
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(study_name="genhpo-study", sampler=GenerativeSampler(seed=0))
+    study.optimize(objective, n_trials=12, catch=(RuntimeError,))
+    folder = tmp_path / "genhpo-study"
+    assert save_for_deepcave(study, folder) == folder / "study.pkl"
+    assert study.trials[3].values is None  # the user's study is unchanged
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "study.pkl").write_bytes(pickle.dumps(study))
+    with pytest.raises(TypeError):  # why the helper exists: DeepCAVE 1.4.1 on the study as it is
+        OptunaRun.from_path(raw)
+    assert OptunaRun.is_valid_run(str(folder))
+    run = OptunaRun.from_path(folder)
+    assert len(run.history) == 12
+    statuses = [t.status.name for t in run.history]
+    assert statuses.count("FAILED") == 1 and statuses.count("SUCCESS") == 11
+    loaded = sorted(t.costs[0] for t in run.history if t.status.name == "SUCCESS")
+    assert loaded == pytest.approx(sorted(t.value for t in study.trials if t.value is not None))
+    assert set(run.configspace) == {"lr", "layers", "act"}
+    # the pickled sampler goes on sampling after loading (its optimizers rebuilt from the study)
+    again = pickle.loads((folder / "study.pkl").read_bytes())
+    again.optimize(objective, n_trials=2)
+    assert len(again.trials) == 14

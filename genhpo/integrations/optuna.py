@@ -43,6 +43,7 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution, Floa
 from optuna.samplers import BaseSampler, RandomSampler
 from optuna.search_space import IntersectionSearchSpace
 from optuna.study import Study, StudyDirection
+from optuna.study import create_study as optuna_create_study
 from optuna.trial import FrozenTrial, TrialState
 
 from genhpo import presets
@@ -131,6 +132,18 @@ class GenerativeSampler(BaseSampler):
         self._lock = threading.Lock()
         self._state: dict[tuple, tuple[_Codec, GenerativeOptimizer, dict[int, str]]] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A pickled sampler (e.g. inside a pickled study, as DeepCAVE's Optuna converter reads it) keeps
+        its settings and generator; its per-space optimizers are rebuilt from the study after loading."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_state"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
         self._independent.reseed_rng()
@@ -210,4 +223,39 @@ class GenerativeSampler(BaseSampler):
             told[t.number] = "told"
 
 
-__all__ = ["GenerativeSampler"]
+def save_for_deepcave(study: Study, folder: str | Path) -> Path:
+    """Write ``study`` where DeepCAVE's Optuna converter reads it: ``folder/study.pkl``, one pickled study
+    per folder (open ``folder``'s parent as DeepCAVE's working directory). Returns the file.
+
+    DeepCAVE 1.4.1's ``OptunaRun`` counts objectives as ``len(trial.values)`` over all trials, so a study
+    with a FAIL, PRUNED or RUNNING trial (no values) fails to load there. The file holds an in-memory
+    copy whose valueless trials carry NaN values (DeepCAVE records every trial that is not COMPLETE
+    by its status, without costs); the study itself is not changed. ValueError for an empty study.
+    """
+    import pickle
+
+    from optuna.storages import InMemoryStorage
+
+    trials = study.get_trials(deepcopy=True)
+    if not trials:
+        raise ValueError(f"study {study.study_name!r} has no trials to save for DeepCAVE")
+    copy = optuna_create_study(storage=InMemoryStorage(), study_name=study.study_name,
+                               directions=study.directions, sampler=study.sampler)
+    if study.metric_names is not None:
+        copy.set_metric_names(study.metric_names)
+    copy.add_trials(trials)
+    n = len(study.directions)
+    for trial in copy.get_trials(deepcopy=False):  # the copy's own records: the study is untouched
+        if trial.values is None:
+            trial._values = [math.nan] * n  # what DeepCAVE 1.4.1 needs to count objectives
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "study.pkl"
+    tmp = path.with_suffix(".pkl.tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(copy, f)
+    tmp.replace(path)
+    return path
+
+
+__all__ = ["GenerativeSampler", "save_for_deepcave"]
