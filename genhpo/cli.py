@@ -1,9 +1,10 @@
-"""The ``genhpo`` command, one argparse tree: compare, report, export-deepcave, train, data.
+"""The ``genhpo`` command, one argparse tree: compare, report, export-deepcave, deepcave, train, data.
 
     genhpo compare --benchmark nb201 --dataset cifar10 --optimizers genhpo,smac,dehb,re,rs,transfer-topk \\
                    --seeds 20 --trials 200 --out DIR [--scheduler ADDR] [--workers N] [--force] [--config X.toml]
     genhpo report DIR [--log]
     genhpo export-deepcave DIR
+    genhpo deepcave DIR [--port 8050] [--redis-port P]           # DeepCAVE's interface on the export
     genhpo train nb201-holdout-cifar10 --seed 0 [--out PATH]      # genhpo train --list
     genhpo data hpob-offline [--holdout D] [--surrogates]
 
@@ -99,9 +100,38 @@ def _export(args: argparse.Namespace) -> int:
 
     folders = export_deepcave(Path(args.dir))
     groups = sorted({str(f.parent) for f in folders})
-    print(f"exported {len(folders)} runs for DeepCAVE; open them with `deepcave --open` and set the working "
-          f"directory to: {', '.join(groups) or '(no runs with trials yet)'}")
+    print(f"exported {len(folders)} runs for DeepCAVE to {', '.join(groups) or '(no runs with trials yet)'}; "
+          f"open them with: genhpo deepcave {args.dir}")
     return 0
+
+
+def _deepcave(args: argparse.Namespace) -> int:
+    import signal
+    import time
+
+    from genhpo.report.deepcave_app import DeepCAVEError, export_root, serve
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # `kill` stops DeepCAVE as cleanly as Ctrl-C
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        root = export_root(Path(args.dir))
+        print(f"starting DeepCAVE on {root} ...", flush=True)
+        with serve(root, port=args.port, host=args.host, redis_port=args.redis_port) as app:
+            print(f"DeepCAVE: {app.url}  (select runs on its General page; Ctrl-C stops it)", flush=True)
+            while (dead := app.exited()) is None:
+                time.sleep(0.5)
+            print(f"DeepCAVE's {dead} process exited (its Exit button stops the server); stopped the others")
+        return 0
+    except DeepCAVEError as exc:
+        print(f"genhpo deepcave: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("genhpo deepcave: stopped DeepCAVE (redis, worker and server)", file=sys.stderr)
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def json_object(text: str | None, flag: str) -> dict[str, Any]:
@@ -234,9 +264,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export-deepcave", help="write every run in DeepCAVE's DataFrame format to DIR/deepcave",
                        description="Export every run to DIR/deepcave/<benchmark>-<dataset>/<optimizer>-seed-<k>/; "
-                                   "open with `deepcave --open` and point its working directory there.")
+                                   "open them with `genhpo deepcave DIR`.")
     p.add_argument("dir", help="experiment directory written by `genhpo compare`")
     p.set_defaults(func=_export)
+
+    p = sub.add_parser("deepcave", help="start DeepCAVE's interface on DIR's export (Ctrl-C stops it)",
+                       description="Start a private redis server, DeepCAVE's worker and its server with the working "
+                                   "directory set to DIR's export; print the address; Ctrl-C stops all three.")
+    p.add_argument("dir", help="experiment directory with an export (`genhpo export-deepcave DIR`)")
+    p.add_argument("--port", type=int, default=8050, help="the server's port (default: 8050, DeepCAVE's)")
+    p.add_argument("--host", default="127.0.0.1", help="the address it listens on (default: this machine only)")
+    p.add_argument("--redis-port", type=int, default=None,
+                   help="the private redis server's port (default: a free one)")
+    p.set_defaults(func=_deepcave)
 
     _add_train_parser(sub)
     data = sub.add_parser("data", help="build data sets (offline HPO-B format)",

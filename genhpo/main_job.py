@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
           f"already finished, {len(failed)} failed; comparison {ran:.0f} s, total wall time {total:.0f} s")
     print(f"report:          {report}  (summary.md, summary.csv, *.png, hpob/*.json)")
     print(f"run store:       {out / 'runs'}")
-    print(f"DeepCAVE export: {out / 'deepcave'} ({len(folders)} runs); open with `deepcave --open` and set the "
-          f"working directory to {out.resolve() / 'deepcave' / f'nb201-{args.dataset}'}")
+    print(f"DeepCAVE export: {out / 'deepcave'} ({len(folders)} runs); open it with: "
+          f".venv/bin/genhpo deepcave {out}")
     return 1 if failed else 0
 
 

@@ -8,6 +8,24 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY=${PYTHON:-python3}
 
+# Debian packages for `genhpo deepcave` and its browser test: redis-server (DeepCAVE's job queue),
+# chromium and chromium-driver (the headless browser test; Selenium drives them, nothing downloaded).
+# Installed when this runs as root with apt-get; otherwise say what is missing (README: without root).
+need=()
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian packages: ${need[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "note: ${need[*]} not installed (Debian packages, need root): \`genhpo deepcave\` needs redis-server;" \
+         "the DeepCAVE browser test is skipped without them (see README)" >&2
+  fi
+fi
+
 stamp="$VENV/.genhpo-installed"
 want=$(cat pyproject.toml requirements/deepcave.txt scripts/setup_env.sh | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$VENV/bin/python" ]; then

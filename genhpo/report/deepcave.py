@@ -24,10 +24,10 @@ range (the converter reads choices back as strings, which would not match numeri
 string, boolean or None choice whose text pandas reads back as another type ("True", "1", "None",
 "NA", "null") is written in single quotes ('True'), so that every exported space opens in DeepCAVE.
 
-To open them: ``deepcave --open`` (starts the DeepCAVE server and opens a browser tab), then on the
-"General" page set the working directory to ``DIR/deepcave/<benchmark>-<dataset>`` and select the
-runs (e.g. group the seeds of each optimizer) — every ``<optimizer>-seed-<k>`` folder is listed as
-a DataFrame run.
+To open them: ``genhpo deepcave DIR`` (:mod:`genhpo.report.deepcave_app`: redis, DeepCAVE's worker
+and server with the working directory set to the export), then on DeepCAVE's "General" page select the
+runs (e.g. group the seeds of each optimizer) — every ``<optimizer>-seed-<k>`` folder is listed as a
+DataFrame run.
 """
 
 from __future__ import annotations

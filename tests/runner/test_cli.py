@@ -95,7 +95,7 @@ def test_compare_report_export_end_to_end_on_a_local_cluster(tmp_path, capsys):
     assert [len(v) for v in hpob["nb201"]["cifar10"].values()] == [12, 12]
 
     assert main(["export-deepcave", str(out)]) == 0
-    assert "deepcave --open" in capsys.readouterr().out
+    assert "genhpo deepcave" in capsys.readouterr().out
     assert (run_folder(out, RunKey("nb201", "cifar10", "rs", 1)) / "trials.csv").exists()
 
 
