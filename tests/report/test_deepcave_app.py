@@ -7,12 +7,15 @@ a missing piece fails it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -52,8 +55,8 @@ def _free_port() -> int:
 
 def _ours_running(marker: str) -> list[str]:
     """Command lines of running processes that mention ``marker`` (DeepCAVE's or redis started by us)."""
-    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
-    return [line for line in out.splitlines() if marker in line and "ps -eo" not in line]
+    out = subprocess.run(["ps", "-eww", "-o", "args"], capture_output=True, text=True, check=True).stdout
+    return [line for line in out.splitlines() if marker in line and not line.startswith("ps ")]
 
 
 def test_export_root_and_missing_export(experiment, tmp_path):
@@ -154,3 +157,49 @@ def test_deepcave_in_headless_chromium(experiment, tmp_path):
     assert (shots / "deepcave-cost-over-time.png").stat().st_size > 10_000
     assert all(p.poll() is not None for p in app.processes.values())  # redis, worker and server stopped
     assert _ours_running(marker) == []  # and nothing they started (rq's work horses) is left
+
+
+@contextlib.contextmanager
+def _cli(experiment: Path):
+    """``genhpo deepcave`` in its own process, yielded with its address once it printed it; interrupted
+    (Ctrl-C) at the end if it still runs, also when the test fails."""
+    proc = subprocess.Popen([sys.executable, "-m", "genhpo.cli", "deepcave", str(experiment), "--port",
+                             str(_free_port())], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if line.startswith("DeepCAVE: http://"):
+                yield proc, line.split()[1]
+                return
+        raise AssertionError(f"genhpo deepcave ended before serving: {proc.wait()} {proc.stderr.read()}")
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
+
+
+def _genhpo_deepcave_processes() -> list[str]:
+    """Running processes of any DeepCAVE that genhpo started (its settings folder, its redis)."""
+    return _ours_running("genhpo_deepcave_settings") + _ours_running("--dir /tmp/genhpo-deepcave-")
+
+
+def test_cli_ctrl_c_and_a_dead_server_stop_everything(experiment):
+    """Ctrl-C ends ``genhpo deepcave`` with code 0 and nothing left; so does DeepCAVE's server exiting
+    (its Exit button) while the command waits."""
+    _needs("redis-server")
+    if _genhpo_deepcave_processes():  # the checks below count processes of any genhpo DeepCAVE
+        pytest.skip("another `genhpo deepcave` runs on this machine")
+    with _cli(experiment) as (proc, url):
+        with urllib.request.urlopen(url, timeout=10) as page:
+            assert page.status == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        assert "stopped DeepCAVE" in proc.stderr.read()
+    assert _genhpo_deepcave_processes() == []
+
+    with _cli(experiment) as (proc, url):
+        servers = [line for line in _ours_running("deepcave/server.py") if "genhpo_deepcave_settings" in line]
+        assert len(servers) == 1
+        subprocess.run(["pkill", "-f", "deepcave/server.py --config .*genhpo_deepcave_settings"], check=True)
+        assert proc.wait(timeout=60) == 0
+        assert "server process exited" in proc.stdout.read()
+    assert _genhpo_deepcave_processes() == []
