@@ -32,6 +32,7 @@ from genhpo.model.checkpoint import list_cards, load_checkpoint, read_card
 from genhpo.model.network import GenerativeModel
 from genhpo.optimizer import GenerativeOptimizer
 from genhpo.spaces import SpaceEncoder
+from genhpo.spaces.rows import task_rows_format
 from genhpo.suggest.config import SuggestConfig
 
 _LOADED: dict[str, tuple[GenerativeModel, dict[str, Any]]] = {}
@@ -86,15 +87,33 @@ def model_for(config_space: ConfigurationSpace, checkpoint: str | Path | None = 
 
 
 def transfer_card(benchmark: Benchmark, cards: Sequence[dict[str, Any]] | None = None) -> dict[str, Any] | None:
-    """The first card trained for ``benchmark.name`` on the same space whose holdout holds
-    ``benchmark.dataset``; ``cards``: ``read_card`` outputs to choose from (default: the shipped ones)."""
+    """The first card trained for this benchmark's family, on the same space, whose holdout holds its
+    dataset; ``cards``: ``read_card`` outputs to choose from (default: the shipped ones).
+
+    One rule for every way to reach a task: ``(family, dataset)`` is ``(benchmark.name,
+    benchmark.dataset)``, except for an HPO-B task (an ``HPOBTaskBenchmark`` of any root, or
+    ``make("hpob-offline", dataset)``), whose family is HPO-B (cards of ``hpob`` or ``hpob-offline``),
+    dataset its dataset id, and whose search space the card must not contradict (``data.space``)."""
     signature = SpaceEncoder(benchmark.config_space).signature()
+    families, dataset, space_id = _card_identity(benchmark)
     for card in list_cards() if cards is None else cards:
         holdout = card.get("holdout")
         held = holdout if isinstance(holdout, list) else [holdout]
-        if card.get("benchmark") == benchmark.name and benchmark.dataset in held and card["space_signature"] == signature:
-            return card
+        if card.get("benchmark") not in families or dataset not in held or card["space_signature"] != signature:
+            continue
+        if space_id is not None and (card.get("data") or {}).get("space", space_id) != space_id:
+            continue
+        return card
     return None
+
+
+def _card_identity(benchmark: Benchmark) -> tuple[set[str], str, str | None]:
+    """(benchmark families a card may name, dataset its holdout must hold, search space it must name)."""
+    from genhpo.benchmarks.hpob.task_benchmark import HPOBTaskBenchmark
+
+    if isinstance(benchmark, HPOBTaskBenchmark):
+        return {"hpob", "hpob-offline"}, benchmark.dataset_id, benchmark.search_space_id
+    return {benchmark.name}, benchmark.dataset, None
 
 
 def _task_rows(benchmark: Benchmark) -> Any:
@@ -122,13 +141,23 @@ def for_benchmark(benchmark: Benchmark, seed: int = 0, *, checkpoint: str | Path
                                rows=_task_rows(benchmark), threads=threads)
 
 
-def from_pretrained(name_or_path: str | Path, config_space: ConfigurationSpace, seed: int = 0, *,
+def from_pretrained(name_or_path: str | Path, space: ConfigurationSpace | Benchmark, seed: int = 0, *,
                     threads: int = 1, **overrides: Any) -> GenerativeOptimizer:
     """The generative optimizer of a shipped checkpoint (by name, e.g. ``"nb201-holdout-cifar10"``) or of a
-    checkpoint path; ValueError for a checkpoint trained for another space, or a corrupt file."""
+    checkpoint path, on a configuration space or a benchmark (an HPO-B task: the optimizer then reads the
+    task's rows in ``observe_and_suggest``). ValueError for a checkpoint trained for another space, a
+    corrupt file, or the bare space of a task whose rows are not encoder rows
+    (:data:`genhpo.spaces.rows.TASK_ROWS`: an HPO-B task's space; pass the task)."""
+    benchmark = space if isinstance(space, Benchmark) else None
+    config_space = benchmark.config_space if benchmark is not None else space
+    if benchmark is None and task_rows_format(config_space) is not None:
+        raise ValueError(f"this space belongs to a task whose rows are in {task_rows_format(config_space)}'s "
+                         "format, which the optimizer would misread as encoder rows: pass the task itself "
+                         "(from_pretrained(name, task)) so that observe_and_suggest translates them")
     model, card = load_checkpoint(name_or_path, SpaceEncoder(config_space).signature())
     config = SuggestConfig.from_card(card).replace(**overrides)
-    return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads)
+    return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads,
+                               rows=None if benchmark is None else _task_rows(benchmark))
 
 
 def for_space(config_space: ConfigurationSpace, seed: int = 0, *, threads: int = 1,

@@ -10,6 +10,18 @@ import numpy as np
 #: Encoded rows that agree to this many decimals are the same configuration.
 DECIMALS = 9
 
+#: Key in a ConfigurationSpace's ``meta`` naming the row format of the task it came from when that is
+#: not :class:`~genhpo.spaces.SpaceEncoder`'s (an HPO-B task's rows use HPO-B's scaling): arrays given
+#: to ``observe_and_suggest`` on such a space must be translated, so ``genhpo.presets.from_pretrained``
+#: refuses the bare space (it takes the task, with its translator).
+TASK_ROWS = "genhpo.task_rows"
+
+
+def task_rows_format(config_space: Any) -> str | None:
+    """The row format a space's task declares under :data:`TASK_ROWS` (e.g. ``"hpob"``), else None."""
+    meta = getattr(config_space, "meta", None)
+    return meta.get(TASK_ROWS) if isinstance(meta, dict) else None
+
 
 def key_of(row: np.ndarray, decimals: int = DECIMALS) -> bytes:
     """A hashable key of a row, equal for rows that agree to ``decimals`` decimals (-0.0 and 0.0 alike)."""

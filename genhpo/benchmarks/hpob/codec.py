@@ -16,6 +16,7 @@ import numpy as np
 from ConfigSpace import Configuration, ConfigurationSpace, UniformFloatHyperparameter
 
 from genhpo.benchmarks.hpob.offline_spaces import SPACES, get_space
+from genhpo.spaces.rows import TASK_ROWS
 
 
 class GridCodec:
@@ -24,6 +25,7 @@ class GridCodec:
     def __init__(self, space_id: str) -> None:
         self.space = get_space(space_id)
         self.config_space = self.space.config_space()
+        self.config_space.meta = {TASK_ROWS: "hpob"}  # its task's rows are in HPO-B's scaling
         self.dim = self.space.dim
 
     def encode(self, config: Configuration | Mapping[str, Any]) -> np.ndarray:
@@ -40,7 +42,7 @@ class UnitCubeCodec:
         if not isinstance(dim, (int, np.integer)) or dim < 1:
             raise ValueError(f"dim must be a positive int, got {dim!r}")
         self.dim = int(dim)
-        self.config_space = ConfigurationSpace(name=f"hpob-unit-{self.dim}")
+        self.config_space = ConfigurationSpace(name=f"hpob-unit-{self.dim}", meta={TASK_ROWS: "hpob"})
         self.config_space.add([UniformFloatHyperparameter(f"x{i}", 0.0, 1.0) for i in range(self.dim)])
 
     def encode(self, config: Configuration | Mapping[str, Any]) -> np.ndarray:

@@ -126,13 +126,19 @@ class HPOBHandler:
         n_trials: int = 10,
         *,
         include_initial: bool = True,
+        stop_at_optimum: bool = True,
     ) -> list[float]:
         """Pool-mode run: the incumbent (normalised y) after the initial design and after each trial.
 
-        y is min-max normalised over the whole task; the method sees ``X[observed], y[observed],
-        X[pending]`` with pending rows in ascending index order and returns an index into the pending
-        rows. Returns n_trials + 1 values (index t = after t trials), as the official handler does;
-        ``include_initial=False`` drops the first value (the older official version, n_trials values).
+        y is min-max normalised over the whole task; the method is called as
+        ``observe_and_suggest(X_obs=X[observed], y_obs=y[observed], X_pen=X[pending])`` (keywords, as
+        the official handler calls it), pending rows in ascending index order, and returns an index
+        into the pending rows. Returns n_trials + 1 values (index t = after t trials), as the official
+        handler does; ``include_initial=False`` drops the first value (the older official version,
+        n_trials values). As the official loop, once the task's best row is observed (after at least
+        one call) the method is not called again and the remaining values are 1.0;
+        ``stop_at_optimum=False`` calls it for every trial (same curve; the method's own random state
+        then advances as in an uninterrupted run).
         Departures from the official code, all errors: an index that is not an integer in
         [0, len(X_pen)) (the official code accepts negative indices), a constant task (division by 0),
         and more trials than pending rows.
@@ -149,11 +155,14 @@ class HPOBHandler:
         history = [float(np.max(y[observed]))]
         for _ in range(n_trials):
             pending_ids = np.flatnonzero(pending)  # ascending index order, as the official list
-            choice = _pending_index(method.observe_and_suggest(X[observed], y[observed], X[pending_ids]), len(pending_ids))
-            idx = int(pending_ids[choice])
+            answer = method.observe_and_suggest(X_obs=X[observed], y_obs=y[observed], X_pen=X[pending_ids])
+            idx = int(pending_ids[_pending_index(answer, len(pending_ids))])
             pending[idx] = False
             observed.append(idx)
             history.append(float(np.max(y[observed])))
+            if stop_at_optimum and 1.0 in history:  # the official `max(y) in max_accuracy_history`
+                break
+        history += [1.0] * (n_trials + 1 - len(history))
         return history if include_initial else history[1:]
 
     def evaluate_continuous(
@@ -169,12 +178,16 @@ class HPOBHandler:
         """Continuous run on the task's XGBoost surrogate; returns n_trials + 1 incumbents.
 
         y (recorded for the 5 initial rows, predicted afterwards) is normalised with the surrogate's
-        ``y_min``/``y_max`` from ``summary-stats.json`` and clipped to [0, 1]; the method sees
-        ``X_obs (n, d), y_obs (n, 1)`` and returns one vector of width d in [0, 1].
-        Value t (t < n_trials) is the incumbent after t trials. The official handler then appends
-        the incumbent *before* the last trial again (a stale value), so the last trial never counts;
-        this is kept by default for comparability with published results, and
-        ``fix_last_incumbent=True`` makes the last value the incumbent after all n_trials trials.
+        ``y_min``/``y_max`` from ``summary-stats.json`` and clipped to [0, 1]; the method is called as
+        ``observe_and_suggest(X_obs, y_obs)`` (by position, as the official handler calls it) and
+        returns one vector of width d in [0, 1]. The official loop, kept by default for comparability
+        with published results: value t (t <= the last call) is the incumbent before call t; the loop
+        stops once a raw prediction reaches ``y_max``; then it appends the incumbent from *before*
+        that last call again (a stale value: the last call never counts at its own index) and fills
+        the remaining values with 1. ``fix_last_incumbent=True``: value t is the incumbent after t
+        trials (the value after the last call, then that value for the trials never called).
+        Example (tests): a method whose first suggestion reaches y_max, from an initial best of 0.5,
+        3 trials: official [0.5, 0.5, 1.0, 1.0], fixed [0.5, 1.0, 1.0, 1.0], one call each.
         """
         n_trials, X, y, init = self._open_run(method, search_space_id, dataset_id, seed, n_trials)
         surrogate = Surrogate.load(self.surrogates_dir, search_space_id, dataset_id)
@@ -188,9 +201,13 @@ class HPOBHandler:
             new_y = surrogate.predict(new_x.reshape(1, dim))
             y_observed = np.append(y_observed, new_y).reshape(-1, 1)
             x_observed = np.append(x_observed, new_x).reshape(-1, dim)
+            if float(np.max(y_observed)) >= surrogate.y_max:  # the official stop, on the raw values
+                break
+        calls = len(history)
         final = float(np.max(surrogate.normalise(y_observed)))
-        history.append(final if fix_last_incumbent else history[-1])
-        return history
+        if fix_last_incumbent:
+            return history + [final] * (n_trials + 1 - calls)
+        return history + [history[-1]] + [1.0] * (n_trials - calls)
 
     def _open_run(self, method: Any, search_space_id: str, dataset_id: str, seed: str,
                   n_trials: Any) -> tuple[int, np.ndarray, np.ndarray, list[int]]:

@@ -30,6 +30,39 @@ def test_index_is_mapped_through_the_pending_list(hpob_root, constant_method):
     assert handler.evaluate(constant_method(2), "s1", "d1", "test0", 1, include_initial=False) == [1.0]
 
 
+def test_pool_mode_stops_calling_once_the_optimum_is_observed_as_the_official_loop(hpob_root, constant_method):
+    handler = HPOBHandler(hpob_root)
+    # test1's initial rows already hold the best row (y 1.0): the official loop calls the method once,
+    # then fills; test0 with index 0 reaches row 7 (1.0) at the third call, of five trials.
+    once = constant_method(0)
+    assert handler.evaluate(once, "s1", "d1", "test1", 3) == [1.0, 1.0, 1.0, 1.0]
+    assert len(once.calls) == 1
+    three = constant_method(0)
+    assert handler.evaluate(three, "s1", "d1", "test0", 3) == pytest.approx([0.4, 0.8, 0.8, 1.0])
+    assert len(three.calls) == 3
+    always = constant_method(0)
+    assert handler.evaluate(always, "s1", "d1", "test1", 3, stop_at_optimum=False) == [1.0, 1.0, 1.0, 1.0]
+    assert len(always.calls) == 3
+
+
+def test_methods_are_called_with_the_official_keywords_in_pool_mode_and_by_position_in_continuous(hpob_root):
+    class KeywordsOnly:  # would fail if the arrays came by position
+        def observe_and_suggest(self, *, X_obs, y_obs, X_pen=None):
+            self.shapes = (X_obs.shape, y_obs.shape, X_pen.shape)
+            return 0
+
+    class Reordered:  # declares another order: keywords still put each array in its place
+        def observe_and_suggest(self, X_pen=None, y_obs=None, X_obs=None):
+            assert X_obs.shape == (5, 2) and y_obs.shape == (5, 1) and X_pen.shape == (3, 2)
+            return 0
+
+    handler = HPOBHandler(hpob_root)
+    method = KeywordsOnly()
+    handler.evaluate(method, "s1", "d1", "test0", 1)
+    assert method.shapes == ((5, 2), (5, 1), (3, 2))
+    assert handler.evaluate(Reordered(), "s1", "d1", "test0", 1) == pytest.approx([0.4, 0.8])
+
+
 def test_numpy_integer_answers_are_accepted(hpob_root, constant_method):
     handler = HPOBHandler(hpob_root)
     assert handler.evaluate(constant_method(np.int64(0)), "s1", "d1", "test0", 1) == pytest.approx([0.4, 0.8])
@@ -110,6 +143,18 @@ def test_continuous_keeps_the_stale_last_incumbent_by_default(hpob_root, script_
     assert y_obs.ravel() == pytest.approx([0.1, 0.3, 0.2, 0.5, 0.4, 0.0, 0.0])
     fixed = handler.evaluate_continuous(script_method(answers), "s1", "d1", "test0", 3, fix_last_incumbent=True)
     assert fixed == pytest.approx([0.5, 0.5, 0.5, 1.0])
+
+
+def test_continuous_stops_at_y_max_as_the_official_loop(hpob_root, script_method):
+    """The issue's fixture: answers [.9,.9] (surrogate 10 = y_max), [.1,.1], [.1,.1]; 3 trials from an
+    initial best of .5. Official: stop after the first call, append the stale .5, fill with 1."""
+    answers = [[0.9, 0.9], [0.1, 0.1], [0.1, 0.1]]
+    official = script_method(answers)
+    assert HPOBHandler(hpob_root).evaluate_continuous(official, "s1", "d1", "test0", 3) == [0.5, 0.5, 1.0, 1.0]
+    assert len(official.calls) == 1
+    fixed = script_method(answers)
+    curve = HPOBHandler(hpob_root).evaluate_continuous(fixed, "s1", "d1", "test0", 3, fix_last_incumbent=True)
+    assert curve == [0.5, 1.0, 1.0, 1.0] and len(fixed.calls) == 1
 
 
 def test_continuous_clips_to_the_summary_range(hpob_root, script_method):

@@ -104,12 +104,12 @@ def test_nearest_pending_row_and_never_an_observed_one(hpob_root):
     chosen = []
 
     class Spy:
-        def observe_and_suggest(self, X, y, X_pen=None):
-            index = method.observe_and_suggest(X, y, X_pen)
+        def observe_and_suggest(self, X_obs, y_obs, X_pen=None):
+            index = method.observe_and_suggest(X_obs, y_obs, X_pen)
             chosen.append(X_pen[index].tolist())
             return index
 
-    HPOBHandler(hpob_root).evaluate(Spy(), "s1", "d1", "test1", 3)
+    HPOBHandler(hpob_root).evaluate(Spy(), "s1", "d1", "test1", 3, stop_at_optimum=False)  # test1 starts at the optimum
     np.testing.assert_allclose(chosen, [[0.0, 1.0], [0.1, 0.9], [0.2, 0.8]])
     assert method.optimizer.told == pytest.approx([0.0, 0.2])  # rows 0 and 1, told as what it asked
     assert not method._accepts_unasked and isinstance(method.codec, UnitCubeCodec)
@@ -119,10 +119,18 @@ def test_nearest_pending_row_and_never_an_observed_one(hpob_root):
 
 def test_ask_tell_method_in_continuous_mode(hpob_root):
     method = AskTellMethod(Recording, seed=1)
-    curve = HPOBHandler(hpob_root).evaluate_continuous(method, "s1", "d1", "test0", 4)
+    calls = []
+
+    class Counting:
+        def observe_and_suggest(self, X_obs, y_obs, X_pen=None):
+            calls.append(len(X_obs))
+            return method.observe_and_suggest(X_obs, y_obs, X_pen)
+
+    curve = HPOBHandler(hpob_root).evaluate_continuous(Counting(), "s1", "d1", "test0", 4)
     assert len(curve) == 5 and all(0.0 <= v <= 1.0 for v in curve)
     told = method.optimizer.told
-    assert len(told) == 5 + 3  # the 4th suggestion is never told: the run ends
+    assert calls == [5 + i for i in range(len(calls))]
+    assert len(told) == 5 + len(calls) - 1  # the last suggestion is never told: the run ends
     assert [s for _, s in told[:5]] == pytest.approx([0.1, 0.3, 0.2, 0.5, 0.4])
     assert all(s in (0.0, 1.0) for _, s in told[5:])  # the surrogate predicts 0 or 10
     with pytest.raises(ValueError, match="seed must be"):

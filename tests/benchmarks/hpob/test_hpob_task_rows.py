@@ -106,7 +106,7 @@ class Recorded:
 def test_for_benchmark_takes_the_tasks_rows(credit_g, offline_root):
     """The hooked optimizer answers as the plain one fed re-encoded rows (the shipped checkpoint's model)."""
     space, rows = credit_g.config_space, TaskRows.of(credit_g)
-    model = presets.from_pretrained("hpob-offline-hpobench-mlp", space).model
+    model = presets.from_pretrained("hpob-offline-hpobench-mlp", credit_g).model
     assert GenerativeOptimizer(space, 0, model).rows is None
     handler = HPOBHandler(offline_root)
     hooked = Recorded(presets.for_benchmark(credit_g, 3, model=model))
@@ -130,3 +130,19 @@ def test_the_optimizer_core_sees_the_encoders_rows(credit_g, monkeypatch):
     expected = SpaceEncoder(credit_g.config_space).encode_batch(credit_g.table()[0][:50])
     assert np.array_equal(seen[0][0], expected[:6]) and np.array_equal(seen[0][1], expected[6:50])
     assert not np.array_equal(expected[:50], credit_g.X[:50])
+
+
+def test_one_card_rule_for_every_way_to_reach_an_hpob_task(credit_g, offline_root):
+    """An HPOBTaskBenchmark of (hpobench-mlp, credit_g) gets the checkpoint that holds credit_g out, as
+    make("hpob-offline", "credit_g") does; a meta-train dataset gets none (cold start)."""
+    assert presets.transfer_card(credit_g)["name"] == "hpob-offline-hpobench-mlp"
+    assert presets.for_benchmark(credit_g, 0).card["name"] == "hpob-offline-hpobench-mlp"
+    train_task = HPOBTaskBenchmark(offline_root, "hpobench-mlp", "car", "train")
+    assert presets.transfer_card(train_task) is None  # car is in its training data
+
+
+def test_from_pretrained_reads_the_tasks_rows_or_refuses_its_bare_space(credit_g):
+    opt = presets.from_pretrained("hpob-offline-hpobench-mlp", credit_g, 0)
+    assert opt.rows is TaskRows.of(credit_g)
+    with pytest.raises(ValueError, match="pass the task itself"):
+        presets.from_pretrained("hpob-offline-hpobench-mlp", credit_g.config_space, 0)
