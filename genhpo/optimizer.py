@@ -30,7 +30,7 @@ from ConfigSpace import Configuration, ConfigurationSpace
 from genhpo.model.network import GenerativeModel
 from genhpo.protocol import Optimizer, Result
 from genhpo.spaces import SpaceEncoder
-from genhpo.spaces.rows import key_of
+from genhpo.spaces.rows import key_of, keys_of
 from genhpo.spaces.sampling import enumerate_space
 from genhpo.suggest.config import SuggestConfig
 from genhpo.suggest.core import Suggester
@@ -83,7 +83,7 @@ class GenerativeOptimizer(Optimizer):
         self.rows = rows
         self.threads = threads
         self._pool = enumerate_space(self.encoder, limit=enumerate_limit)
-        self._pool_index = {} if self._pool is None else {key_of(r): i for i, r in enumerate(self._pool)}
+        self._pool_index = {} if self._pool is None else {k: i for i, k in enumerate(keys_of(self._pool))}
         self._free = None if self._pool is None else np.ones(len(self._pool), dtype=bool)
         self._X: list[np.ndarray] = []
         self._y: list[float] = []

@@ -84,7 +84,7 @@ def _drive(searcher: GenerativeSearcher, n: int, objective, first_id: int = 0) -
         if config is None:
             break
         configs.append(config)
-        searcher.on_trial_result(trial_id, config, metric=objective(config))
+        searcher.on_trial_complete(trial_id, config, metric=objective(config))
     return configs
 
 
@@ -136,6 +136,20 @@ def test_failures_are_told_and_never_proposed_again():
     assert len(keys) == len(rest) == 10
 
 
+def test_fifo_counts_a_trial_at_completion_and_keeps_its_optimizer_between_suggestions():
+    space = {"x": uniform(0.0, 1.0), "c": choice(["a", "b"])}
+    searcher = GenerativeSearcher(space, random_seed=0)
+    first = searcher.suggest()
+    searcher.on_trial_result(0, first, metric=0.9)  # FIFO: an intermediate result (epoch 1)
+    assert searcher._values == {} and len(searcher._pending) == 1  # not counted, still pending
+    optimizer = searcher._optimizer()
+    searcher.on_trial_complete(0, first, metric=0.3)
+    second = searcher.suggest()
+    assert searcher._opt is optimizer  # told the new result, not rebuilt
+    _, y = optimizer._history()
+    assert y.tolist() == [-0.3] and second != first
+
+
 def test_latest_value_per_trial_is_its_history_entry():
     """Under ASHA a trial reports at each rung; it counts once, with its latest value."""
     space = {"x": uniform(0.0, 1.0)}
@@ -143,6 +157,9 @@ def test_latest_value_per_trial_is_its_history_entry():
     config = searcher.suggest()
     for level, value in ((1, 0.9), (3, 0.5), (9, 0.2)):
         searcher.on_trial_result(0, config, metric=value, resource_level=level)
+        before = searcher._opt
+        searcher._optimizer()
+        assert (searcher._opt is not before) == (level > 1)  # a changed value rebuilds it; a new one is told
     _, y = searcher._optimizer()._history()
     assert y.tolist() == [-0.2] and len(searcher._pending) == 0
 
@@ -167,10 +184,15 @@ def _tune(scheduler, searcher, tmp_path, monkeypatch) -> tuple:
     results = load_experiment(tuner.name, local_path=str(tmp_path)).results
     last = results.sort_values("epoch").groupby("trial_id").last()
     # every result the tuner stored reached the searcher: each trial's latest value is its record
+    # (under FIFO once the trial completed; the trials the tuner stopped at its end never count)
+    counted = 0
     for trial_id, row in last.iterrows():
-        configuration, metric = searcher._trials[trial_id]
-        assert metric == pytest.approx(row["val_error"]), trial_id
+        configuration = searcher._configs[trial_id]
         assert searcher._codec.to_syne(configuration)["lr"] == pytest.approx(row["config_lr"])
+        if trial_id in searcher._values:
+            assert searcher._values[trial_id] == pytest.approx(row["val_error"]), trial_id
+            counted += 1
+    assert counted >= 20
     configs = {tuple(row[c] for c in last.columns if c.startswith("config_")) for _, row in last.iterrows()}
     assert len(configs) == len(last)  # no configuration trained twice
     return results, last

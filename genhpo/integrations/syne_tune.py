@@ -15,9 +15,10 @@ The search space: Syne Tune's domains become one ConfigSpace.
 Other domains (``reverseloguniform``, a normal sampler) are refused with ValueError naming these.
 
 The history: schedulers pass the metric already signed for minimisation (genhpo negates it: it
-maximises). Each trial counts once, with its latest reported value; under ASHA that is the value at
-the highest resource level it reached (the rule of Syne Tune's own ``LastValueMultiFidelitySearcher``,
-which its model-based ASHA variants use). A failed trial (``on_trial_error``) whose configuration is
+maximises). Each trial counts once: under FIFO with its final value (``on_trial_complete``;
+intermediate results do not count, as for Syne Tune's single-fidelity searchers); under ASHA with
+its latest value, the one at the highest resource level it reached (the rule of Syne Tune's own
+``LastValueMultiFidelitySearcher``, which its model-based ASHA variants use). A failed trial (``on_trial_error``) whose configuration is
 known from a report is told as a failure: ranked as the worst score seen, never proposed again. A
 proposal whose trial has not reported yet is pending: in a finite space it is never proposed again,
 so parallel workers get no duplicates; ``suggest`` returns None once every configuration of a finite
@@ -200,10 +201,13 @@ class GenerativeSearcher(SingleObjectiveBaseSearcher):
         self._card = card
         self._settings = SuggestConfig.from_card(card).replace(**overrides)
         self._rng = np.random.default_rng(self.random_seed)
-        #: trial_id -> (configuration, latest metric for minimisation, or None once it failed)
-        self._trials: dict[int, tuple[Configuration, float | None]] = {}
-        #: proposals whose trial has not reported yet, by row key
-        self._pending: dict[bytes, Configuration] = {}
+        self._configs: dict[int, Configuration] = {}  # every trial that reported, by trial_id
+        #: the value each trial counts with (minimised metric), None for a failure; absent: not counted yet
+        self._values: dict[int, float | None] = {}
+        self._pending: dict[bytes, Configuration] = {}  # proposals not counted yet, by row key
+        self._opt: GenerativeOptimizer | None = None
+        self._told: dict[int, float | None] = {}  # what self._opt was told
+        self._marked: set[bytes] = set()  # pending proposals self._opt knows
 
     # ------------------------------------------------------------------ Syne Tune's searcher calls
     def suggest(self, **kwargs: Any) -> dict[str, Any] | None:
@@ -218,46 +222,65 @@ class GenerativeSearcher(SingleObjectiveBaseSearcher):
                 config = optimizer.ask()
             except ValueError:  # every configuration of a finite space is evaluated or pending
                 return None
+            self._marked.add(self._key(config))  # ask marked it in the optimizer
         self._pending[self._key(config)] = config
         return self._codec.to_syne(config)
 
     def on_trial_result(self, trial_id: int, config: dict[str, Any], metric: float,
                         resource_level: int | None = None) -> None:
-        """Record ``metric`` (signed for minimisation) as the trial's latest value."""
-        self._record(trial_id, config, metric)
+        """An intermediate result. With ``resource_level`` (ASHA) the trial's latest value counts;
+        without it (FIFO) it does not (the trial stays pending until ``on_trial_complete``), as Syne
+        Tune's single-fidelity searchers do."""
+        self._record(trial_id, config, metric if resource_level is not None else _RUNNING)
 
     def on_trial_complete(self, trial_id: int, config: dict[str, Any], metric: float,
                           resource_level: int | None = None) -> None:
-        """Record the trial's final ``metric`` (signed for minimisation)."""
+        """The trial's final ``metric`` (signed for minimisation)."""
         self._record(trial_id, config, metric)
 
     def on_trial_error(self, trial_id: int) -> None:
-        """A failed trial: told as a failure when its configuration is known (see the module doc)."""
-        if trial_id in self._trials:
-            self._trials[trial_id] = (self._trials[trial_id][0], None)
+        """A failed trial: a failure when its configuration is known from a report (see the module doc)."""
+        if trial_id in self._configs:
+            self._pending.pop(self._key(self._configs[trial_id]), None)
+            self._values[trial_id] = None
 
     # ------------------------------------------------------------------ internals
     def _key(self, config: Configuration) -> bytes:
         return key_of(self._encoder.encode(config))
 
-    def _record(self, trial_id: int, config: dict[str, Any], metric: float) -> None:
+    def _record(self, trial_id: int, config: dict[str, Any], metric: Any) -> None:
         configuration = self._codec.to_config(config)
+        self._configs[trial_id] = configuration
+        if metric is _RUNNING:
+            return
         self._pending.pop(self._key(configuration), None)
         value = float(metric)
-        self._trials[trial_id] = (configuration, value if math.isfinite(value) else None)
+        self._values[trial_id] = value if math.isfinite(value) else None
 
     def _optimizer(self) -> GenerativeOptimizer:
-        """A generative optimizer holding the current history: each trial once with its latest value,
-        failures as failures, proposals without a report as pending. Rebuilt at each suggestion, as a
-        trial's value changes while it climbs the rungs; its seed comes from the searcher's generator."""
-        seed = int(self._rng.integers(2**31 - 1))
-        optimizer = GenerativeOptimizer(self._codec.config_space, seed, self._model, config=self._settings,
-                                        card=self._card)
-        for configuration, metric in self._trials.values():
-            optimizer.tell(configuration, Result(score=-metric) if metric is not None else Result.failure("error"))
-        for configuration in self._pending.values():
-            optimizer.pending(configuration)
-        return optimizer
+        """The generative optimizer holding the current history: each counted trial once with its value
+        (failures as failures), proposals not counted yet as pending. Kept between suggestions while
+        the values it was told stand; rebuilt (its seed drawn from the searcher's generator) once a
+        trial's value changes, as under ASHA when a trial reaches a higher rung."""
+        if self._opt is None or any(self._values.get(t, _RUNNING) != v for t, v in self._told.items()):
+            seed = int(self._rng.integers(2**31 - 1))
+            self._opt = GenerativeOptimizer(self._codec.config_space, seed, self._model, config=self._settings,
+                                            card=self._card)
+            self._told, self._marked = {}, set()
+        for trial_id, value in self._values.items():
+            if trial_id not in self._told:
+                result = Result(score=-value) if value is not None else Result.failure("error")
+                self._opt.tell(self._configs[trial_id], result)
+                self._told[trial_id] = value
+        for key, configuration in self._pending.items():
+            if key not in self._marked:
+                self._opt.pending(configuration)
+                self._marked.add(key)
+        return self._opt
+
+
+#: an intermediate FIFO result: the trial's configuration is known, its value does not count yet
+_RUNNING = object()
 
 
 __all__ = ["GenerativeSearcher"]

@@ -28,6 +28,12 @@ def key_of(row: np.ndarray, decimals: int = DECIMALS) -> bytes:
     return (np.round(np.asarray(row, dtype=float), decimals) + 0.0).tobytes()
 
 
+def keys_of(M: np.ndarray, decimals: int = DECIMALS) -> list[bytes]:
+    """:func:`key_of` of every row of ``M (n, d)``, rounded in one vectorised step (the same bytes)."""
+    rounded = np.ascontiguousarray(np.round(np.asarray(M, dtype=float), decimals) + 0.0)
+    return [row.tobytes() for row in rounded]
+
+
 def row_hash(M: np.ndarray) -> np.ndarray:
     """``(n,)`` float hashes of the rows of ``M (n, d)`` (already rounded to :data:`DECIMALS`): a fixed random
     projection summed by numpy row by row (no BLAS), so equal rows give bit-equal hashes."""
