@@ -26,7 +26,7 @@ from ConfigSpace import (
     OrdinalHyperparameter,
 )
 from ConfigSpace.exceptions import ForbiddenValueError
-from ConfigSpace.util import deactivate_inactive_hyperparameters
+from ConfigSpace.types import NotSet
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,10 @@ class SpaceEncoder:
         if unknown:
             raise ValueError(f"unknown hyperparameters {sorted(unknown)}; the space has {list(self.config_space.keys())}")
         vector = np.zeros(self.dim)
+        # a Configuration of this very space: its numeric entries are ConfigSpace's own unit values, from
+        # which its values were computed, so decode gives back exactly the same floats
+        own = config.get_array() if isinstance(config, Configuration) and config.config_space is self.config_space \
+            else None
         for b in self.blocks:
             if b.name not in values:  # inactive
                 continue
@@ -107,7 +111,8 @@ class SpaceEncoder:
             else:
                 if not hp.legal_value(value):
                     raise ValueError(f"value {value!r} of {b.name!r} outside [{hp.lower}, {hp.upper}]")
-                vector[b.start] = float(hp.to_vector(value))
+                vector[b.start] = float(own[self.config_space.index_of[b.name]] if own is not None
+                                        else hp.to_vector(value))
         return vector
 
     def encode_batch(self, configs: Iterable[Configuration | Mapping[str, Any]]) -> np.ndarray:
@@ -138,10 +143,22 @@ class SpaceEncoder:
                 values[b.name] = hp.to_value(np.float64(np.clip(x[b.start], 0.0, 1.0)))
                 if isinstance(values[b.name], np.generic):
                     values[b.name] = values[b.name].item()
+        active = self._active(values)
         try:
-            return deactivate_inactive_hyperparameters(values, self.config_space)
+            return Configuration(self.config_space, values=active)
         except ForbiddenValueError as exc:
             raise ValueError(f"decoded configuration is excluded by a forbidden clause: {exc}") from exc
+
+    def _active(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The values of the hyperparameters active under ``values`` (parents before children, in the
+        space's topological order): an inactive hyperparameter's value never reaches ConfigSpace, so a
+        forbidden clause over conditional children only judges the active ones."""
+        active: dict[str, Any] = _Unset()
+        parents = self.config_space.parent_conditions_of
+        for name in self.config_space:
+            if all(condition.satisfied_by_value(active) for condition in parents[name]):
+                active[name] = values[name]
+        return dict(active)
 
     def decode_batch(self, X: np.ndarray) -> list[Configuration]:
         """One configuration per row of an ``(n, dim)`` array."""
@@ -164,6 +181,13 @@ class SpaceEncoder:
 
     def __repr__(self) -> str:
         return f"SpaceEncoder(dim={self.dim}, hyperparameters={len(self.blocks)})"
+
+
+class _Unset(dict):
+    """Values so far; a missing (inactive) parent reads as ConfigSpace's NotSet, which satisfies no condition."""
+
+    def __missing__(self, key: str) -> Any:
+        return NotSet
 
 
 def _index(block: Block, value: Any) -> int:
