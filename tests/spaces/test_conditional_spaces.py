@@ -102,7 +102,8 @@ def test_every_sampled_configuration_round_trips_exactly(name):
     assert len(active_sets) >= (2 if name == "svc-or-qda" else 8)  # the conditions were exercised
 
 
-def test_decode_of_any_vector_is_valid_or_a_forbidden_clause(rng=np.random.default_rng(0)):
+def test_decode_of_any_vector_is_valid_or_a_forbidden_clause():
+    rng = np.random.default_rng(0)
     space = pipeline()
     encoder = SpaceEncoder(space)
     valid = forbidden = 0
