@@ -84,6 +84,65 @@ class MixedBenchmark(Benchmark):
         return Result(score=score, cost=1.0)
 
 
+class ConditionalBenchmark(Benchmark):
+    """A smooth synthetic task on a conditional space: a model choice, each model with its own
+    hyperparameters, a child two levels deep, an OrConjunction, a single-choice categorical, a constant
+    and a forbidden clause over conditional children; max 0 at a known point (svm, poly, degree 3)."""
+
+    name = "conditional"
+
+    def __init__(self) -> None:
+        super().__init__()
+        from ConfigSpace import (
+            Constant,
+            EqualsCondition,
+            ForbiddenAndConjunction,
+            ForbiddenEqualsClause,
+            OrConjunction,
+        )
+
+        space = ConfigurationSpace(name="conditional")
+        model = CategoricalHyperparameter("model", ["linear", "tree", "svm"])
+        alpha = UniformFloatHyperparameter("linear:alpha", 1e-5, 1.0, log=True)
+        penalty = CategoricalHyperparameter("linear:penalty", ["l1", "l2"], default_value="l2")
+        dual = CategoricalHyperparameter("linear:dual", ["False"])
+        depth = UniformIntegerHyperparameter("tree:depth", 1, 12)
+        kernel = CategoricalHyperparameter("svm:kernel", ["rbf", "poly", "sigmoid"])
+        degree = UniformIntegerHyperparameter("svm:degree", 2, 5)
+        coef0 = UniformFloatHyperparameter("svm:coef0", -1.0, 1.0)
+        space.add([model, alpha, penalty, dual, depth, kernel, degree, coef0, Constant("seed", 1)])
+        space.add([
+            EqualsCondition(alpha, model, "linear"), EqualsCondition(penalty, model, "linear"),
+            EqualsCondition(dual, model, "linear"), EqualsCondition(depth, model, "tree"),
+            EqualsCondition(kernel, model, "svm"), EqualsCondition(degree, kernel, "poly"),
+            OrConjunction(EqualsCondition(coef0, kernel, "poly"), EqualsCondition(coef0, kernel, "sigmoid")),
+        ])
+        space.add(ForbiddenAndConjunction(ForbiddenEqualsClause(dual, "False"), ForbiddenEqualsClause(penalty, "l1")))
+        self._space = space
+
+    @property
+    def config_space(self) -> ConfigurationSpace:
+        return self._space
+
+    @property
+    def optimum(self) -> float:
+        return 0.0
+
+    def _evaluate(self, config: Mapping[str, Any], fidelity, rng) -> Result:
+        if config["model"] == "linear":
+            score = -1.0 - (math.log10(config["linear:alpha"]) + 2) ** 2 / 10
+        elif config["model"] == "tree":
+            score = -0.5 - (config["tree:depth"] - 6) ** 2 / 50
+        else:
+            kernel = config["svm:kernel"]
+            score = {"rbf": -0.4, "poly": 0.0, "sigmoid": -0.8}[kernel]
+            if kernel == "poly":
+                score -= abs(config["svm:degree"] - 3) / 10
+            if "svm:coef0" in config:
+                score -= config["svm:coef0"] ** 2 / 10
+        return Result(score=score, cost=1.0)
+
+
 class TinyTable(TabularBenchmark):
     """A 12-configuration table (3 x 2 x 2) with one related variant, for no-repeat and transfer checks."""
 
@@ -165,6 +224,10 @@ class OptimizerSuite:
     no_repeats: ClassVar[bool] = False
     #: the optimizer handles categorical + ordinal + integer + log-float spaces.
     mixed_space: ClassVar[bool] = True
+    #: the optimizer handles conditions and forbidden clauses (auto-sklearn-like spaces).
+    conditional_space: ClassVar[bool] = False
+    #: evaluations in the conditional-space test (past any initial random phase).
+    conditional_trials: ClassVar[int] = 20
     #: the optimizer needs related tasks (transfer): skip tasks that have none.
     needs_related: ClassVar[bool] = False
 
@@ -300,6 +363,20 @@ class OptimizerSuite:
         assert [t.config for t in run(self.make(bench, 0), bench, self.determinism_trials)] == [t.config for t in first]
         values = {name: {t.config[name] for t in first} for name in bench.config_space}
         assert all(len(v) > 1 for v in values.values()), f"some hyperparameter never varied: {values}"
+
+    def test_conditional_space(self) -> None:
+        """Every asked configuration is valid (conditions and the forbidden clause), every top-level
+        branch is tried, and the same seed gives the same trajectory."""
+        if not self.conditional_space:
+            pytest.skip("this optimizer does not promise conditional spaces")
+        bench = ConditionalBenchmark()
+        first = run(self.make(bench, 0), bench, self.conditional_trials)
+        assert all(t.status == "ok" for t in first), [t.error for t in first if t.status != "ok"]
+        for t in first:
+            Configuration(bench.config_space, values=dict(t.config)).check_valid_configuration()
+        assert {t.config["model"] for t in first} == {"linear", "tree", "svm"}
+        again = run(self.make(bench, 0), bench, self.conditional_trials)
+        assert [t.config for t in again] == [t.config for t in first]
 
     def test_no_repeats_in_a_finite_space(self) -> None:
         if not self.no_repeats:

@@ -276,6 +276,7 @@ class TestGenerativeOptimizerSuite(OptimizerSuite):
     """As the experiments runner builds it: the shipped holdout checkpoint on NB201, else a cold model."""
 
     no_repeats = True
+    conditional_space = True
 
     def make(self, benchmark, seed):
         return presets.for_benchmark(benchmark, seed)

@@ -1,4 +1,4 @@
-"""Regularized Evolution (Real et al. 2019) as NASLib runs it, on any ConfigSpace without conditions.
+"""Regularized Evolution (Real et al. 2019) as NASLib runs it, on any ConfigSpace.
 
 NASLib (``naslib/optimizers/discrete/re/optimizer.py`` with ``naslib/defaults/nb201_defaults.yaml``):
 the first ``population_size`` (30) evaluations are random configurations; afterwards each step draws
@@ -16,6 +16,11 @@ to a *different* value:
   whose steps keep rounding to the same value moves to an adjacent integer).
 A failed evaluation enters the population with score -inf: it ages out like any member and is never
 chosen as a parent while a successful member is in the tournament.
+
+Conditional spaces: the mutated hyperparameter is one of the parent's *active* ones; hyperparameters
+that the change activates get a random value (ConfigSpace's own sampling of that hyperparameter),
+those it deactivates are dropped. A child that a forbidden clause excludes is mutated again (up to
+100 draws, then a random configuration).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from ConfigSpace import (
 
 from genhpo.baselines.space_support import check_space, private_copy, rebind
 from genhpo.protocol import Optimizer, Result
+from genhpo.spaces.encoder import active_values
 
 _MAX_REDRAWS = 100
 
@@ -52,7 +58,7 @@ class RegularizedEvolution(Optimizer):
         numeric_step: float = 0.2,
     ) -> None:
         super().__init__(config_space, seed)
-        check_space(config_space, "RegularizedEvolution")
+        check_space(config_space, "RegularizedEvolution", conditions=True, forbiddens=True)
         for name, value in (("population_size", population_size), ("sample_size", sample_size)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -90,11 +96,24 @@ class RegularizedEvolution(Optimizer):
         }
 
     def _mutate(self, parent: Configuration) -> Configuration:
-        """``parent`` with exactly one hyperparameter changed to a different value."""
-        hp = self._mutable[self._rng.integers(len(self._mutable))]
-        values = dict(parent)
-        values[hp.name] = self._new_value(hp, values[hp.name])
-        return Configuration(self.config_space, values=values)
+        """``parent`` with exactly one of its active hyperparameters changed to a different value (see
+        the module doc for conditions and forbidden clauses)."""
+        parent_values = dict(parent)
+        active = [hp for hp in self._mutable if hp.name in parent_values]
+        for _ in range(_MAX_REDRAWS):
+            hp = active[self._rng.integers(len(active))]
+            values = dict(parent_values)
+            values[hp.name] = self._new_value(hp, values[hp.name])
+            try:
+                return Configuration(self.config_space, values=active_values(self.config_space, values,
+                                                                            self._random_value))
+            except ValueError:  # ConfigSpace's ForbiddenValueError: excluded by a forbidden clause
+                continue
+        return rebind(self._sampler.sample_configuration(), self.config_space)
+
+    def _random_value(self, hp: Any) -> Any:
+        value = hp.sample_value(seed=np.random.RandomState(self._rng.integers(2**31 - 1)))
+        return value.item() if hasattr(value, "item") else value
 
     def _new_value(self, hp: Any, value: Any) -> Any:
         if isinstance(hp, CategoricalHyperparameter):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,22 +143,11 @@ class SpaceEncoder:
                 values[b.name] = hp.to_value(np.float64(np.clip(x[b.start], 0.0, 1.0)))
                 if isinstance(values[b.name], np.generic):
                     values[b.name] = values[b.name].item()
-        active = self._active(values)
+        active = active_values(self.config_space, values)
         try:
             return Configuration(self.config_space, values=active)
         except ForbiddenValueError as exc:
             raise ValueError(f"decoded configuration is excluded by a forbidden clause: {exc}") from exc
-
-    def _active(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """The values of the hyperparameters active under ``values`` (parents before children, in the
-        space's topological order): an inactive hyperparameter's value never reaches ConfigSpace, so a
-        forbidden clause over conditional children only judges the active ones."""
-        active: dict[str, Any] = _Unset()
-        parents = self.config_space.parent_conditions_of
-        for name in self.config_space:
-            if all(condition.satisfied_by_value(active) for condition in parents[name]):
-                active[name] = values[name]
-        return dict(active)
 
     def decode_batch(self, X: np.ndarray) -> list[Configuration]:
         """One configuration per row of an ``(n, dim)`` array."""
@@ -181,6 +170,23 @@ class SpaceEncoder:
 
     def __repr__(self) -> str:
         return f"SpaceEncoder(dim={self.dim}, hyperparameters={len(self.blocks)})"
+
+
+def active_values(config_space: ConfigurationSpace, values: Mapping[str, Any],
+                  sample: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+    """The values of the hyperparameters active under ``values``, walking the space parents first (its
+    topological order), so that an inactive hyperparameter's value never reaches ConfigSpace (a forbidden
+    clause over conditional children then judges only the active ones). A hyperparameter that is active
+    but missing from ``values`` takes ``sample(hp)``; without ``sample`` that is a KeyError."""
+    active: dict[str, Any] = _Unset()
+    parents = config_space.parent_conditions_of
+    for name, hp in config_space.items():
+        if all(condition.satisfied_by_value(active) for condition in parents[name]):
+            if name in values or sample is None:
+                active[name] = values[name]
+            else:
+                active[name] = sample(hp)
+    return dict(active)
 
 
 class _Unset(dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from ConfigSpace import ConfigurationSpace, EqualsCondition, NormalFloatHyperparameter
@@ -59,11 +61,23 @@ def test_population_phase_then_tournament_with_aging() -> None:
     assert re._population[-1][1] == -np.inf  # a failure enters with score -inf
 
 
+def test_mutation_on_a_conditional_space_activates_and_drops_children() -> None:
+    """Past a population of 2, children switch ``opt``: momentum appears (sampled) and disappears."""
+    space = ConfigurationSpace({"opt": ["sgd", "adam"], "momentum": (0.0, 1.0), "lr": (1e-3, 1.0)})
+    space.add(EqualsCondition(space["momentum"], space["opt"], "sgd"))
+    re = RegularizedEvolution(space, 0, population_size=2, sample_size=1)
+    configs = []
+    for _ in range(40):
+        config = re.ask()
+        configs.append(dict(config))
+        re.tell(config, Result(score=-config["lr"]))
+    assert all(("momentum" in c) == (c["opt"] == "sgd") for c in configs)
+    switched = [(a["opt"], b["opt"]) for a, b in itertools.pairwise(configs[2:]) if a["opt"] != b["opt"]]
+    assert ("adam", "sgd") in switched and ("sgd", "adam") in switched
+    assert len({c["momentum"] for c in configs if "momentum" in c}) > 3
+
+
 def test_unsupported_spaces_and_settings_are_refused_at_construction() -> None:
-    conditional = ConfigurationSpace({"opt": ["sgd", "adam"], "momentum": (0.0, 1.0)})
-    conditional.add(EqualsCondition(conditional["momentum"], conditional["opt"], "sgd"))
-    with pytest.raises(ValueError, match="conditional"):
-        RegularizedEvolution(conditional, 0)
     normal = ConfigurationSpace()
     normal.add(NormalFloatHyperparameter("x", mu=0.0, sigma=1.0, lower=-3.0, upper=3.0))
     with pytest.raises(ValueError, match="NormalFloat"):

@@ -10,6 +10,7 @@ from tests.optimizer_suite import OptimizerSuite
 
 class TestRandomSearch(OptimizerSuite):
     no_repeats = True
+    conditional_space = True
 
     def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
         return make_baseline("rs", benchmark, seed)
@@ -17,6 +18,8 @@ class TestRandomSearch(OptimizerSuite):
 
 class TestRegularizedEvolution(OptimizerSuite):
     determinism_trials = 16  # past a population of 8: tournament and mutation steps included
+    conditional_space = True
+    conditional_trials = 30  # 22 mutations: branches switch, children activate and deactivate
 
     def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
         return make_baseline("re", benchmark, seed, population_size=8, sample_size=3)
@@ -24,6 +27,8 @@ class TestRegularizedEvolution(OptimizerSuite):
 
 class TestSMAC(OptimizerSuite):
     determinism_trials = 8  # initial design of 5 (25% of n_trials), then 3 model-based suggestions
+    conditional_space = True
+    conditional_trials = 8
 
     def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
         return make_baseline("smac", benchmark, seed, n_trials=20)
