@@ -134,6 +134,17 @@ def _deepcave(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def tcp_port(text: str) -> int:
+    """A TCP port number, 1..65535 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number 1..65535, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 1..65535, got {value}")
+    return value
+
+
 def json_object(text: str | None, flag: str) -> dict[str, Any]:
     """The JSON object given to command-line option ``flag`` (``{}`` when absent); ValueError naming
     the flag for text that is not JSON or not an object."""
@@ -230,7 +241,7 @@ def _data_hpob_offline(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="genhpo", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="genhpo", description=__doc__.split("\n")[0].replace("``", ""))
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -239,13 +250,21 @@ def build_parser() -> argparse.ArgumentParser:
                                    "command resumes (finished runs are skipped, interrupted ones continue).")
     p.add_argument("--config", help="experiment TOML (a path, or a name in genhpo/runner/configs/ such as "
                                     f"{', '.join(experiment_config.available())}); flags override its values")
-    p.add_argument("--benchmark", help="benchmark name (e.g. nb201)")
+    p.add_argument("--benchmark", help="benchmark name (nb201, hpob-offline, or hpob: HPO-B's official "
+                                       "protocol on --root)")
     p.add_argument("--dataset", type=_names, help="dataset(s), comma-separated (nb201: cifar10, cifar100, "
-                                                  "ImageNet16-120)")
+                                                  "ImageNet16-120; hpob: SPACE:DATASET, or use --search-space)")
+    p.add_argument("--root", help="hpob: the HPO-B folder (the official download's hpob-data, or "
+                                  "`genhpo data hpob-offline`'s output)")
+    p.add_argument("--search-space", type=_names, help="hpob: every meta-test task of these search spaces "
+                                                        "(comma-separated ids, or all)")
+    p.add_argument("--continuous", action="store_true", help="hpob: continuous mode (the tasks' XGBoost "
+                                                             "surrogates in ROOT/saved-surrogates) instead of the pool")
     p.add_argument("--optimizers", type=_names, help=f"comma-separated, from: {', '.join(registry.OPTIMIZERS)}")
     p.add_argument("--seeds", type=positive_int, help="number of seeds, runs use seeds 0..N-1 "
                                                       f"(default {experiment_config.DEFAULTS['seeds']})")
-    p.add_argument("--trials", type=positive_int, help="full evaluations per run "
+    p.add_argument("--trials", type=positive_int, help="full evaluations per run; hpob: trials after the 5 "
+                                                       "initial rows "
                                                        f"(default {experiment_config.DEFAULTS['trials']})")
     p.add_argument("--out", required=True, help="experiment directory (run store, report, DeepCAVE export)")
     p.add_argument("--scheduler", help="address of an existing Dask scheduler (e.g. tcp://10.0.0.5:8786); "
@@ -272,9 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Start a private redis server, DeepCAVE's worker and its server with the working "
                                    "directory set to DIR's export; print the address; Ctrl-C stops all three.")
     p.add_argument("dir", help="experiment directory with an export (`genhpo export-deepcave DIR`)")
-    p.add_argument("--port", type=int, default=8050, help="the server's port (default: 8050, DeepCAVE's)")
+    p.add_argument("--port", type=tcp_port, default=8050, help="the server's port (default: 8050, DeepCAVE's)")
     p.add_argument("--host", default="127.0.0.1", help="the address it listens on (default: this machine only)")
-    p.add_argument("--redis-port", type=int, default=None,
+    p.add_argument("--redis-port", type=tcp_port, default=None,
                    help="the private redis server's port (default: a free one)")
     p.set_defaults(func=_deepcave)
 

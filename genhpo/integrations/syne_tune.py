@@ -125,7 +125,8 @@ class _Codec:
         if not isinstance(sampler, (Float._Uniform, Float._LogUniform, Integer._Uniform, Integer._LogUniform)):
             # ValueError, as Optuna's samplers raise for a distribution they cannot encode
             raise ValueError(  # noqa: TRY004
-                f"GenerativeSearcher cannot encode {name!r}: {domain!r}; accepted: {_ACCEPTED}")
+                f"GenerativeSearcher cannot encode {name!r}: {type(domain).__name__} with a "
+                f"{type(sampler).__name__.lstrip('_')} sampler ({domain!r}); accepted: {_ACCEPTED}")
         if domain.lower == domain.upper:
             self.constants[name] = domain.cast(domain.lower)
             return None

@@ -82,12 +82,19 @@ def read_card(name_or_path: str | Path) -> dict[str, Any]:
     return card
 
 
+def _space_name(card: dict) -> str:
+    """The space a card was trained for, as people name it (its benchmark and search space)."""
+    data = card.get("data") if isinstance(card.get("data"), dict) else {}
+    parts = [str(p) for p in (card.get("benchmark"), data.get("space") or card.get("space")) if p]
+    return " ".join(parts) + " space" if parts else "a space named nowhere in its card"
+
+
 def load_checkpoint(name_or_path: str | Path, expected_signature: str | None = None) -> tuple[GenerativeModel, dict]:
     """(model in eval mode, card). ValueError for a corrupt file or a space-signature mismatch."""
     card = read_card(name_or_path)
     if expected_signature is not None and card["space_signature"] != expected_signature:
         raise ValueError(f"checkpoint {card.get('name', card['_path'])!r} was trained for space signature {card['space_signature']} "
-                         f"({card.get('space', 'unknown space')}), but this space's signature is "
+                         f"({_space_name(card)}), but this space's signature is "
                          f"{expected_signature}: the vectors would mean different things")
     weights = Path(card["_path"]).with_name(card["weights_file"])
     if not weights.is_file():

@@ -79,8 +79,14 @@ class DeepCAVEApp:
 def export_root(experiment: Path) -> Path:
     """The folder DeepCAVE opens for an experiment: its single ``<benchmark>-<dataset>`` export, else
     ``DIR/deepcave``; DeepCAVEError when DIR has no export."""
-    root = Path(experiment) / "deepcave"
+    experiment = Path(experiment)
+    if not experiment.is_dir():
+        raise DeepCAVEError(f"{experiment} does not exist: pass the experiment directory of `genhpo compare --out`")
+    root = experiment / "deepcave"
     if not root.is_dir():
+        if any(experiment.glob("*/trials.csv")) or any(experiment.glob("*/*/trials.csv")):
+            raise DeepCAVEError(f"{experiment} is (inside) an export itself: pass the experiment directory that "
+                                f"holds deepcave/ (e.g. {experiment.parent if experiment.name == 'deepcave' else experiment.parent.parent})")
         raise DeepCAVEError(f"{experiment} has no DeepCAVE export ({root} is missing): run "
                             f"`genhpo export-deepcave {experiment}` first")
     groups = sorted(p for p in root.iterdir() if p.is_dir() and any(p.glob("*/trials.csv")))
@@ -188,6 +194,9 @@ def serve(working_dir: Path, *, port: int = 8050, host: str = "127.0.0.1", redis
     working_dir = Path(working_dir).resolve()
     if not working_dir.is_dir():
         raise DeepCAVEError(f"working directory {working_dir} does not exist")
+    for name, value in (("port", port), ("redis_port", redis_port)):
+        if value is not None and not (isinstance(value, int) and 1 <= value <= 65535):
+            raise DeepCAVEError(f"{name} must be a port number 1..65535, got {value!r}")
     redis_server = shutil.which("redis-server")
     if redis_server is None:
         raise DeepCAVEError("redis-server is not on PATH: DeepCAVE needs it for its job queue. Install Debian's "

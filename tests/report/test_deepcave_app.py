@@ -66,6 +66,18 @@ def test_export_root_and_missing_export(experiment, tmp_path):
     (tmp_path / "deepcave").mkdir()
     with pytest.raises(DeepCAVEError, match="no exported run"):
         export_root(tmp_path)
+    with pytest.raises(DeepCAVEError, match=f"is \\(inside\\) an export itself.*e.g. {experiment}"):
+        export_root(experiment / "deepcave")  # the export folder itself, a common slip
+    with pytest.raises(DeepCAVEError, match="does not exist"):
+        export_root(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "http"])
+def test_cli_refuses_a_port_outside_1_to_65535(tmp_path, port):
+    result = subprocess.run([sys.executable, "-m", "genhpo.cli", "deepcave", str(tmp_path), "--port", port],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2 and "expected a port number 1..65535" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_cli_without_export_is_one_line_and_code_1(tmp_path):
