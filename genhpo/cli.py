@@ -2,6 +2,7 @@
 
     genhpo compare --benchmark nb201 --dataset cifar10 --optimizers genhpo,smac,dehb,re,rs,transfer-topk \\
                    --seeds 20 --trials 200 --out DIR [--scheduler ADDR] [--workers N] [--force] [--config X.toml]
+    genhpo compare --benchmark hpob --root HPOB_DIR --search-space ID,...|all [--continuous] ...
     genhpo report DIR [--log]
     genhpo export-deepcave DIR
     genhpo deepcave DIR [--port 8050] [--redis-port P]           # DeepCAVE's interface on the export

@@ -8,6 +8,7 @@ code outside the package (research's selection tasks) runs its own benchmarks th
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from genhpo.benchmarks.base import Benchmark, Fidelity, TabularBenchmark
 
@@ -15,6 +16,7 @@ from genhpo.benchmarks.base import Benchmark, Fidelity, TabularBenchmark
 REGISTRY: dict[str, str] = {
     "nb201": "genhpo.benchmarks.nb201:NB201Benchmark",
     "hpob-offline": "genhpo.benchmarks.hpob.task_benchmark:OfflineHPOBBenchmark",
+    "hpob": "genhpo.benchmarks.hpob.task_benchmark:HPOBProtocolTask",
 }
 
 
@@ -33,20 +35,24 @@ def _resolve(name: str):
         raise ValueError(f"benchmark {name!r}: cannot import {spec} ({type(exc).__name__}: {exc})") from None
 
 
-def make(name: str, dataset: str) -> Benchmark:
-    """The benchmark ``name`` on ``dataset`` (ValueError naming the accepted values otherwise)."""
-    return _resolve(name)(dataset)
+def make(name: str, dataset: str, **options: Any) -> Benchmark:
+    """The benchmark ``name`` on ``dataset`` with its keyword ``options`` (HPO-B: ``root``, ``mode``);
+    ValueError naming the accepted values otherwise."""
+    return _resolve(name)(dataset, **options)
 
 
-def check_datasets(name: str, names: list[str] | tuple[str, ...]) -> None:
+def check_datasets(name: str, names: list[str] | tuple[str, ...], **options: Any) -> None:
     """ValueError naming the unknown datasets of benchmark ``name`` and the accepted ones. A benchmark
-    class with open-ended datasets (a task seed in the name) checks each with its ``check_dataset``."""
+    class with open-ended datasets (a task seed in the name) checks each with its ``check_dataset``;
+    one with options (HPO-B: its root) lists its datasets with them."""
     cls = _resolve(name)
     check = getattr(cls, "check_dataset", None)
     if check is not None:
         for dataset in names:
-            check(dataset)
+            check(dataset, **options)
         return
+    if options:
+        raise ValueError(f"benchmark {name} takes no options; got {', '.join(sorted(options))}")
     accepted = list(cls.available_datasets())
     unknown = [d for d in names if d not in accepted]
     if unknown:

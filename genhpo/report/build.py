@@ -64,8 +64,12 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
     notes: list[str] = []
     hpob: dict[str, dict[str, Any]] = {}
     hpob_tasks: dict[str, list[str]] = {}  # {space: [dataset]} of the HPO-B tasks scored
+    evaluations = experiment.trials  # per run; under HPO-B's official protocol the 5 initial rows too
+    official = False
     for dataset in experiment.datasets:
         info = benchmark_info(root, experiment.benchmark, dataset)
+        official = info.get("protocol") == "hpob"
+        evaluations = experiment.trials + (hpob_results.N_INITIAL if official else 0)
         optimum, score_min = info["optimum"], info.get("score_min")
         if optimum is None:
             raise ValueError(f"{experiment.benchmark}/{dataset} has no known optimum: regret is undefined")
@@ -80,7 +84,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
             if key.benchmark != experiment.benchmark or key.dataset != dataset or key.optimizer not in order:
                 continue
             notes.extend(f"corrupt line skipped: {p}" for p in record.problems)
-            c = run_curves(record, optimum, experiment.trials, info.get("fidelity"))
+            c = run_curves(record, optimum, evaluations, info.get("fidelity"))
             if c is None:
                 status = record.meta.get("status", "unknown")
                 error = f" ({record.meta['error']})" if record.meta.get("error") else ""
@@ -104,14 +108,15 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
         rows.extend(_rows(experiment.benchmark, dataset, curves, records))
     _write_csv(out / "summary.csv", rows)
     section: list[str] = []
-    if hpob_tasks and experiment.trials <= hpob_results.N_INITIAL:
+    if hpob_tasks and evaluations <= hpob_results.N_INITIAL:
         notes.append(f"HPO-B scores need more than {hpob_results.N_INITIAL} trials per run (its initial design)")
     elif hpob_tasks and hpob:
         try:
-            section = hpob_results.write_scores(hpob, hpob_tasks, experiment.seeds, order, out, log_scale)
+            section = hpob_results.write_scores(hpob, hpob_tasks, experiment.seeds, order, out, log_scale,
+                                                official=official)
         except ValueError as exc:  # e.g. no (task, seed) that every optimizer completed yet
             notes.append(f"HPO-B scores not computed: {exc}")
-    (out / "summary.md").write_text(_markdown(rows, notes, experiment.trials, root, section))
+    (out / "summary.md").write_text(_markdown(rows, notes, evaluations, root, section))
     for name, data in hpob.items():
         write_json_atomic(out / "hpob" / f"{name}.json", data)
 

@@ -71,8 +71,9 @@ def task_rows(scores: Scores, at: Sequence[int]) -> list[dict[str, Any]]:
 
 
 def write_scores(results: Mapping[str, Any], tasks: Mapping[str, Sequence[str]], n_seeds: int,
-                 order: Sequence[str], out: Path, log_scale: bool = False) -> list[str]:
-    """Write ``out/hpob_scores.csv`` and ``out/hpob_scores.png``; return the summary.md section."""
+                 order: Sequence[str], out: Path, log_scale: bool = False, official: bool = False) -> list[str]:
+    """Write ``out/hpob_scores.csv`` and ``out/hpob_scores.png``; return the summary.md section.
+    ``official``: the runs followed HPO-B's protocol (initial rows from bo-initializations.json)."""
     scores = score_experiment(results, tasks, n_seeds, order)
     at = budgets(scores.regret.shape[2])
     rows = task_rows(scores, at)
@@ -90,7 +91,9 @@ def write_scores(results: Mapping[str, Any], tasks: Mapping[str, Sequence[str]],
              (f"As HPO-B's plotting code (genhpo.benchmarks.hpob.scores): normalised regret (1 - incumbent, y "
               f"min-max normalised over the task's whole table) and average rank (1 = best), mean over "
               f"{len(scores.pairs)} (task, seed) pairs that every optimizer completed; @t = after the run's first "
-              f"{N_INITIAL} evaluations (HPO-B's initial design, here chosen by each optimizer) + t trials. "
+              f"{N_INITIAL} evaluations (HPO-B's initial design, "
+              f"{'the seed' + chr(39) + 's rows of bo-initializations.json' if official else 'here chosen by each optimizer'})"
+              " + t trials. "
               "Files: hpob_scores.csv (also per task), hpob_scores.png, hpob/<optimizer>.json."), "",
              "| optimizer " + head, "|---" + rule]
     for row in rows:

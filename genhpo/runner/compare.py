@@ -39,7 +39,8 @@ _SUBMIT_ORDER = {"smac": 0, "smac-bb": 0, "genhpo": 1, "dehb": 2}
 def specs_for(experiment: Experiment) -> list[RunSpec]:
     """One RunSpec per run of ``experiment``."""
     return [
-        RunSpec(key, experiment.trials, dict(experiment.settings.get(key.optimizer, {})), experiment.noisy)
+        RunSpec(key, experiment.trials, dict(experiment.settings.get(key.optimizer, {})), experiment.noisy,
+                dict(experiment.options))
         for key in experiment.run_keys()
     ]
 
@@ -47,7 +48,7 @@ def specs_for(experiment: Experiment) -> list[RunSpec]:
 def check_settings(experiment: Experiment) -> None:
     """Build each optimizer's identity once (first dataset, seed 0, in a scratch directory), so that a bad
     setting is refused before experiment.json records it; ValueError naming the optimizer."""
-    bench = benchmarks.make(experiment.benchmark, experiment.datasets[0])
+    bench = benchmarks.make(experiment.benchmark, experiment.datasets[0], **experiment.options)
     with tempfile.TemporaryDirectory(prefix="genhpo-check-") as scratch:
         for name in experiment.optimizers:
             try:
@@ -60,11 +61,11 @@ def check_settings(experiment: Experiment) -> None:
 def prepare_experiment(experiment: Experiment, root: Path, *, force: bool = False) -> list[RunSpec]:
     """Validate names, open (or resume) ``root`` and write each dataset's benchmark.json."""
     check_names(experiment.optimizers)
-    benchmarks.check_datasets(experiment.benchmark, experiment.datasets)  # ValueError naming the accepted ones
+    benchmarks.check_datasets(experiment.benchmark, experiment.datasets, **experiment.options)  # names the accepted
     check_settings(experiment)
     open_experiment(root, experiment, force=force)
     for dataset in experiment.datasets:
-        bench = benchmarks.make(experiment.benchmark, dataset)
+        bench = benchmarks.make(experiment.benchmark, dataset, **experiment.options)
         write_json_atomic(Path(root) / "runs" / experiment.benchmark / dataset / BENCHMARK_INFO, describe_benchmark(bench))
     return specs_for(experiment)
 

@@ -45,6 +45,8 @@ class RunSpec:
     n_trials: int
     settings: dict[str, Any] = field(default_factory=dict, hash=False)
     noisy: bool = False
+    #: the benchmark's keyword options (:attr:`genhpo.runner.manifest.Experiment.options`)
+    options: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,9 @@ def versions() -> dict[str, str | None]:
     return out
 
 
-def make_benchmark(name: str, dataset: str) -> Benchmark:
+def make_benchmark(name: str, dataset: str, options: dict[str, Any] | None = None) -> Benchmark:
     """The benchmark of a run (a seam tests use to slow a benchmark down)."""
-    return benchmarks.make(name, dataset)
+    return benchmarks.make(name, dataset, **(options or {}))
 
 
 def execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
@@ -116,7 +118,7 @@ def _execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
         history = run.prepare()
         resumed = len(history)
         meta["resumed_trials"] = resumed
-        benchmark = make_benchmark(spec.key.benchmark, spec.key.dataset)
+        benchmark = make_benchmark(spec.key.benchmark, spec.key.dataset, spec.options)
         meta["optimum"] = finite_or_none(benchmark.optimum)
         trials = _run_with_resume(spec, run, benchmark, history, meta)
     except Exception as exc:  # noqa: BLE001  (one failing run is reported and does not stop the others)
@@ -150,6 +152,8 @@ class _ReplayFailed(Exception):
 def _run_once(spec: RunSpec, run: RunDir, benchmark: Benchmark, history: list[Trial],
               meta: dict[str, Any]) -> list[Trial]:
     key = spec.key
+    if getattr(benchmark, "protocol", None) == "hpob":
+        return _run_hpob_protocol(spec, run, benchmark, history, meta)
     setup = time.perf_counter()
     optimizer = make_optimizer(key.optimizer, benchmark, key.seed, run.path, n_trials=spec.n_trials,
                                **dict(spec.settings))
@@ -171,6 +175,27 @@ def _run_once(spec: RunSpec, run: RunDir, benchmark: Benchmark, history: list[Tr
             if history and new == 0:
                 raise _ReplayFailed() from exc
             raise
+
+
+def _run_hpob_protocol(spec: RunSpec, run: RunDir, benchmark: Benchmark, history: list[Trial],
+                       meta: dict[str, Any]) -> list[Trial]:
+    """A run under HPO-B's official protocol (:mod:`genhpo.runner.hpob_protocol`); never replayed: an
+    interrupted one starts again (same seed, same trials)."""
+    from genhpo.runner.hpob_protocol import run_protocol
+
+    if history:
+        run.set_aside("an HPO-B protocol run starts again rather than replaying")
+        run.prepare()
+        meta["resumed_trials"] = 0
+    meta["protocol"] = "hpob"
+    run.write_meta(meta)
+
+    def record_optimizer(settings: dict[str, Any]) -> None:
+        meta["optimizer"] = settings
+
+    with run.writer() as writer:
+        return run_protocol(spec.key.optimizer, benchmark, spec.key.seed, spec.n_trials, run.path,
+                            dict(spec.settings), writer.append, record_optimizer)
 
 
 def is_finished(spec: RunSpec, root: str | Path) -> bool:
@@ -196,7 +221,7 @@ def _optimizer_changed(spec: RunSpec, run: RunDir) -> str | None:
     deciding a skip never trains a model.
     """
     recorded = (_safe_meta(run).get("optimizer") or {})
-    benchmark = make_benchmark(spec.key.benchmark, spec.key.dataset)
+    benchmark = make_benchmark(spec.key.benchmark, spec.key.dataset, spec.options)
     with tempfile.TemporaryDirectory(prefix="genhpo-check-") as scratch:
         today = identity(spec.key.optimizer, benchmark, spec.key.seed, Path(scratch), n_trials=spec.n_trials,
                          **dict(spec.settings))
@@ -238,5 +263,7 @@ def describe_benchmark(benchmark: Benchmark) -> dict[str, Any]:
         # an HPO-B task (official or offline): the ids its results files and scores are keyed by
         "hpob_space": getattr(benchmark, "search_space_id", None),
         "hpob_dataset": getattr(benchmark, "dataset_id", None),
+        # how the runner drives it: "hpob" = HPO-B's official protocol (5 initial rows + trials per run)
+        "protocol": getattr(benchmark, "protocol", None),
         "python": sys.version.split()[0],
     }

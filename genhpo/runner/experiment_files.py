@@ -70,10 +70,11 @@ def resolve(args: argparse.Namespace) -> Experiment:
                       ("seeds", "seeds"), ("trials", "trials")):
         if getattr(args, flag, None) is not None:
             values[key] = getattr(args, flag)
+    options = _hpob_options(args, values)
     for key, flag in (("benchmark", "--benchmark"), ("datasets", "--dataset"), ("optimizers", "--optimizers")):
         if not values.get(key):
             raise ValueError(f"{flag} is required (or set {key} in a --config file)")
-    check(values)
+    check(values, options)
     settings = values.get("settings", {})
     if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
         raise ValueError("settings must be a table of tables, e.g. [settings.re] population_size = 50")
@@ -85,15 +86,45 @@ def resolve(args: argparse.Namespace) -> Experiment:
         trials=values["trials"],
         settings=settings,
         noisy=bool(values.get("noisy", False)),
+        options=options,
     )
 
 
-def check(values: dict[str, Any]) -> None:
+def _hpob_options(args: argparse.Namespace, values: dict[str, Any]) -> dict[str, Any]:
+    """HPO-B's options (root, mode) and, from ``--search-space``, its datasets; {} for other benchmarks.
+    ValueError for an HPO-B flag given to another benchmark, a missing root or more than 5 seeds."""
+    root, spaces = getattr(args, "root", None), getattr(args, "search_space", None)
+    continuous = bool(getattr(args, "continuous", False))
+    if values.get("benchmark") != "hpob":
+        given = [flag for flag, value in (("--root", root), ("--search-space", spaces), ("--continuous", continuous))
+                 if value]
+        if given:
+            raise ValueError(f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} only to --benchmark hpob")
+        return {}
+    if root is None:
+        raise ValueError("--benchmark hpob needs --root DIR (the HPO-B folder)")
+    root = str(Path(root).resolve())
+    if not Path(root).is_dir():
+        raise ValueError(f"--root {root}: no such folder")
+    if spaces is not None:
+        if values.get("datasets") and getattr(args, "dataset", None) is not None:
+            raise ValueError("give --dataset or --search-space, not both")
+        from genhpo.benchmarks.hpob.task_benchmark import HPOBProtocolTask
+
+        values["datasets"] = HPOBProtocolTask.names(root, "all" if spaces == ["all"] else list(spaces))
+    if getattr(args, "seeds", None) is None and values["seeds"] == DEFAULTS["seeds"]:
+        values["seeds"] = 5  # HPO-B's five seeds, unless asked otherwise
+    if values["seeds"] > 5:
+        raise ValueError(f"--seeds {values['seeds']}: HPO-B has 5 seeds (test0..test4)")
+    return {"root": root, "mode": "continuous" if continuous else "pool"}
+
+
+def check(values: dict[str, Any], options: dict[str, Any] | None = None) -> None:
     """ValueError naming the flag and the accepted values for an unknown name or a bad count."""
     name = values["benchmark"]
     if name not in benchmarks.REGISTRY:
         raise ValueError(f"--benchmark: unknown benchmark {name!r}; accepted: {', '.join(sorted(benchmarks.REGISTRY))}")
-    benchmarks.check_datasets(name, values["datasets"])
+    benchmarks.check_datasets(name, values["datasets"], **(options or {}))
     registry.check_names(values["optimizers"])
     for key in ("seeds", "trials"):
         value = values[key]

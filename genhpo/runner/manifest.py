@@ -45,6 +45,8 @@ class Experiment:
     trials: int
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     noisy: bool = False
+    #: keyword options of the benchmark (e.g. HPO-B's ``root`` and ``mode``), JSON values
+    options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("seeds", "trials"):
@@ -77,6 +79,8 @@ class Experiment:
         data = asdict(self)
         data["datasets"] = list(self.datasets)
         data["optimizers"] = list(self.optimizers)
+        if not self.options:  # experiment.json of a benchmark without options reads as before options existed
+            del data["options"]
         return data
 
     @classmethod

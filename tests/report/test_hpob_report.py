@@ -86,7 +86,7 @@ def credit_g_store(tmp_path_factory):
     bench.name, bench.dataset = "hpob-offline", "credit_g"  # as make("hpob-offline", "credit_g") names it
     root = tmp_path_factory.mktemp("store")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(execute, "make_benchmark", lambda name, dataset: bench)
+        mp.setattr(execute, "make_benchmark", lambda name, dataset, options=None: bench)
         outcomes = make_store(root, Experiment("hpob-offline", ("credit_g",), ("rs", "re"), 2, 12), bench)
     assert [o.status for o in outcomes] == ["done"] * 4
     return root, data

@@ -33,7 +33,7 @@ _SLOW_RUN = textwrap.dedent(
             time.sleep(0.05)
             return super()._evaluate(config, fidelity, rng)
 
-    ex.make_benchmark = lambda name, dataset: Slow(dataset)
+    ex.make_benchmark = lambda name, dataset, options=None: Slow(dataset)
     ex.execute_run(ex.RunSpec(RunKey("nb201", "cifar10", "rs", 3), {n}), sys.argv[1])
     """
 )

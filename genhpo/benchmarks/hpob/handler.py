@@ -174,6 +174,7 @@ class HPOBHandler:
         n_trials: int = 10,
         *,
         fix_last_incumbent: bool = False,
+        stop_at_y_max: bool = True,
     ) -> list[float]:
         """Continuous run on the task's XGBoost surrogate; returns n_trials + 1 incumbents.
 
@@ -188,6 +189,8 @@ class HPOBHandler:
         trials (the value after the last call, then that value for the trials never called).
         Example (tests): a method whose first suggestion reaches y_max, from an initial best of 0.5,
         3 trials: official [0.5, 0.5, 1.0, 1.0], fixed [0.5, 1.0, 1.0, 1.0], one call each.
+        ``stop_at_y_max=False`` calls the method for every trial (with ``fix_last_incumbent``: the same
+        curve as the fixed one).
         """
         n_trials, X, y, init = self._open_run(method, search_space_id, dataset_id, seed, n_trials)
         surrogate = Surrogate.load(self.surrogates_dir, search_space_id, dataset_id)
@@ -201,7 +204,7 @@ class HPOBHandler:
             new_y = surrogate.predict(new_x.reshape(1, dim))
             y_observed = np.append(y_observed, new_y).reshape(-1, 1)
             x_observed = np.append(x_observed, new_x).reshape(-1, dim)
-            if float(np.max(y_observed)) >= surrogate.y_max:  # the official stop, on the raw values
+            if stop_at_y_max and float(np.max(y_observed)) >= surrogate.y_max:  # the official stop, on raw values
                 break
         calls = len(history)
         final = float(np.max(surrogate.normalise(y_observed)))

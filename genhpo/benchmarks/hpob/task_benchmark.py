@@ -125,3 +125,58 @@ class OfflineHPOBBenchmark(HPOBTaskBenchmark):
         from genhpo.benchmarks.hpob.offline_spaces import SPACES
 
         return [d for s in SPACES.values() for d in s.datasets]
+
+
+class HPOBProtocolTask(HPOBTaskBenchmark):
+    """``make("hpob", "SPACE:DATASET", root=DIR, mode="pool")``: a meta-test task of any HPO-B root (the
+    official download, or an offline one) for runs under the official protocol.
+
+    The runner does not ask/tell such a task itself: each run is one call of
+    :meth:`genhpo.benchmarks.hpob.handler.HPOBHandler.evaluate` (``mode="pool"``) or
+    ``evaluate_continuous`` (``mode="continuous"``: the task's XGBoost surrogate) from seed k's five
+    rows of ``bo-initializations.json`` (``"test<k>"``, k < 5), recorded as 5 + n trials
+    (:mod:`genhpo.runner.hpob_protocol`). ValueError names a bad name, mode, root or task.
+    """
+
+    name = "hpob"
+    #: how the runner drives it (see the class doc)
+    protocol = "hpob"
+    MODES = ("pool", "continuous")
+
+    def __init__(self, dataset: str, root: str | Path | None = None, mode: str = "pool") -> None:
+        space_id, dataset_id = self.check_dataset(dataset, root, mode)
+        super().__init__(root, space_id, dataset_id, "test")
+        self.dataset = dataset
+        self.mode = mode
+
+    @classmethod
+    def check_dataset(cls, dataset: str, root: str | Path | None = None, mode: str = "pool") -> tuple[str, str]:
+        """(search space id, dataset id) of ``"SPACE:DATASET"``, checked against ``root``'s meta-test split."""
+        if root is None:
+            raise ValueError("benchmark hpob needs its root: the HPO-B folder (genhpo compare --root DIR)")
+        if mode not in cls.MODES:
+            raise ValueError(f"HPO-B mode must be one of {', '.join(cls.MODES)}, got {mode!r}")
+        if not isinstance(dataset, str) or dataset.count(":") != 1 or not all(dataset.split(":")):
+            raise ValueError(f"an HPO-B task is named 'SPACE:DATASET' (e.g. '5971:3492'), got {dataset!r}")
+        space_id, dataset_id = dataset.split(":")
+        known = cls.tasks(root)
+        if (space_id, dataset_id) not in known:
+            spaces = sorted({s for s, _ in known})
+            raise ValueError(f"{dataset!r} is not a meta-test task of {root}; its spaces: {', '.join(spaces)}")
+        return space_id, dataset_id
+
+    @classmethod
+    def names(cls, root: str | Path, spaces: str | list[str] = "all") -> list[str]:
+        """The ``SPACE:DATASET`` names of ``root``'s meta-test tasks of ``spaces`` (a list, or "all")."""
+        known = cls.tasks(root)
+        if spaces == "all":
+            return [f"{s}:{d}" for s, d in known]
+        available = sorted({s for s, _ in known})
+        unknown = [s for s in spaces if s not in available]
+        if unknown:
+            raise ValueError(f"--search-space: {', '.join(unknown)} not in {root}'s meta-test split; "
+                             f"accepted: {', '.join(available)} or all")
+        return [f"{s}:{d}" for s, d in known if s in spaces]
+
+    def __repr__(self) -> str:
+        return f"HPOBProtocolTask({self.dataset!r}, root={str(self.root)!r}, mode={self.mode!r})"

@@ -1,0 +1,102 @@
+"""genhpo compare --benchmark hpob: runs under HPO-B's official protocol through the runner and run
+store, recorded as 5 + n trials whose incumbents are the official handler's curve, and the report's
+HPO-B scores on them. Real offline data (HPOBench-MLP tables) for pool mode; the hand-made root of
+tests/benchmarks/hpob/conftest.py (an exact XGBoost surrogate) for continuous mode."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from genhpo import benchmarks
+from genhpo.benchmarks.hpob.handler import HPOBHandler
+from genhpo.benchmarks.hpob.task_benchmark import HPOBProtocolTask
+from genhpo.report.build import build_report
+from genhpo.runner import experiment_files
+from genhpo.runner.compare import prepare_experiment
+from genhpo.runner.execute import execute_run
+from genhpo.runner.hpob_protocol import build_method
+from genhpo.runner.manifest import Experiment
+from genhpo.runner.store import RunDir, RunKey
+from tests.benchmarks.hpob.conftest import hpob_root, offline_root  # noqa: F401 (fixtures, used by name)
+
+
+def _run_all(experiment: Experiment, out: Path) -> list:
+    specs = prepare_experiment(experiment, out)
+    return [execute_run(spec, out) for spec in specs]
+
+
+def _trials(out: Path, key: RunKey) -> list[dict]:
+    return [json.loads(line) for line in RunDir(out, key).trials_path.read_text().splitlines()]
+
+
+def test_pool_runs_record_the_official_curve_and_seeds_change_the_run(offline_root, tmp_path):  # noqa: F811
+    root = str(offline_root)
+    experiment = Experiment("hpob", ("hpobench-mlp:credit_g",), ("genhpo", "rs"), 2, 6,
+                            options={"root": root, "mode": "pool"})
+    out = tmp_path / "exp"
+    outcomes = _run_all(experiment, out)
+    assert [o.status for o in outcomes] == ["done"] * 4
+    task = benchmarks.make("hpob", "hpobench-mlp:credit_g", root=root)
+    for optimizer in ("genhpo", "rs"):
+        firsts = []
+        for seed in (0, 1):
+            trials = _trials(out, RunKey("hpob", "hpobench-mlp:credit_g", optimizer, seed))
+            assert len(trials) == 5 + 6
+            incumbents = [max(t["score"] for t in trials[: 5 + i]) for i in range(7)]
+            method, _ = build_method(optimizer, task, seed, tmp_path / "scratch", 6, {})
+            official = HPOBHandler(root).evaluate(method, "hpobench-mlp", "credit_g", f"test{seed}", 6,
+                                                  stop_at_optimum=False)
+            assert incumbents == pytest.approx(official, abs=1e-12)
+            firsts.append([t["config"] for t in trials[:5]])
+        assert firsts[0] != firsts[1]  # seed k starts from bo-initializations' test<k>
+    # re-running skips every finished run
+    assert [o.status for o in _run_all(experiment, out)] == ["skipped"] * 4
+    report = build_report(out)
+    summary = (report / "summary.md").read_text()
+    assert "the seed's rows of bo-initializations.json" in summary and "regret@6" in summary
+    results = json.loads((report / "hpob" / "genhpo.json").read_text())
+    assert len(results["hpobench-mlp"]["credit_g"]["test0"]) == 7  # HPO-B results: initial + 6 trials
+
+
+def test_continuous_runs_use_the_surrogate(hpob_root, tmp_path):  # noqa: F811
+    experiment = Experiment("hpob", ("s1:d1",), ("rs",), 2, 4, options={"root": str(hpob_root), "mode": "continuous"})
+    out = tmp_path / "exp"
+    assert [o.status for o in _run_all(experiment, out)] == ["done"] * 2
+    trials = _trials(out, RunKey("hpob", "s1:d1", "rs", 0))
+    assert len(trials) == 9
+    assert [t["score"] for t in trials[:5]] == pytest.approx([0.1, 0.3, 0.2, 0.5, 0.4])  # raw y / y_max (10)
+    assert all(t["score"] in (0.0, 1.0) for t in trials[5:])  # the surrogate predicts 0 or 10, normalised
+
+
+def test_bad_hpob_input_names_the_problem(offline_root, tmp_path):  # noqa: F811
+    root = str(offline_root)
+    with pytest.raises(ValueError, match="needs its root"):
+        benchmarks.make("hpob", "hpobench-mlp:credit_g")
+    with pytest.raises(ValueError, match="'SPACE:DATASET'"):
+        benchmarks.make("hpob", "credit_g", root=root)
+    with pytest.raises(ValueError, match="not a meta-test task"):
+        benchmarks.make("hpob", "hpobench-mlp:car", root=root)  # a meta-train dataset
+    with pytest.raises(ValueError, match="mode must be one of pool, continuous"):
+        benchmarks.make("hpob", "hpobench-mlp:credit_g", root=root, mode="grid")
+    assert HPOBProtocolTask.names(root, ["hpobench-mlp"]) == ["hpobench-mlp:credit_g", "hpobench-mlp:vehicle"]
+
+    def args(**kw):
+        base = {"config": None, "benchmark": "hpob", "dataset": None, "optimizers": ["rs"], "seeds": None,
+                "trials": None, "root": root, "search_space": ["hpobench-mlp"], "continuous": False}
+        return argparse.Namespace(**{**base, **kw})
+
+    experiment = experiment_files.resolve(args())
+    assert experiment.seeds == 5 and experiment.options == {"root": root, "mode": "pool"}
+    assert experiment.datasets == ("hpobench-mlp:credit_g", "hpobench-mlp:vehicle")
+    with pytest.raises(ValueError, match="HPO-B has 5 seeds"):
+        experiment_files.resolve(args(seeds=6))
+    with pytest.raises(ValueError, match="needs --root"):
+        experiment_files.resolve(args(root=None))
+    with pytest.raises(ValueError, match="--search-space: nope not in"):
+        experiment_files.resolve(args(search_space=["nope"]))
+    with pytest.raises(ValueError, match="--root applies only to --benchmark hpob"):
+        experiment_files.resolve(args(benchmark="nb201", dataset=["cifar10"], search_space=None))
