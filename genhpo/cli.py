@@ -3,7 +3,7 @@
     genhpo compare --benchmark nb201 --dataset cifar10 --optimizers genhpo,smac,dehb,re,rs,transfer-topk \\
                    --seeds 20 --trials 200 --out DIR [--scheduler ADDR] [--workers N] [--force] [--config X.toml]
     genhpo compare --benchmark hpob --root HPOB_DIR --search-space ID,...|all [--continuous] ...
-    genhpo report DIR [--log]
+    genhpo report DIR [--log] [--published HPOB_RESULTS_DIR]
     genhpo export-deepcave DIR
     genhpo deepcave DIR [--port 8050] [--redis-port P]           # DeepCAVE's interface on the export
     genhpo train nb201-holdout-cifar10 --seed 0 [--out PATH]      # genhpo train --list
@@ -90,7 +90,8 @@ def check_out(out: Path) -> None:
 def _report(args: argparse.Namespace) -> int:
     from genhpo.report.build import build_report
 
-    out = build_report(Path(args.dir), log_scale=args.log)
+    out = build_report(Path(args.dir), log_scale=args.log,
+                       published=None if args.published is None else Path(args.published))
     print((out / "summary.md").read_text())
     print(f"report written to {out}")
     return 0
@@ -280,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write DIR/report/: regret and rank curves, summary.md/.csv, hpob/*.json.")
     p.add_argument("dir", help="experiment directory written by `genhpo compare`")
     p.add_argument("--log", action="store_true", help="log (symlog) regret axis")
+    p.add_argument("--published", metavar="DIR", help="HPO-B results files (<method>.json, e.g. HPO-B's results/ "
+                                                      "folder) scored beside the optimizers on shared tasks")
     p.set_defaults(func=_report)
 
     p = sub.add_parser("export-deepcave", help="write every run in DeepCAVE's DataFrame format to DIR/deepcave",

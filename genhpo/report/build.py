@@ -48,17 +48,21 @@ log = logging.getLogger(__name__)
 BUDGETS = (10, 25, 50, 100, 200)
 
 
-def build_report(root: Path, *, log_scale: bool = False) -> Path:
-    """Write ``root/report`` from ``root/runs`` and return its path."""
+def build_report(root: Path, *, log_scale: bool = False, published: Path | None = None) -> Path:
+    """Write ``root/report`` from ``root/runs`` and return its path. ``published``: a folder of HPO-B
+    results files (HPO-B's ``results/*.json``: RS, GP, DGP, FSBO, ...), scored beside the experiment's
+    optimizers on the (task, seed) pairs they share (:func:`hpob_results.load_published`)."""
     root = Path(root)
     experiment = load_experiment(root)
     records = load_records(root)
+    extra = hpob_results.load_published(published) if published is not None else {}
     with replaced_whole(root / "report") as out:
-        _write_report(root, experiment, records, out, log_scale)
+        _write_report(root, experiment, records, out, log_scale, extra)
     return root / "report"
 
 
-def _write_report(root: Path, experiment: Any, records: list, out: Path, log_scale: bool) -> None:
+def _write_report(root: Path, experiment: Any, records: list, out: Path, log_scale: bool,
+                  published: dict[str, Any] | None = None) -> None:
     order = list(experiment.optimizers)
     rows: list[dict[str, Any]] = []
     notes: list[str] = []
@@ -111,14 +115,20 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
     if hpob_tasks and evaluations <= hpob_results.N_INITIAL:
         notes.append(f"HPO-B scores need more than {hpob_results.N_INITIAL} trials per run (its initial design)")
     elif hpob_tasks and hpob:
+        clash = sorted(set(published or {}) & set(hpob))
+        if clash:
+            raise ValueError(f"--published: {', '.join(clash)} is also an optimizer of this experiment; rename the file")
         try:
-            section = hpob_results.write_scores(hpob, hpob_tasks, experiment.seeds, order, out, log_scale,
-                                                official=official)
+            section = hpob_results.write_scores({**hpob, **(published or {})}, hpob_tasks, experiment.seeds,
+                                                [*order, *sorted(published or {})], out, log_scale,
+                                                official=official, length=evaluations - hpob_results.N_INITIAL + 1)
         except ValueError as exc:  # e.g. no (task, seed) that every optimizer completed yet
             notes.append(f"HPO-B scores not computed: {exc}")
     (out / "summary.md").write_text(_markdown(rows, notes, evaluations, root, section))
     for name, data in hpob.items():
         write_json_atomic(out / "hpob" / f"{name}.json", data)
+    if hpob_tasks:  # what HPO-B's own BenchmarkPlotter reads beside the results files
+        write_json_atomic(out / "hpob" / "meta-test-tasks-per-space.json", hpob_tasks)
 
 
 def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], records: list) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ HPO-B seed "test<k>". Regret and ranks come from :func:`genhpo.benchmarks.hpob.s
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -47,10 +48,37 @@ def budgets(n_iters: int) -> list[int]:
 
 
 def score_experiment(results: Mapping[str, Any], tasks: Mapping[str, Sequence[str]], n_seeds: int,
-                     order: Sequence[str]) -> Scores:
-    """HPO-B scores of the optimizers in ``results`` (report order) on ``tasks`` ({space: [dataset]})."""
+                     order: Sequence[str], length: int = 101) -> Scores:
+    """HPO-B scores of the optimizers in ``results`` (report order) on ``tasks`` ({space: [dataset]}),
+    curves cut to their first ``length`` values (published ones run to 101)."""
     methods = {name: results[name] for name in order if name in results}
-    return hpob_scores(methods, tasks, seeds=[f"test{k}" for k in range(n_seeds)])
+    return hpob_scores(methods, tasks, seeds=[f"test{k}" for k in range(n_seeds)], max_bo_iters=length)
+
+
+def load_published(folder: str | Path) -> dict[str, Any]:
+    """HPO-B results files ``<method>.json`` (``{space: {dataset: {seed: [incumbent, ...]}}}``, as in HPO-B's
+    ``results/`` folder) by method name. ValueError for a folder without such files or a malformed one."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValueError(f"--published {folder}: no such folder (HPO-B's results/ folder holds RS.json, GP.json, ...)")
+    out: dict[str, Any] = {}
+    for path in sorted(folder.glob("*.json")):
+        if path.name == "meta-test-tasks-per-space.json":
+            continue
+        try:
+            data = json.loads(path.read_text())
+            ok = isinstance(data, dict) and all(
+                isinstance(tasks, dict) and all(isinstance(seeds, dict) and all(
+                    isinstance(curve, list) and all(isinstance(v, (int, float)) for v in curve)
+                    for curve in seeds.values()) for seeds in tasks.values()) for tasks in data.values())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"--published: {path} is not readable JSON ({exc})") from None
+        if not ok:
+            raise ValueError(f"--published: {path} is not an HPO-B results file {{space: {{dataset: {{seed: [values]}}}}}}")
+        out[path.stem] = data
+    if not out:
+        raise ValueError(f"--published {folder}: no HPO-B results file (*.json) in it")
+    return out
 
 
 def task_rows(scores: Scores, at: Sequence[int]) -> list[dict[str, Any]]:
@@ -71,10 +99,11 @@ def task_rows(scores: Scores, at: Sequence[int]) -> list[dict[str, Any]]:
 
 
 def write_scores(results: Mapping[str, Any], tasks: Mapping[str, Sequence[str]], n_seeds: int,
-                 order: Sequence[str], out: Path, log_scale: bool = False, official: bool = False) -> list[str]:
+                 order: Sequence[str], out: Path, log_scale: bool = False, official: bool = False,
+                 length: int = 101) -> list[str]:
     """Write ``out/hpob_scores.csv`` and ``out/hpob_scores.png``; return the summary.md section.
     ``official``: the runs followed HPO-B's protocol (initial rows from bo-initializations.json)."""
-    scores = score_experiment(results, tasks, n_seeds, order)
+    scores = score_experiment(results, tasks, n_seeds, order, length)
     at = budgets(scores.regret.shape[2])
     rows = task_rows(scores, at)
     with open(out / "hpob_scores.csv", "w", newline="") as fh:

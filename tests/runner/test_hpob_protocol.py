@@ -6,6 +6,7 @@ tests/benchmarks/hpob/conftest.py (an exact XGBoost surrogate) for continuous mo
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 from pathlib import Path
 
@@ -100,3 +101,31 @@ def test_bad_hpob_input_names_the_problem(offline_root, tmp_path):  # noqa: F811
         experiment_files.resolve(args(search_space=["nope"]))
     with pytest.raises(ValueError, match="--root applies only to --benchmark hpob"):
         experiment_files.resolve(args(benchmark="nb201", dataset=["cifar10"], search_space=None))
+
+
+def test_report_scores_published_results_on_shared_tasks(offline_root, tmp_path):  # noqa: F811
+    """--published: HPO-B results files scored beside the experiment's optimizers, cut to the
+    experiment's length, on the (task, seed) pairs both have; HPO-B's plotter gets its task list."""
+    root = str(offline_root)
+    experiment = Experiment("hpob", ("hpobench-mlp:credit_g",), ("rs",), 2, 4, options={"root": root, "mode": "pool"})
+    out = tmp_path / "exp"
+    _run_all(experiment, out)
+    published = tmp_path / "published"
+    published.mkdir()
+    perfect = {"hpobench-mlp": {"credit_g": {"test0": [1.0] * 101, "test1": [1.0] * 101},
+                                "vehicle": {"test0": [1.0] * 101}}}  # vehicle: not in the experiment
+    (published / "Oracle.json").write_text(json.dumps(perfect))
+    (published / "meta-test-tasks-per-space.json").write_text("{}")  # HPO-B's own task list: not a method
+    report = build_report(out, published=published)
+    with open(report / "hpob_scores.csv", newline="") as fh:
+        rows = {r["optimizer"]: r for r in csv.DictReader(fh) if r["scope"] == "all"}
+    assert set(rows) == {"rs", "Oracle"}
+    assert float(rows["Oracle"]["regret@4"]) == 0.0 and float(rows["Oracle"]["rank@4"]) <= float(rows["rs"]["rank@4"])
+    assert rows["rs"]["pairs"] == "2"
+    tasks = json.loads((report / "hpob" / "meta-test-tasks-per-space.json").read_text())
+    assert tasks == {"hpobench-mlp": ["credit_g"]}
+    (published / "Broken.json").write_text(json.dumps({"hpobench-mlp": ["not", "a", "results", "file"]}))
+    with pytest.raises(ValueError, match="Broken.json is not an HPO-B results file"):
+        build_report(out, published=published)
+    with pytest.raises(ValueError, match="no such folder"):
+        build_report(out, published=tmp_path / "nowhere")
