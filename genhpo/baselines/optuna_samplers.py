@@ -99,12 +99,26 @@ class OptunaOptimizer(Optimizer):
         from optuna.trial import TrialState
 
         trial = self._pending.pop(config_key(config), None)
-        if trial is None:
-            raise ValueError(f"tell() for a configuration Optuna did not ask (or was already told): {dict(config)}")
+        if trial is None:  # an observation made elsewhere (e.g. HPO-B's initial design): a finished trial
+            self._observe(config, result)
+            return
         if result.ok:
             self._study.tell(trial, float(result.score))
         else:
             self._study.tell(trial, state=TrialState.FAIL)
+
+    def _observe(self, config: Configuration, result: Result) -> None:
+        """Add a configuration it did not ask, with its result, to the study (``study.add_trial``)."""
+        from optuna.trial import TrialState, create_trial
+
+        params = {name: value for name, value in dict(config).items() if name in self._distributions}
+        for name, sequence in self._ordinals.items():
+            params[name] = list(sequence).index(params[name])
+        if result.ok:
+            trial = create_trial(params=params, distributions=self._distributions, value=float(result.score))
+        else:
+            trial = create_trial(params=params, distributions=self._distributions, state=TrialState.FAIL)
+        self._study.add_trial(trial)
 
     def settings(self) -> dict[str, Any]:
         from importlib.metadata import version

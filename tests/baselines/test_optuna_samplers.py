@@ -50,8 +50,26 @@ def test_asked_configurations_are_valid_and_failures_are_told_as_failed(sampler)
     states = [t.state for t in opt._study.trials]
     assert states[0] == TrialState.FAIL and all(s == TrialState.COMPLETE for s in states[1:])
     assert opt._study.best_value == -1.0  # the failure is not a value: it never ranks above a success
-    with pytest.raises(ValueError, match="did not ask"):
-        opt.tell(config, Result(score=0.0))
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "gp"])
+def test_configurations_it_did_not_ask_are_observations(sampler):
+    """HPO-B's initial design is told before any ask: each becomes a finished trial of the study."""
+    from optuna.trial import TrialState
+
+    space = _space()
+    opt = OptunaOptimizer(space, 0, sampler=sampler, n_startup_trials=2)
+    design = space.sample_configuration(3)
+    for i, config in enumerate(design):
+        opt.tell(config, Result(score=float(i)) if i else Result.failure("crashed"))
+    trials = opt._study.trials
+    assert [t.state for t in trials] == [TrialState.FAIL, TrialState.COMPLETE, TrialState.COMPLETE]
+    sizes = ["small", "medium", "large"]  # the study holds an ordinal as its index, as asked ones are
+    assert opt._study.best_value == 2.0 and opt._study.best_trial.params["size"] == sizes.index(design[2]["size"])
+    nxt = opt.ask()  # asks go on from the observed design
+    nxt.check_valid_configuration()
+    opt.tell(nxt, Result(score=3.0))
+    assert len(opt._study.trials) == 4
 
 
 def test_spaces_optuna_cannot_express_are_refused():
