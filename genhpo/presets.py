@@ -145,19 +145,35 @@ def from_pretrained(name_or_path: str | Path, space: ConfigurationSpace | Benchm
                     threads: int = 1, **overrides: Any) -> GenerativeOptimizer:
     """The generative optimizer of a shipped checkpoint (by name, e.g. ``"nb201-holdout-cifar10"``) or of a
     checkpoint path, on a configuration space or a benchmark (an HPO-B task: the optimizer then reads the
-    task's rows in ``observe_and_suggest``). ValueError for a checkpoint trained for another space, a
-    corrupt file, or the bare space of a task whose rows are not encoder rows
-    (:data:`genhpo.spaces.rows.TASK_ROWS`: an HPO-B task's space; pass the task)."""
+    task's rows in ``observe_and_suggest``). ValueError for a checkpoint trained for another space or a
+    corrupt file. On the bare space of a task whose rows are not encoder rows
+    (:data:`genhpo.spaces.rows.TASK_ROWS`: an HPO-B task's space) ask/tell work and
+    ``observe_and_suggest`` raises ValueError (pass the task instead)."""
     benchmark = space if isinstance(space, Benchmark) else None
     config_space = benchmark.config_space if benchmark is not None else space
-    if benchmark is None and task_rows_format(config_space) is not None:
-        raise ValueError(f"this space belongs to a task whose rows are in {task_rows_format(config_space)}'s "
-                         "format, which the optimizer would misread as encoder rows: pass the task itself "
-                         "(from_pretrained(name, task)) so that observe_and_suggest translates them")
     model, card = load_checkpoint(name_or_path, SpaceEncoder(config_space).signature())
     config = SuggestConfig.from_card(card).replace(**overrides)
-    return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads,
-                               rows=None if benchmark is None else _task_rows(benchmark))
+    if benchmark is not None:
+        rows = _task_rows(benchmark)
+    elif task_rows_format(config_space) is not None:
+        rows = _NoTaskRows(task_rows_format(config_space))  # ask/tell fine; observe_and_suggest refused
+    else:
+        rows = None
+    return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads, rows=rows)
+
+
+class _NoTaskRows:
+    """The rows of a task's bare space: observe_and_suggest cannot know them, so it refuses."""
+
+    def __init__(self, row_format: str) -> None:
+        self.row_format = row_format
+
+    def to_encoder(self, X: Any, name: str = "rows") -> Any:
+        raise ValueError(f"this space belongs to a task whose rows are in {self.row_format}'s format, which the "
+                         f"optimizer would misread as encoder rows: build it with from_pretrained(name, task) "
+                         f"(the task itself) so that observe_and_suggest translates {name}")
+
+    to_task = to_encoder
 
 
 def for_space(config_space: ConfigurationSpace, seed: int = 0, *, threads: int = 1,

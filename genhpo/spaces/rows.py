@@ -12,8 +12,9 @@ DECIMALS = 9
 
 #: Key in a ConfigurationSpace's ``meta`` naming the row format of the task it came from when that is
 #: not :class:`~genhpo.spaces.SpaceEncoder`'s (an HPO-B task's rows use HPO-B's scaling): arrays given
-#: to ``observe_and_suggest`` on such a space must be translated, so ``genhpo.presets.from_pretrained``
-#: refuses the bare space (it takes the task, with its translator).
+#: to ``observe_and_suggest`` on such a space must be translated: an optimizer that
+#: ``genhpo.presets.from_pretrained`` builds on the bare space refuses them (given the task, it
+#: translates them).
 TASK_ROWS = "genhpo.task_rows"
 
 

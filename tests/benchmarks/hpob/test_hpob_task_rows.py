@@ -144,5 +144,8 @@ def test_one_card_rule_for_every_way_to_reach_an_hpob_task(credit_g, offline_roo
 def test_from_pretrained_reads_the_tasks_rows_or_refuses_its_bare_space(credit_g):
     opt = presets.from_pretrained("hpob-offline-hpobench-mlp", credit_g, 0)
     assert opt.rows is TaskRows.of(credit_g)
-    with pytest.raises(ValueError, match="pass the task itself"):
-        presets.from_pretrained("hpob-offline-hpobench-mlp", credit_g.config_space, 0)
+    bare = presets.from_pretrained("hpob-offline-hpobench-mlp", credit_g.config_space, 0)
+    config = bare.ask()
+    bare.tell(config, credit_g.evaluate(config))  # ask/tell read configurations: fine
+    with pytest.raises(ValueError, match=r"from_pretrained\(name, task\).*translates X_obs"):
+        bare.observe_and_suggest(credit_g.X[:5], credit_g.y[:5, None], credit_g.X[5:50])
