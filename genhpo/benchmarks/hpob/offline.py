@@ -16,6 +16,7 @@ import logging
 import os
 import pickle
 import shutil
+import sys
 import time
 import zlib
 from importlib import metadata, resources
@@ -132,7 +133,9 @@ def build(
     root: target folder (default :func:`default_root`; pass one when restricting ``spaces``).
     spaces: search space ids to include (default all). surrogates: also train the XGBoost surrogates
     of the tasks in ``surrogate_splits`` (continuous mode evaluates the test split only) with the grid
-    ``surrogate_grid`` ("hpob": HPO-B's 16 points, ~1 min per task on 2 cores; "fast": 4 points).
+    ``surrogate_grid`` ("hpob": HPO-B's 16 points, i.e. 16 five-fold cross-validations of up to 500
+    rounds per task: several CPU-minutes per task, each one's time printed as it finishes; "fast": 4
+    points).
     Surrogates are trained into the existing root, so a root built without them gains them later.
     """
     root = Path(root) if root is not None else default_root(holdout)
@@ -193,14 +196,19 @@ def _build_surrogates(root: Path, grid: str, split_names: tuple[str, ...]) -> No
     tmp = root / f".{files.SURROGATES_DIR}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     stats = {}
+    total = sum(len(tasks) for split_name in split_names
+                for tasks in files.load_json(root / files.checked_key(files.SPLIT_FILES, split_name, "split")).values())
     for split_name in split_names:
         meta = files.load_json(root / files.checked_key(files.SPLIT_FILES, split_name, "split"))
         for sid, tasks in meta.items():
             for dataset in tasks:
                 X, y = files.task_arrays(meta, sid, dataset, f"offline {split_name}")
                 name = files.surrogate_name(sid, dataset)
-                logger.info("training %s", name)
+                task_started = time.perf_counter()
                 stats[name] = surrogate.train(X, y, tmp, name, grid=grid)
+                # progress on stderr: a build of the whole meta-test split takes many minutes
+                print(f"surrogate {len(stats)}/{total} {name}: {time.perf_counter() - task_started:.0f} s "
+                      f"(grid {grid}, {len(X)} rows)", file=sys.stderr, flush=True)
     tmp.mkdir(parents=True, exist_ok=True)
     (tmp / files.STATS_FILE).write_text(json.dumps(stats, indent=1))
     if out.exists():

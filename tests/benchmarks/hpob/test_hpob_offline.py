@@ -122,9 +122,10 @@ def test_surrogate_training_fits_the_real_table(offline_root, tmp_path):
     assert entry["train_mse"] < 0.1 * np.var(y)  # a faithful fit of the real table
 
 
-def test_built_surrogates_serve_continuous_mode(offline_root, monkeypatch):
+def test_built_surrogates_serve_continuous_mode(offline_root, monkeypatch, capsys):
     monkeypatch.setitem(surrogate.GRIDS, "tiny", ((0.5,), (5,)))  # keeps the test fast; real grids above
     offline.build(offline_root, spaces=MLP, surrogates=True, surrogate_grid="tiny", surrogate_splits=("validation",))
+    assert "surrogate 1/1 surrogate-hpobench-mlp-kc1: " in capsys.readouterr().err  # progress, with its time
     stats = json.loads((offline_root / "saved-surrogates" / "summary-stats.json").read_text())
     assert list(stats) == ["surrogate-hpobench-mlp-kc1"] and stats["surrogate-hpobench-mlp-kc1"]["rounds"] == 5
     manifest = json.loads((offline_root / "manifest.json").read_text())
