@@ -7,6 +7,7 @@
     genhpo export-deepcave DIR
     genhpo deepcave DIR [--port 8050] [--redis-port P]           # DeepCAVE's interface on the export
     genhpo train nb201-holdout-cifar10 --seed 0 [--out PATH]      # genhpo train --list
+    genhpo train hpob --root HPOB_DIR --search-space ID,...|all --out DIR
     genhpo data hpob-offline [--holdout D] [--surrogates]
 
 Each handler imports what it needs when it runs, so ``genhpo --help`` stays fast. User mistakes
@@ -171,9 +172,13 @@ def _add_train_parser(subparsers: Any) -> None:
                                           "(genhpo.metatrain.recipes) and write it with its model card; with the "
                                           "seed and settings of a shipped card (its `command`) the weights are "
                                           "reproduced bit for bit on CPU.")
-    p.add_argument("recipe", nargs="?", choices=sorted(RECIPES), help="what to train on")
+    p.add_argument("recipe", nargs="?", choices=[*sorted(RECIPES), "hpob"],
+                   help="what to train on; hpob: one checkpoint per search space of --root (its meta-train split)")
+    p.add_argument("--root", help="hpob: the HPO-B folder (official download or `genhpo data hpob-offline`)")
+    p.add_argument("--search-space", type=_names, help="hpob: search space ids, comma-separated, or all")
     p.add_argument("--list", action="store_true", help="list the recipes and exit")
-    p.add_argument("--out", type=Path, help=f"checkpoint path without suffix (default: {PRETRAINED_DIR}/<recipe>)")
+    p.add_argument("--out", type=Path, help=f"checkpoint path without suffix (default: {PRETRAINED_DIR}/<recipe>); "
+                                            "hpob: a folder, one hpob-<space> checkpoint each (required)")
     p.add_argument("--seed", type=int, default=TrainConfig.seed)
     p.add_argument("--steps", type=int, default=None,
                    help="maximum steps (early stopping may end sooner; default: the recipe's, else "
@@ -194,19 +199,47 @@ def _train(args: argparse.Namespace) -> int:
     from genhpo.model.network import ModelConfig
 
     if args.list or args.recipe is None:
-        for name in RECIPES:
+        for name in [*RECIPES, "hpob"]:
             print(name)
         return 0 if args.list else 2
+    if args.recipe != "hpob" and (args.root or args.search_space):
+        raise ValueError("--root and --search-space apply only to `genhpo train hpob`")
     settings = {**TRAIN_SETTINGS.get(args.recipe, {}), **json_object(args.train_config, "--train-config"),
                 "seed": args.seed, "threads": args.threads}
     if args.steps is not None:
         settings["steps"] = args.steps
     config = TrainConfig.from_dict(settings)
     model_config = ModelConfig.from_dict(json_object(args.model_config, "--model-config"))
+    if args.recipe == "hpob":
+        return _train_hpob(args, config, model_config)
     out = args.out or PRETRAINED_DIR / args.recipe
     result = train_recipe(args.recipe, out, config, model_config, progress=not args.quiet)
     print(json.dumps({"checkpoint": str(Path(out).with_suffix(".pt")), "steps": result.steps,
                       "seconds": round(result.seconds, 1), "validation_metrics": result.metrics}, indent=2))
+    return 0
+
+
+def _train_hpob(args: argparse.Namespace, config: Any, model_config: Any) -> int:
+    from genhpo.benchmarks.hpob.task_benchmark import HPOBTaskBenchmark
+    from genhpo.metatrain.recipes import train_hpob
+
+    if not args.root or not args.search_space or args.out is None:
+        raise ValueError("genhpo train hpob needs --root DIR, --search-space IDS|all and --out DIR")
+    root = Path(args.root)
+    if not root.is_dir():
+        raise ValueError(f"--root {root}: no such folder")
+    available = sorted({s for s, _ in HPOBTaskBenchmark.tasks(root, "train")})
+    spaces = available if args.search_space == ["all"] else list(args.search_space)
+    unknown = [s for s in spaces if s not in available]
+    if unknown:
+        raise ValueError(f"--search-space: {', '.join(unknown)} not in {root}'s meta-train split; accepted: "
+                         f"{', '.join(available)} or all")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for space in spaces:
+        out = args.out / f"hpob-{space}"
+        result = train_hpob(root, space, out, config, model_config, progress=not args.quiet)
+        print(json.dumps({"search_space": space, "checkpoint": str(out.with_suffix(".pt")), "steps": result.steps,
+                          "seconds": round(result.seconds, 1), "validation_metrics": result.metrics}), flush=True)
     return 0
 
 
@@ -263,6 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                         "(comma-separated ids, or all)")
     p.add_argument("--continuous", action="store_true", help="hpob: continuous mode (the tasks' XGBoost "
                                                              "surrogates in ROOT/saved-surrogates) instead of the pool")
+    p.add_argument("--genhpo-checkpoints", metavar="DIR", help="genhpo chooses its checkpoint among those in DIR "
+                                                               "(e.g. `genhpo train hpob --out DIR`), by the shipped rule")
     p.add_argument("--optimizers", type=_names, help=f"comma-separated, from: {', '.join(registry.OPTIMIZERS)}")
     p.add_argument("--seeds", type=positive_int, help="number of seeds, runs use seeds 0..N-1 "
                                                       f"(default {experiment_config.DEFAULTS['seeds']})")

@@ -123,12 +123,26 @@ def _task_rows(benchmark: Benchmark) -> Any:
     return TaskRows.of(benchmark) if isinstance(benchmark, HPOBTaskBenchmark) else None
 
 
+def checkpoint_folder_cards(folder: str | Path) -> list[dict[str, Any]]:
+    """The cards of every checkpoint in ``folder`` (e.g. ``genhpo train hpob --out DIR``); ValueError for a
+    folder that does not exist or holds none."""
+    if not Path(folder).is_dir():
+        raise ValueError(f"checkpoints folder {folder} does not exist")
+    cards = list_cards(folder)
+    if not cards:
+        raise ValueError(f"checkpoints folder {folder} holds no model card (<name>.json beside <name>.pt)")
+    return cards
+
+
 def for_benchmark(benchmark: Benchmark, seed: int = 0, *, checkpoint: str | Path | None = None,
-                  cards: Sequence[dict[str, Any]] | None = None, model: GenerativeModel | None = None,
-                  threads: int = 1, **overrides: Any) -> GenerativeOptimizer:
+                  checkpoints: str | Path | None = None, cards: Sequence[dict[str, Any]] | None = None,
+                  model: GenerativeModel | None = None, threads: int = 1, **overrides: Any) -> GenerativeOptimizer:
     """The generative optimizer for ``benchmark`` (name ``genhpo`` in comparisons): :func:`transfer_card`'s
-    checkpoint, else the cold-start model; ``checkpoint`` (a name or path) given: that one; ``model``
-    given: that model, default settings."""
+    checkpoint among the shipped ones (or those in the folder ``checkpoints``, or ``cards``), else the
+    cold-start model; ``checkpoint`` (a name or path) given: that one; ``model`` given: that model,
+    default settings."""
+    if checkpoints is not None:
+        cards = checkpoint_folder_cards(checkpoints)
     signature = SpaceEncoder(benchmark.config_space).signature()
     card: dict[str, Any] | None = None
     if model is None and checkpoint is not None:
@@ -185,7 +199,7 @@ def for_space(config_space: ConfigurationSpace, seed: int = 0, *, threads: int =
 
 
 def identity(name: str, benchmark: Benchmark, seed: int, *, checkpoint: str | Path | None = None,
-             **overrides: Any) -> dict[str, Any]:
+             checkpoints: str | Path | None = None, **overrides: Any) -> dict[str, Any]:
     """``settings()`` of the optimizer ``for_benchmark`` (name ``genhpo``) or ``for_space`` (``genhpo-cold``)
     would build, read from the cards only; a cold-start model not cached yet has no sha256 (so a finished
     run made with one is done again once, after the model is trained)."""
@@ -196,7 +210,8 @@ def identity(name: str, benchmark: Benchmark, seed: int, *, checkpoint: str | Pa
     if checkpoint is not None and name == "genhpo":
         card = read_card(checkpoint)
     else:
-        card = transfer_card(benchmark) if name == "genhpo" else None
+        cards = checkpoint_folder_cards(checkpoints) if checkpoints is not None else None
+        card = transfer_card(benchmark, cards) if name == "genhpo" else None
     card = card or cold_card(benchmark.config_space) or {"name": f"cold-{signature}"}
     config = SuggestConfig.from_card(card).replace(**overrides)
     return GenerativeOptimizer.identity(seed, card, signature, config)

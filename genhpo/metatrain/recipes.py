@@ -149,6 +149,45 @@ def hpob_offline_recipe(space_id: str, seed: int = 0) -> Recipe:
     return recipe
 
 
+def hpob_recipe(root: str | Path, space_id: str, seed: int = 0) -> tuple[Recipe, list[str]]:
+    """(recipe, holdout) for search space ``space_id`` of any HPO-B root (the official download or an
+    offline one): trained on its meta-train tables only, validated (early stopping) on its
+    meta-validation tables; holdout = its meta-test + meta-validation datasets. ValueError names a
+    space without meta-train or meta-validation tasks."""
+    from genhpo.benchmarks.hpob.task_benchmark import HPOBTaskBenchmark
+
+    tasks = {split: [d for s, d in HPOBTaskBenchmark.tasks(root, split) if s == space_id]
+             for split in ("train", "validation", "test")}
+    if not tasks["train"] or not tasks["validation"]:
+        raise ValueError(f"search space {space_id!r} of {root} needs meta-train and meta-validation tasks; "
+                         f"found {len(tasks['train'])} and {len(tasks['validation'])}")
+    recipe = tables_recipe([HPOBTaskBenchmark(root, space_id, d, "train") for d in tasks["train"]],
+                           [HPOBTaskBenchmark(root, space_id, d, "validation") for d in tasks["validation"]], seed=seed)
+    holdout = tasks["test"] + tasks["validation"]
+    recipe.data.update({"benchmark": "hpob", "space": space_id, "root": str(Path(root).resolve()),
+                        "holdout": holdout, "meta_test": tasks["test"], "meta_validation": tasks["validation"]})
+    return recipe, holdout
+
+
+def train_hpob(root: str | Path, space_id: str, out: str | Path, train_config: TrainConfig | None = None,
+               model_config: ModelConfig | None = None, progress: bool = True) -> TrainResult:
+    """Train the checkpoint of one HPO-B search space (:func:`hpob_recipe`) with the HPO-B recipe's
+    settings (the shipped ``hpob-offline-*`` ones) and write ``<out>.pt`` + card (benchmark ``hpob``,
+    holdout = meta-test + meta-validation datasets, training time recorded)."""
+    train_config = train_config or TrainConfig.from_dict(TRAIN_SETTINGS["hpob"])
+    model_config = model_config or ModelConfig()
+    recipe, holdout = hpob_recipe(root, space_id, seed=train_config.seed)
+    result = train(recipe.layout, recipe.source, recipe.val_tasks, model_config, train_config, progress)
+    card = {"recipe": "hpob", "kind": "transfer", "benchmark": "hpob", "holdout": holdout, "data": recipe.data,
+            "train": train_config.to_dict(), "optimizer": OPTIMIZER_SETTINGS["hpob"],
+            "validation_metrics": result.metrics, "steps_run": result.steps,
+            "training_seconds": round(result.seconds, 1),
+            "command": f"genhpo train hpob --root {recipe.data['root']} --search-space {space_id} "
+                       f"--seed {train_config.seed} --steps {train_config.steps} --out <folder>"}
+    save_checkpoint(result.model, out, card)
+    return result
+
+
 def nb201_cold_recipe(seed: int = 0) -> Recipe:
     from genhpo.spaces import nb201
 
@@ -166,6 +205,8 @@ OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
     "hpob-offline-hpobench-mlp": {"temperature": 0.0, "local": 3, "local_after": 10, "exploration": 0.0},
     "hpob-offline-hpolib-fcnet": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0},
+    # any HPO-B space (genhpo train hpob): the settings chosen for hpob-offline-hpolib-fcnet, the larger space
+    "hpob": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0},
 }
 
 #: Training settings of each shipped checkpoint over :class:`TrainConfig`'s defaults: the cold-start and
@@ -176,6 +217,7 @@ TRAIN_SETTINGS: dict[str, dict[str, Any]] = {
     "nb201-cold": {"steps": 5000, "patience": 10, "prefetch": 2},
     "hpob-offline-hpobench-mlp": {"steps": 5000, "patience": 10},
     "hpob-offline-hpolib-fcnet": {"steps": 5000, "patience": 10},
+    "hpob": {"steps": 5000, "patience": 10},  # genhpo train hpob: the same recipe for every space
 }
 
 RECIPES: dict[str, Callable[[int], Recipe]] = {

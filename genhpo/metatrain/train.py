@@ -112,8 +112,12 @@ def _train(layout, source, val_tasks, model_config, config, progress) -> TrainRe
     val_rng = np.random.default_rng(config.seed + 10_000)
     val_batches = [sampler.batch(val_tasks, config.batch_size, val_rng) for _ in range(config.val_batches)]
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.lr, total_steps=config.steps,
-                                                   pct_start=0.05)
+    if config.steps >= 4:
+        # 5% warm-up, but at least two steps: OneCycleLR divides by (warm-up steps - 1), zero at 20 steps
+        schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=config.lr, total_steps=config.steps,
+                                                       pct_start=max(0.05, 2.0 / config.steps))
+    else:  # too short for a one-cycle schedule (a smoke test): a constant rate
+        schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda step: 1.0)
     best_loss, best_state, best_step, stale, log = float("inf"), None, 0, 0, []
     running = []
     bar = tqdm(range(1, config.steps + 1), desc="train", disable=not progress, mininterval=1.0)

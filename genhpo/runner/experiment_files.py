@@ -78,6 +78,11 @@ def resolve(args: argparse.Namespace) -> Experiment:
     settings = values.get("settings", {})
     if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
         raise ValueError("settings must be a table of tables, e.g. [settings.re] population_size = 50")
+    checkpoints = getattr(args, "genhpo_checkpoints", None)
+    if checkpoints is not None:
+        if "genhpo" not in values["optimizers"]:
+            raise ValueError("--genhpo-checkpoints needs genhpo among --optimizers")
+        settings = {**settings, "genhpo": {**settings.get("genhpo", {}), "checkpoints": str(Path(checkpoints).resolve())}}
     return Experiment(
         benchmark=values["benchmark"],
         datasets=tuple(values["datasets"]),

@@ -129,3 +129,26 @@ def test_report_scores_published_results_on_shared_tasks(offline_root, tmp_path)
         build_report(out, published=published)
     with pytest.raises(ValueError, match="no such folder"):
         build_report(out, published=tmp_path / "nowhere")
+
+
+def test_train_hpob_writes_one_checkpoint_per_space_that_genhpo_then_picks(offline_root, tmp_path, capsys):  # noqa: F811
+    """genhpo train hpob on a root: a card whose holdout is the meta-test + meta-validation datasets,
+    trained on the meta-train split, chosen by genhpo for a held-out task via --genhpo-checkpoints."""
+    from genhpo import presets
+    from genhpo.cli import main
+    from genhpo.model.checkpoint import read_card
+
+    root, out = str(offline_root), tmp_path / "ckpts"
+    assert main(["train", "hpob", "--root", root, "--search-space", "hpobench-mlp", "--out", str(out),
+                 "--steps", "20", "--quiet"]) == 0
+    card = read_card(out / "hpob-hpobench-mlp")
+    assert card["benchmark"] == "hpob" and card["data"]["space"] == "hpobench-mlp"
+    assert card["holdout"] == ["credit_g", "vehicle", "kc1"]  # meta-test, then meta-validation
+    assert not set(card["data"]["tasks"]) & {"credit_g", "vehicle", "kc1"}
+    assert card["training_seconds"] > 0 and "--search-space hpobench-mlp" in card["command"]
+    task = benchmarks.make("hpob", "hpobench-mlp:credit_g", root=root)
+    assert presets.for_benchmark(task, 0, checkpoints=out).card["_path"] == card["_path"]
+    assert presets.identity("genhpo", task, 0, checkpoints=out)["checkpoint"] == "hpob-hpobench-mlp"
+    assert main(["train", "hpob", "--root", root, "--search-space", "nope", "--out", str(out)]) == 2
+    assert "--search-space: nope not in" in capsys.readouterr().err
+    assert main(["train", "hpob", "--root", root, "--search-space", "hpobench-mlp"]) == 2  # no --out
