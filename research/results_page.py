@@ -92,7 +92,9 @@ def hpob_table(folder: Path) -> list[str]:
              f"{', '.join(seeds)}, 100 trials: HPO-B's normalised regret (1 - normalised incumbent) and average "
              f"rank (1 = best) over the {len(scores.pairs)} (task, seed) pairs. genhpo = `presets.for_benchmark`: "
              "the `hpob-offline-<space>` checkpoint (meta-train split only) with its card's settings "
-             "(`docs/decisions/004-hpob-offline-settings.md`).")
+             "(`docs/decisions/004-hpob-offline-settings.md`). Every method is shown the 5 initial rows; "
+             "genhpo, rs, re, transfer-topk, tpe and gp build on them, smac, smac-bb and dehb refuse rows they "
+             "did not ask and start their own designs (the rows still count in the incumbent).")
     lines = ["## HPO-B format, offline meta-test", "",
              "`python research/bench_hpob.py --trials 100 --out docs/results/hpob` (needs `genhpo data hpob-offline`)",
              "", about, ""]
