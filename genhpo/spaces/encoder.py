@@ -65,6 +65,7 @@ class SpaceEncoder:
             blocks.append(Block(name, kind, start, start + width, choices))
             start += width
         self.blocks: tuple[Block, ...] = tuple(blocks)
+        self._block_of = {b.name: b for b in self.blocks}
         self.dim = start
 
     @property
@@ -128,26 +129,28 @@ class SpaceEncoder:
         hyperparameters dropped); a decoded configuration that a forbidden clause excludes raises.
         """
         x = self._check_vector(vector)
-        values: dict[str, Any] = {}
-        for name, hp in self.config_space.items():
-            if isinstance(hp, Constant):
-                values[name] = hp.value
-        for b in self.blocks:
-            hp = self.config_space[b.name]
-            if b.kind == "categorical":
-                values[b.name] = b.choices[int(np.argmax(x[b.start : b.stop]))]
-            elif b.kind == "ordinal":
-                n = len(b.choices)
-                values[b.name] = b.choices[int(np.clip(np.rint(x[b.start] * (n - 1)), 0, n - 1))]
-            else:
-                values[b.name] = hp.to_value(np.float64(np.clip(x[b.start], 0.0, 1.0)))
-                if isinstance(values[b.name], np.generic):
-                    values[b.name] = values[b.name].item()
+        # values are decoded on demand, while the conditions are walked: an inactive hyperparameter's
+        # (most of them in a pipeline space) is never computed
+        values = _DecodedValues(self, x)
         active = active_values(self.config_space, values)
         try:
             return Configuration(self.config_space, values=active)
         except ForbiddenValueError as exc:
             raise ValueError(f"decoded configuration is excluded by a forbidden clause: {exc}") from exc
+
+    def _decode_value(self, name: str, x: np.ndarray) -> Any:
+        """The value hyperparameter ``name`` takes in vector ``x`` (its block's argmax, level, or unit value)."""
+        hp = self.config_space[name]
+        if isinstance(hp, Constant):
+            return hp.value
+        b = self._block_of[name]
+        if b.kind == "categorical":
+            return b.choices[int(np.argmax(x[b.start : b.stop]))]
+        if b.kind == "ordinal":
+            n = len(b.choices)
+            return b.choices[int(np.clip(np.rint(x[b.start] * (n - 1)), 0, n - 1))]
+        value = hp.to_value(np.float64(np.clip(x[b.start], 0.0, 1.0)))
+        return value.item() if isinstance(value, np.generic) else value
 
     def decode_batch(self, X: np.ndarray) -> list[Configuration]:
         """One configuration per row of an ``(n, dim)`` array."""
@@ -187,6 +190,27 @@ def active_values(config_space: ConfigurationSpace, values: Mapping[str, Any],
             else:
                 active[name] = sample(hp)
     return dict(active)
+
+
+class _DecodedValues(Mapping):
+    """Every hyperparameter's value in one vector, computed when first read (see :meth:`SpaceEncoder.decode`)."""
+
+    def __init__(self, encoder: SpaceEncoder, x: np.ndarray) -> None:
+        self._encoder, self._x, self._cache = encoder, x, {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._cache:
+            self._cache[name] = self._encoder._decode_value(name, self._x)
+        return self._cache[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._encoder.config_space
+
+    def __iter__(self):
+        return iter(self._encoder.config_space)
+
+    def __len__(self) -> int:
+        return len(self._encoder.config_space)
 
 
 class _Unset(dict):
