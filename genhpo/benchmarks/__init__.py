@@ -17,6 +17,7 @@ REGISTRY: dict[str, str] = {
     "nb201": "genhpo.benchmarks.nb201:NB201Benchmark",
     "hpob-offline": "genhpo.benchmarks.hpob.task_benchmark:OfflineHPOBBenchmark",
     "hpob": "genhpo.benchmarks.hpob.task_benchmark:HPOBProtocolTask",
+    "sklearn-pipeline": "genhpo.benchmarks.sklearn_pipeline:SklearnPipelineBenchmark",
 }
 
 
