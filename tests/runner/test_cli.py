@@ -25,10 +25,10 @@ def test_one_tree_lists_every_command_and_train_lists_its_recipes(capsys):
     from genhpo.metatrain.recipes import RECIPES
 
     help_text = build_parser().format_help()
-    for command in ("compare", "report", "export-deepcave", "train", "data"):
+    for command in ("compare", "report", "export-deepcave", "deepcave", "train", "data"):
         assert command in help_text
     assert main(["train", "--list"]) == 0
-    assert capsys.readouterr().out.split() == list(RECIPES)
+    assert capsys.readouterr().out.split() == [*RECIPES, "hpob"]  # hpob: one recipe per space of a root
     assert main(["train"]) == 2  # no recipe: the list, and a usage exit code
 
 
