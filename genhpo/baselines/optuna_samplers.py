@@ -5,8 +5,15 @@ as in the study) and asks it for a trial over fixed distributions built from the
 float and integer ranges keep their bounds and log scale, a categorical keeps its choices, an ordinal
 becomes the integer index of its value (so TPE and GP-BO see its order), a constant is added to
 every configuration. A failed evaluation is told as ``TrialState.FAIL``: Optuna's samplers leave
-failed trials out of their models, so a failure never ranks above a success. Conditional spaces and
-forbidden clauses are refused (Optuna's fixed distributions cannot express them).
+failed trials out of their models, so a failure never ranks above a success.
+
+Conditional spaces are asked define-by-run, as an Optuna user writes them: the hyperparameters are
+suggested parents first, each only when its conditions hold (TPE models each parameter from the
+trials that have it). A configuration a forbidden clause excludes is never evaluated: it is told
+with the worst score of the evaluated trials (a failed trial while there is none; the samplers ignore
+failed trials and would propose it again) and the study is asked again (up to 100 times, then a
+random configuration of the space). A space without
+conditions or forbidden clauses is asked over the fixed distributions, as before.
 
 - ``tpe``: ``optuna.samplers.TPESampler(seed=seed)`` with Optuna's defaults (10 random startup trials).
 - ``gp``: ``optuna.samplers.GPSampler(seed=seed)`` (Gaussian-process BO with log expected
@@ -31,10 +38,12 @@ from ConfigSpace import (
     UniformIntegerHyperparameter,
 )
 
-from genhpo.baselines.space_support import check_space, config_key
+from genhpo.baselines.space_support import check_space, config_key, private_copy, rebind
 from genhpo.protocol import Optimizer, Result
+from genhpo.spaces.encoder import active_values
 
 SAMPLERS = ("tpe", "gp")
+_MAX_FORBIDDEN_DRAWS = 100
 
 
 def optuna_distributions(config_space: ConfigurationSpace) -> dict[str, Any]:
@@ -54,6 +63,17 @@ def optuna_distributions(config_space: ConfigurationSpace) -> dict[str, Any]:
     return out
 
 
+def _suggest(trial: Any, name: str, distribution: Any) -> Any:
+    """``trial.suggest_*`` for one of :func:`optuna_distributions`' distributions."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution
+
+    if isinstance(distribution, CategoricalDistribution):
+        return trial.suggest_categorical(name, distribution.choices)
+    if isinstance(distribution, FloatDistribution):
+        return trial.suggest_float(name, distribution.low, distribution.high, log=distribution.log)
+    return trial.suggest_int(name, distribution.low, distribution.high, log=distribution.log)
+
+
 class OptunaOptimizer(Optimizer):
     """An Optuna sampler (``sampler="tpe"`` or ``"gp"``) asked and told through an in-memory study."""
 
@@ -66,9 +86,10 @@ class OptunaOptimizer(Optimizer):
             raise ValueError(f"unknown Optuna sampler {sampler!r}; accepted: {', '.join(SAMPLERS)}")
         if not isinstance(n_startup_trials, int) or isinstance(n_startup_trials, bool) or n_startup_trials < 1:
             raise ValueError(f"n_startup_trials must be a positive int, got {n_startup_trials!r}")
-        check_space(config_space, f"Optuna's {sampler.upper()} sampler",
+        check_space(config_space, f"Optuna's {sampler.upper()} sampler", conditions=True, forbiddens=True,
                     types=(CategoricalHyperparameter, OrdinalHyperparameter, UniformFloatHyperparameter,
                            UniformIntegerHyperparameter, Constant))
+        self._define_by_run = bool(config_space.conditions or config_space.forbidden_clauses)
         try:
             import optuna
         except ImportError as exc:
@@ -87,6 +108,8 @@ class OptunaOptimizer(Optimizer):
         self._pending: dict[tuple, Any] = {}  # config key -> the Optuna trial asked for it
 
     def ask(self) -> Configuration:
+        if self._define_by_run:
+            return self._ask_define_by_run()
         trial = self._study.ask(self._distributions)
         values = {**self._constants, **trial.params}
         for name, sequence in self._ordinals.items():
@@ -94,6 +117,34 @@ class OptunaOptimizer(Optimizer):
         config = Configuration(self.config_space, values=values)
         self._pending[config_key(config)] = trial
         return config
+
+    def _ask_define_by_run(self) -> Configuration:
+        """Suggest the active hyperparameters parents first (see the module doc)."""
+        from optuna.trial import TrialState
+
+        for _ in range(_MAX_FORBIDDEN_DRAWS):
+            trial = self._study.ask()
+
+            def suggest(hp: Any, trial: Any = trial) -> Any:
+                if isinstance(hp, Constant):
+                    return hp.value
+                value = _suggest(trial, hp.name, self._distributions[hp.name])
+                return self._ordinals[hp.name][value] if hp.name in self._ordinals else value
+
+            try:
+                config = Configuration(self.config_space, values=active_values(self.config_space, {}, suggest))
+            except ValueError:  # a forbidden clause: scored as the worst result so far, and ask again
+                trial.set_user_attr("genhpo:forbidden", True)  # never evaluated
+                worst = [t.value for t in self._study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+                         if not t.user_attrs.get("genhpo:forbidden")]
+                if worst:  # the samplers then steer away from it (a FAIL trial they would ignore)
+                    self._study.tell(trial, min(worst))
+                else:
+                    self._study.tell(trial, state=TrialState.FAIL)
+                continue
+            self._pending[config_key(config)] = trial
+            return config
+        return rebind(private_copy(self.config_space, seed=self.seed).sample_configuration(), self.config_space)
 
     def _tell(self, config: Configuration, result: Result) -> None:
         from optuna.trial import TrialState
@@ -113,11 +164,13 @@ class OptunaOptimizer(Optimizer):
 
         params = {name: value for name, value in dict(config).items() if name in self._distributions}
         for name, sequence in self._ordinals.items():
-            params[name] = list(sequence).index(params[name])
+            if name in params:  # (inactive ones are absent on a conditional space)
+                params[name] = list(sequence).index(params[name])
+        distributions = {name: self._distributions[name] for name in params}
         if result.ok:
-            trial = create_trial(params=params, distributions=self._distributions, value=float(result.score))
+            trial = create_trial(params=params, distributions=distributions, value=float(result.score))
         else:
-            trial = create_trial(params=params, distributions=self._distributions, state=TrialState.FAIL)
+            trial = create_trial(params=params, distributions=distributions, state=TrialState.FAIL)
         self._study.add_trial(trial)
 
     def settings(self) -> dict[str, Any]:

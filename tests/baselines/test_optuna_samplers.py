@@ -72,12 +72,32 @@ def test_configurations_it_did_not_ask_are_observations(sampler):
     assert len(opt._study.trials) == 4
 
 
+def test_conditional_spaces_are_asked_define_by_run_and_forbidden_draws_are_failed_trials():
+    from ConfigSpace import ForbiddenAndConjunction, ForbiddenEqualsClause
+    from optuna.trial import TrialState
+
+    space = ConfigurationSpace(seed=0)
+    a, b, c = Categorical("a", ["x", "y"]), Categorical("b", ["p", "q"]), Categorical("c", ["u", "v"], default="v")
+    space.add([a, b, c, EqualsCondition(b, a, "x"),
+               ForbiddenAndConjunction(ForbiddenEqualsClause(b, "p"), ForbiddenEqualsClause(c, "u"))])
+    opt = OptunaOptimizer(space, 0, n_startup_trials=2)
+    seen = []
+    for i in range(12):
+        config = opt.ask()
+        config.check_valid_configuration()
+        assert ("b" in config) == (config["a"] == "x")
+        seen.append(dict(config))
+        opt.tell(config, Result(score=float(i % 3)))
+    assert {c["a"] for c in seen} == {"x", "y"}
+    told = [t for t in opt._study.trials if not t.user_attrs.get("genhpo:forbidden")]
+    assert len(told) == 12 and all(set(t.params) == set(s) for t, s in zip(told, seen))
+    forbidden = [t for t in opt._study.trials if t.user_attrs.get("genhpo:forbidden")]
+    assert 0 < len(forbidden) < 30  # scored as the worst result, the forbidden pair is soon left alone
+    assert all(t.params.get("b") == "p" and t.params.get("c") == "u" for t in forbidden)
+    assert all(t.state == TrialState.FAIL or t.value == 0.0 for t in forbidden)  # 0: the worst score told
+
+
 def test_spaces_optuna_cannot_express_are_refused():
-    space = ConfigurationSpace()
-    a, b = Categorical("a", ["x", "y"]), Categorical("b", ["p", "q"])
-    space.add([a, b, EqualsCondition(b, a, "x")])
-    with pytest.raises(ValueError, match="does not support conditional hyperparameters"):
-        OptunaOptimizer(space, 0)
     with pytest.raises(ValueError, match="unknown Optuna sampler 'cmaes'"):
         OptunaOptimizer(_space(), 0, sampler="cmaes")
 

@@ -61,6 +61,7 @@ class TestTransferTopK(OptimizerSuite):
 
 class TestOptunaTPE(OptimizerSuite):
     determinism_trials = 8  # 4 random startup trials, then TPE's model-based suggestions
+    conditional_space = True  # define-by-run
 
     def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
         return make_baseline("tpe", benchmark, seed, n_startup_trials=4)
@@ -69,6 +70,8 @@ class TestOptunaTPE(OptimizerSuite):
 class TestOptunaGP(OptimizerSuite):
     determinism_trials = 6  # 3 random startup trials, then GP-BO's suggestions
     failure_trials = 8
+    conditional_space = True  # define-by-run (GP-BO models the parameters every trial has)
+    conditional_trials = 8
 
     def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
         return make_baseline("gp", benchmark, seed, n_startup_trials=3)

@@ -36,7 +36,7 @@ def test_forbidden_and_unknown_inputs_are_refused(wine):
                        "svc:gamma": 0.01, "svc:degree": 5, "svc:coef0": 0.0})  # the forbidden clause
 
 
-@pytest.mark.parametrize("name", ["rs", "re", "smac"])
+@pytest.mark.parametrize("name", ["rs", "re", "smac", "tpe"])
 def test_conditional_optimizers_run_on_it(wine, name):
     trials = run(make_baseline(name, wine, 0, n_trials=6, population_size=3, sample_size=2)
                  if name == "re" else make_baseline(name, wine, 0, n_trials=6), wine, 6)
