@@ -167,13 +167,15 @@ def from_pretrained(name_or_path: str | Path, space: ConfigurationSpace | Benchm
     config_space = benchmark.config_space if benchmark is not None else space
     model, card = load_checkpoint(name_or_path, SpaceEncoder(config_space).signature())
     config = SuggestConfig.from_card(card).replace(**overrides)
-    if benchmark is not None:
-        rows = _task_rows(benchmark)
-    elif task_rows_format(config_space) is not None:
-        rows = _NoTaskRows(task_rows_format(config_space))  # ask/tell fine; observe_and_suggest refused
-    else:
-        rows = None
+    rows = _task_rows(benchmark) if benchmark is not None else _bare_space_rows(config_space)
     return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads, rows=rows)
+
+
+def _bare_space_rows(config_space: ConfigurationSpace) -> Any:
+    """None for an ordinary space; for a task's bare space whose rows are not encoder rows, a translator
+    that refuses them (ask/tell fine; observe_and_suggest raises)."""
+    row_format = task_rows_format(config_space)
+    return None if row_format is None else _NoTaskRows(row_format)
 
 
 class _NoTaskRows:
@@ -195,7 +197,8 @@ def for_space(config_space: ConfigurationSpace, seed: int = 0, *, threads: int =
     """The cold-start generative optimizer of ``config_space`` (name ``genhpo-cold`` in comparisons)."""
     model, card = cold_model(config_space)
     config = SuggestConfig.from_card(card).replace(**overrides)
-    return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads)
+    return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads,
+                               rows=_bare_space_rows(config_space))
 
 
 def identity(name: str, benchmark: Benchmark, seed: int, *, checkpoint: str | Path | None = None,

@@ -4,8 +4,8 @@ A run (optimizer, task, seed k) is one call of :class:`~genhpo.benchmarks.hpob.h
 ``evaluate`` (pool mode) or ``evaluate_continuous`` (the task's XGBoost surrogate) from HPO-B seed
 ``"test<k>"``: the five rows of ``bo-initializations.json`` observed first, then ``n`` trials; every
 optimizer of the registry takes part:
-- the generative optimizer answers ``observe_and_suggest`` itself (built for the task, it reads the
-  task's rows; :func:`genhpo.presets.for_benchmark`);
+- the generative optimizer (``genhpo``) answers ``observe_and_suggest`` itself (built for the task, it
+  reads the task's rows; :func:`genhpo.presets.for_benchmark`);
 - any other optimizer goes through :class:`~genhpo.benchmarks.hpob.ask_tell_method.AskTellMethod`
   (told the rows it did not ask when it accepts them; SMAC and DEHB refuse them and start their own
   designs, as in ``research/bench_hpob.py``).
@@ -33,8 +33,9 @@ from genhpo.benchmarks.hpob.task_benchmark import HPOBProtocolTask
 from genhpo.protocol import Trial
 from genhpo.runner.registry import make_optimizer
 
-#: optimizers that answer observe_and_suggest themselves (the rest go through AskTellMethod)
-NATIVE = ("genhpo", "genhpo-cold")
+#: optimizers that answer observe_and_suggest themselves, reading the task's rows (the rest, genhpo-cold
+#: included, go through AskTellMethod, which hands them configurations)
+NATIVE = ("genhpo",)
 
 
 def hpob_seed(seed: int) -> str:

@@ -152,3 +152,18 @@ def test_train_hpob_writes_one_checkpoint_per_space_that_genhpo_then_picks(offli
     assert main(["train", "hpob", "--root", root, "--search-space", "nope", "--out", str(out)]) == 2
     assert "--search-space: nope not in" in capsys.readouterr().err
     assert main(["train", "hpob", "--root", root, "--search-space", "hpobench-mlp"]) == 2  # no --out
+
+
+def test_genhpo_cold_takes_part_through_configurations(offline_root, tmp_path):  # noqa: F811
+    """genhpo-cold (built on the bare space) runs through AskTellMethod, never reading task rows as
+    encoder rows; built directly on the space, its observe_and_suggest refuses them."""
+    from genhpo import presets
+
+    root = str(offline_root)
+    experiment = Experiment("hpob", ("hpobench-mlp:credit_g",), ("genhpo-cold",), 1, 3,
+                            options={"root": root, "mode": "pool"})
+    assert [o.status for o in _run_all(experiment, tmp_path / "exp")] == ["done"]
+    task = benchmarks.make("hpob", "hpobench-mlp:credit_g", root=root)
+    cold = presets.for_space(task.config_space, 0)
+    with pytest.raises(ValueError, match="would misread"):
+        cold.observe_and_suggest(task.X[:5], task.y[:5, None], task.X[5:40])
