@@ -261,7 +261,7 @@ def _add_data_parser(subparsers: Any) -> None:
                         help="leave-one-dataset-out split: this dataset is the only meta-test task of its space")
     parser.add_argument("--surrogates", action="store_true", help="also train XGBoost surrogates (continuous mode)")
     parser.add_argument("--surrogate-grid", choices=sorted(GRIDS), default="hpob",
-                        help="hpob: HPO-B's 16-point grid (several CPU-minutes per task, each printed); "
+                        help="hpob: HPO-B's 16-point grid (10-25 s per task on 2 cores, each printed); "
                              "fast: 4 points")
     parser.add_argument("--force", action="store_true", help="rebuild even if a complete build exists")
     parser.set_defaults(func=_data_hpob_offline)
