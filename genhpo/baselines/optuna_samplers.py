@@ -90,6 +90,7 @@ class OptunaOptimizer(Optimizer):
                     types=(CategoricalHyperparameter, OrdinalHyperparameter, UniformFloatHyperparameter,
                            UniformIntegerHyperparameter, Constant))
         self._define_by_run = bool(config_space.conditions or config_space.forbidden_clauses)
+        self._fallback: ConfigurationSpace | None = None  # random configurations once forbidden draws persist
         try:
             import optuna
         except ImportError as exc:
@@ -144,7 +145,9 @@ class OptunaOptimizer(Optimizer):
                 continue
             self._pending[config_key(config)] = trial
             return config
-        return rebind(private_copy(self.config_space, seed=self.seed).sample_configuration(), self.config_space)
+        if self._fallback is None:  # seeded once, so successive fallbacks differ and a seed repeats them
+            self._fallback = private_copy(self.config_space, seed=self.seed)
+        return rebind(self._fallback.sample_configuration(), self.config_space)
 
     def _tell(self, config: Configuration, result: Result) -> None:
         from optuna.trial import TrialState

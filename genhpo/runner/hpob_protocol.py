@@ -63,7 +63,7 @@ class _Recorder:
                  on_trial: Callable[[Trial], None]) -> None:
         self.method, self.task, self.score_of, self.on_trial = method, task, score_of, on_trial
         self.trials: list[Trial] = []
-        self._last: tuple[np.ndarray, float, float] | None = None  # (row, overhead, finished_at) of the last call
+        self._last: tuple[np.ndarray, float] | None = None  # (row chosen, overhead) of the last call
 
     def observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any = None) -> Any:
         X, y = np.asarray(X_obs, dtype=float), np.asarray(y_obs, dtype=float).reshape(-1)
@@ -72,19 +72,19 @@ class _Recorder:
             for row, score in zip(X[:N_INITIAL], y[:N_INITIAL]):
                 self._record(row, float(score), 0.0, now)
         elif self._last is not None:
-            row, overhead, _ = self._last
+            row, overhead = self._last
             self._record(row, float(y[-1]), overhead, time.time())
         started = time.perf_counter()
         answer = self.method.observe_and_suggest(X_obs=X_obs, y_obs=y_obs, X_pen=X_pen)
         overhead = time.perf_counter() - started
         row = np.asarray(X_pen)[int(answer)] if X_pen is not None else np.asarray(answer, dtype=float).reshape(-1)
-        self._last = (row, overhead, time.time())
+        self._last = (row, overhead)
         return answer
 
     def finish(self) -> None:
         """Record the last suggestion (the handler never shows it back)."""
         if self._last is not None:
-            row, overhead, _ = self._last
+            row, overhead = self._last
             self._record(row, self.score_of(row), overhead, time.time())
             self._last = None
 

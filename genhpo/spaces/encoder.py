@@ -193,15 +193,13 @@ def active_values(config_space: ConfigurationSpace, values: Mapping[str, Any],
 
 
 class _DecodedValues(Mapping):
-    """Every hyperparameter's value in one vector, computed when first read (see :meth:`SpaceEncoder.decode`)."""
+    """Every hyperparameter's value in one vector, computed when read (see :meth:`SpaceEncoder.decode`)."""
 
     def __init__(self, encoder: SpaceEncoder, x: np.ndarray) -> None:
-        self._encoder, self._x, self._cache = encoder, x, {}
+        self._encoder, self._x = encoder, x
 
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._cache:
-            self._cache[name] = self._encoder._decode_value(name, self._x)
-        return self._cache[name]
+    def __getitem__(self, name: str) -> Any:  # read once per active hyperparameter by active_values
+        return self._encoder._decode_value(name, self._x)
 
     def __contains__(self, name: object) -> bool:
         return name in self._encoder.config_space
