@@ -26,6 +26,8 @@ from ConfigSpace import (
     OrdinalHyperparameter,
 )
 from ConfigSpace.exceptions import ForbiddenValueError
+from ConfigSpace.hyperparameters import FloatHyperparameter
+from ConfigSpace.hyperparameters.hp_components import ROUND_PLACES
 from ConfigSpace.types import NotSet
 
 
@@ -162,6 +164,56 @@ class SpaceEncoder:
     def round_trip(self, X: np.ndarray) -> np.ndarray:
         """Project ``(n, dim)`` vectors onto the encodings of the configurations they decode to."""
         return self.encode_batch(self.decode_batch(X))
+
+    def project(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``encode(decode(row))`` for every row of an ``(n, dim)`` array at once, in ConfigSpace's
+        vector representation (one row per hyperparameter, NaN where inactive) instead of one
+        :class:`Configuration` per row: values decoded as :meth:`decode` does, conditions walked
+        parents first as :func:`active_values` does, forbidden clauses judged as ConfigSpace judges a
+        configuration. Returns ``(rows (k, dim), allowed (n,) bool)``: the projections of the k rows no
+        forbidden clause excludes, and which rows those are. ValueError for a wrong shape, NaN or inf."""
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != self.dim:
+            raise ValueError(f"expected an array of shape (n, {self.dim}), got {X.shape}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("array contains NaN or inf")
+        cs = self.config_space
+        values = np.zeros((len(cs), len(X)))  # ConfigSpace's vectors, hyperparameters as rows
+        for i, (name, hp) in enumerate(cs.items()):
+            if isinstance(hp, Constant):
+                values[i] = hp.to_vector(hp.value)
+                continue
+            b = self._block_of[name]
+            if b.kind == "categorical":  # ConfigSpace's vector of a choice is its index
+                values[i] = np.argmax(X[:, b.start : b.stop], axis=1)
+            elif b.kind == "ordinal":
+                values[i] = np.clip(np.rint(X[:, b.start] * (len(b.choices) - 1)), 0, len(b.choices) - 1)
+            else:
+                value = hp.to_value(np.clip(X[:, b.start], 0.0, 1.0))
+                if isinstance(hp, FloatHyperparameter):  # as a Configuration stores a float value
+                    value = np.round(value, ROUND_PLACES)
+                values[i] = hp.to_vector(value)
+        parents = cs.parent_conditions_of
+        for i, name in enumerate(cs):  # parents first: an inactive parent is NaN and satisfies nothing
+            active = np.ones(len(X), dtype=bool)
+            for condition in parents[name]:
+                active &= condition.satisfied_by_vector_array(values)
+            values[i, ~active] = np.nan
+        allowed = np.ones(len(X), dtype=bool)
+        for clause in cs.forbidden_clauses:
+            allowed &= ~clause.is_forbidden_vector_array(values)
+        rows = np.zeros((int(allowed.sum()), self.dim))
+        kept = values[:, allowed]
+        for b in self.blocks:
+            v = kept[cs.index_of[b.name]]
+            on = ~np.isnan(v)
+            if b.kind == "categorical":
+                rows[np.flatnonzero(on), b.start + v[on].astype(int)] = 1.0
+            elif b.kind == "ordinal":
+                rows[on, b.start] = v[on] / max(len(b.choices) - 1, 1)
+            else:
+                rows[on, b.start] = v[on]
+        return rows, allowed
 
     def _check_vector(self, vector: Sequence[float] | np.ndarray) -> np.ndarray:
         x = np.asarray(vector, dtype=float)

@@ -102,11 +102,8 @@ class Suggester:
         return candidates[keep] if keep.any() else candidates
 
     def _project(self, candidates: np.ndarray) -> np.ndarray:
-        """Encodings of the configurations the rows decode to (rows excluded by a forbidden clause dropped)."""
-        rows = []
-        for row in candidates:
-            try:
-                rows.append(self.encoder.encode(self.encoder.decode(row)))
-            except ValueError:
-                continue
-        return np.array(rows) if rows else candidates
+        """Encodings of the configurations the rows decode to (rows excluded by a forbidden clause dropped;
+        all rows kept as they are if every one is), computed for all rows at once
+        (:meth:`SpaceEncoder.project`)."""
+        rows, allowed = self.encoder.project(candidates)
+        return rows if allowed.any() else candidates

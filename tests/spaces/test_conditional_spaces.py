@@ -136,3 +136,33 @@ def test_bad_vectors_name_the_problem(bad):
     encoder = SpaceEncoder(pipeline())
     with pytest.raises(ValueError, match="length|NaN"):
         encoder.decode(bad[: encoder.dim] if len(bad) > encoder.dim else bad)
+
+
+@pytest.mark.parametrize("name", sorted(SPACES))
+def test_project_equals_encode_of_decode_row_by_row(name):
+    """The batch projection the optimizer uses on its candidates: the same floats as
+    ``encode(decode(row))``, and the same rows dropped for a forbidden clause."""
+    encoder = SpaceEncoder(SPACES[name]())
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.random((400, encoder.dim)), np.clip(rng.normal(0.5, 1.0, (400, encoder.dim)), 0, 1)])
+    rows, allowed = encoder.project(X)
+    expected, ok = [], []
+    for x in X:
+        try:
+            expected.append(encoder.encode(encoder.decode(x)))
+            ok.append(True)
+        except ValueError as exc:
+            assert "forbidden clause" in str(exc)
+            ok.append(False)
+    assert allowed.tolist() == ok
+    assert 0 < allowed.sum() and (name == "svc-or-qda" or not allowed.all())  # both kinds of row occur
+    np.testing.assert_array_equal(rows, np.array(expected))
+
+
+@pytest.mark.parametrize("problem", ["width", "NaN", "1-d"])
+def test_project_refuses_bad_arrays(problem):
+    encoder = SpaceEncoder(pipeline())
+    bad = {"width": np.zeros((2, encoder.dim - 1)), "NaN": np.full((2, encoder.dim), np.nan),
+           "1-d": np.zeros(encoder.dim)}[problem]
+    with pytest.raises(ValueError, match="shape" if problem != "NaN" else "NaN"):
+        encoder.project(bad)
