@@ -43,8 +43,13 @@ def models_dir() -> Path:
     return cache_root() / "models"
 
 
+#: version of the quick cold-start recipe (its synthetic prior and settings) in the cache's file names, so a
+#: model cached by an older recipe is never taken for today's: 2 = interactions capped at 4 per hyperparameter
+COLD_RECIPE_VERSION = 2
+
+
 def _cold_stem(signature: str) -> Path:
-    return models_dir() / f"cold-{signature}"
+    return models_dir() / f"cold-v{COLD_RECIPE_VERSION}-{signature}"
 
 
 def cold_card(config_space: ConfigurationSpace) -> dict[str, Any] | None:

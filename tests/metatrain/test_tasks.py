@@ -125,3 +125,20 @@ def test_difference_parts_split_a_known_difference():
     assert rest > pairs and rest > main
     with pytest.raises(ValueError, match="at least two source tables"):
         difference_parts([Task("a", X, base)])
+
+
+def test_synthetic_interactions_every_pair_in_small_spaces_sparse_in_large_ones():
+    from genhpo.metatrain.synthetic import max_pairs
+
+    # up to 9 hyperparameters every pair may interact (NB201's 6 edges, the offline HPO-B spaces' 5 and
+    # 9): the prior the shipped checkpoints were trained on; beyond, at most 4 interactions per hyperparameter
+    assert [max_pairs(h) for h in (2, 6, 9, 10, 222)] == [1, 15, 36, 40, 888]
+
+
+def test_synthetic_scores_on_a_wide_space_are_finite_and_vary():
+    rng = np.random.default_rng(0)
+    layout = Layout(dim=400, categorical=tuple((i, i + 2) for i in range(0, 200, 2)),
+                    numeric=tuple(range(200, 400)), signature="wide")
+    X = rng.random((256, 400))
+    y = synthetic_scores(X, layout, rng)
+    assert y.shape == (256,) and np.all(np.isfinite(y)) and y.std() > 0
