@@ -45,7 +45,9 @@ def default_root(holdout: str | None = None) -> Path:
 
 def splits(holdout: str | None = None, spaces: tuple[str, ...] | None = None) -> dict[str, dict[str, list[str]]]:
     """``{split: {space_id: [dataset, ...]}}``; with ``holdout``, its space's test split is that one
-    dataset, its validation split is empty and every other dataset (of every space) is meta-train.
+    dataset and no other space has a test split; every space keeps one meta-validation dataset (for
+    early stopping in ``genhpo train hpob``): its default one, or its first default meta-test dataset
+    when the default one is held out; every other dataset is meta-train.
 
     spaces: the search space ids to include (default: all of :data:`SPACES`).
     """
@@ -58,7 +60,8 @@ def splits(holdout: str | None = None, spaces: tuple[str, ...] | None = None) ->
         if holdout is None:
             test, validation = list(space.test), list(space.validation)
         else:
-            test, validation = ([holdout] if holdout in space.datasets else []), []
+            test = [holdout] if holdout in space.datasets else []
+            validation = [next(d for d in (*space.validation, *space.test) if d != holdout)]
         out["train"][sid] = [d for d in space.datasets if d not in test and d not in validation]
         out["validation"][sid] = validation
         if test:

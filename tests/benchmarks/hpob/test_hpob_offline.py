@@ -87,9 +87,18 @@ def test_splits_and_leave_one_dataset_out():
     assert default["test"] == {"hpobench-mlp": ["credit_g", "vehicle"], "hpolib-fcnet": ["protein_structure"]}
     lodo = offline.splits("car")
     assert lodo["test"] == {"hpobench-mlp": ["car"]}
-    assert lodo["validation"] == {"hpobench-mlp": [], "hpolib-fcnet": []}
-    assert "car" not in lodo["train"]["hpobench-mlp"] and len(lodo["train"]["hpobench-mlp"]) == 7
-    assert len(lodo["train"]["hpolib-fcnet"]) == 4
+    assert lodo["validation"] == {"hpobench-mlp": ["kc1"], "hpolib-fcnet": ["slice_localization"]}
+    assert "car" not in lodo["train"]["hpobench-mlp"] and len(lodo["train"]["hpobench-mlp"]) == 6
+    assert len(lodo["train"]["hpolib-fcnet"]) == 3
+    # holding out a space's default validation dataset moves validation to its first meta-test dataset
+    held = offline.splits("slice_localization")
+    assert held["test"] == {"hpolib-fcnet": ["slice_localization"]}
+    assert held["validation"]["hpolib-fcnet"] == ["protein_structure"]
+    assert sorted(held["train"]["hpolib-fcnet"]) == ["naval_propulsion", "parkinsons_telemonitoring"]
+    for split in (lodo, held):  # the splits of every space partition its datasets
+        for sid, space in offline.SPACES.items():
+            parts = [d for name in ("train", "validation", "test") for d in split[name].get(sid, [])]
+            assert sorted(parts) == sorted(space.datasets)
     with pytest.raises(ValueError, match="unknown offline HPO-B dataset 'mnist'.*credit_g"):
         offline.splits("mnist")
     with pytest.raises(ValueError, match="unknown offline HPO-B search space"):

@@ -1,0 +1,160 @@
+"""Leave-one-dataset-out over the 12 offline HPO-B datasets, with genhpo's own commands.
+
+    python research/hpob_lodo.py                        # everything not done yet, then the tables
+    python research/hpob_lodo.py --modes pool --datasets car,kc1
+    python research/hpob_lodo.py --tables-only          # score the stored results
+
+For each dataset D of the offline meta-dataset (8 HPOBench-MLP, 4 HPOLib-FCNet) and each mode:
+
+1. ``genhpo data hpob-offline --holdout D --surrogates``: a root whose only meta-test task is D
+   (``offline.splits``: one meta-validation dataset per space, the rest meta-train);
+2. ``genhpo train hpob --root ROOT --search-space S --threads 1``: genhpo's checkpoint for D's space,
+   trained on the meta-train tables only, kept in ``OUT/checkpoints/D/`` (deterministic with one
+   thread, so the stored files are what the command writes);
+3. ``genhpo compare --benchmark hpob --root ROOT --search-space S [--continuous] --seeds 5
+   --trials 100 --genhpo-checkpoints OUT/checkpoints/D``: HPO-B's protocol (seeds test0..test4, the
+   5 initial rows of ``bo-initializations.json``, 100 trials after them) for every optimizer;
+4. ``genhpo report`` on it; its HPO-B results files (``report/hpob/<optimizer>.json``) are copied to
+   ``OUT/<mode>/D/``.
+
+A (dataset, mode) whose results are in ``OUT`` is skipped, so the command resumes across sessions.
+The tables: HPO-B's normalised regret and average rank at 25/50/100 over the 12 tasks x 5 seeds
+(``genhpo.benchmarks.hpob.scores``), and each method's rank as mean +- standard error over the 12
+tasks (a task's rank = the mean over its 5 seeds), so the margin between methods has an uncertainty.
+Experiments (run stores) go to ``--work`` (default: beside the offline roots in genhpo's cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from genhpo.benchmarks.hpob import offline
+from genhpo.benchmarks.hpob.offline_spaces import SPACES, space_of_dataset
+from genhpo.benchmarks.hpob.scores import hpob_scores
+
+OPTIMIZERS = ("genhpo", "transfer-topk", "tpe", "gp", "smac", "dehb", "re", "rs")
+MODES = ("pool", "continuous")
+DATASETS = tuple(d for space in SPACES.values() for d in space.datasets)
+TRIALS = (25, 50, 100)
+OUT = Path(__file__).resolve().parents[1] / "docs" / "results" / "hpob-lodo"
+
+
+def _run(cmd: list[str]) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def checkpoint(dataset: str, root: Path, out: Path) -> Path:
+    """Train (once) the checkpoint of ``dataset``'s space on ``root``'s meta-train split."""
+    space = space_of_dataset(dataset).space_id
+    folder = out / "checkpoints" / dataset
+    if not (folder / f"hpob-{space}.pt").exists():
+        tmp = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(tmp, ignore_errors=True)
+        _run(["genhpo", "train", "hpob", "--root", str(root), "--search-space", space, "--threads", "1",
+              "--quiet", "--out", str(tmp)])
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+    return folder
+
+
+def run(dataset: str, mode: str, out: Path, work: Path, workers: int) -> None:
+    """One (held-out dataset, mode): build, train, compare, report; results copied to ``out``."""
+    target = out / mode / dataset
+    if target.exists():
+        print(f"{dataset} {mode}: done ({target})", flush=True)
+        return
+    start = time.perf_counter()
+    root = offline.build(holdout=dataset, surrogates=mode == "continuous")
+    folder = checkpoint(dataset, root, out)
+    space = space_of_dataset(dataset).space_id
+    experiment = work / f"{dataset}-{mode}"
+    cmd = ["genhpo", "compare", "--benchmark", "hpob", "--root", str(root), "--search-space", space,
+           "--optimizers", ",".join(OPTIMIZERS), "--seeds", "5", "--trials", "100", "--genhpo-checkpoints",
+           str(folder), "--out", str(experiment), "--workers", str(workers), "--quiet"]
+    _run(cmd + (["--continuous"] if mode == "continuous" else []))
+    _run(["genhpo", "report", str(experiment)])
+    tmp = target.with_name(target.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for name in OPTIMIZERS:
+        shutil.copy(experiment / "report" / "hpob" / f"{name}.json", tmp / f"{name}.json")
+    tmp.rename(target)
+    print(f"{dataset} {mode}: {time.perf_counter() - start:.0f} s", flush=True)
+
+
+def load(out: Path, mode: str) -> tuple[dict, dict]:
+    """Merge the stored per-dataset results of ``mode``: ({method: results}, {space: [dataset]})."""
+    results: dict[str, dict] = {}
+    tasks: dict[str, list[str]] = {}
+    for folder in sorted((out / mode).glob("*")):
+        if not folder.is_dir() or folder.name.endswith(".partial"):
+            continue
+        space = space_of_dataset(folder.name).space_id
+        tasks.setdefault(space, []).append(folder.name)
+        for name in OPTIMIZERS:
+            part = json.loads((folder / f"{name}.json").read_text())
+            for sid, by_dataset in part.items():
+                results.setdefault(name, {}).setdefault(sid, {}).update(by_dataset)
+    return results, tasks
+
+
+def tables(out: Path, mode: str) -> str:
+    results, tasks = load(out, mode)
+    if not tasks:
+        return f"## {mode}\n\nno results yet\n"
+    scores = hpob_scores(results, tasks)
+    n_tasks = sum(len(v) for v in tasks.values())
+    lines = [f"## {mode} mode: {n_tasks} held-out tasks x 5 seeds "
+             f"({', '.join(f'{s}: {len(d)}' for s, d in tasks.items())})", "",
+             "HPO-B's normalised regret and average rank (1 = best) over the (task, seed) pairs; "
+             "rank ± standard error over the tasks (a task's rank: the mean over its seeds).", "",
+             "| optimizer | " + " | ".join(f"regret@{t}" for t in TRIALS) + " | "
+             + " | ".join(f"rank@{t}" for t in TRIALS) + " |",
+             "|---|" + "---|" * (2 * len(TRIALS))]
+    regret = scores.mean_regret()
+    task_keys = sorted({(p[0], p[1]) for p in scores.pairs})
+    per_task = np.array([scores.rank[[i for i, p in enumerate(scores.pairs) if (p[0], p[1]) == key]].mean(axis=0)
+                         for key in task_keys])  # (n_tasks, n_methods, n_iters)
+    mean, se = per_task.mean(axis=0), per_task.std(axis=0, ddof=1) / np.sqrt(len(task_keys))
+    order = np.argsort(mean[:, TRIALS[-1]])
+    for m in order:
+        cells = [f"{regret[m, t]:.4f}" for t in TRIALS] + [f"{mean[m, t]:.2f} ± {se[m, t]:.2f}" for t in TRIALS]
+        lines.append(f"| {scores.methods[m]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated held-out datasets")
+    parser.add_argument("--modes", default=",".join(MODES), help="pool, continuous or both")
+    parser.add_argument("--out", type=Path, default=OUT, help="results and checkpoints (default: %(default)s)")
+    parser.add_argument("--work", type=Path, default=None, help="experiment directories")
+    parser.add_argument("--workers", type=int, default=2, help="Dask workers of each compare")
+    parser.add_argument("--tables-only", action="store_true", help="only print the tables of stored results")
+    args = parser.parse_args(argv)
+    datasets = [d for d in args.datasets.split(",") if d]
+    modes = [m for m in args.modes.split(",") if m]
+    bad = [d for d in datasets if d not in DATASETS] + [m for m in modes if m not in MODES]
+    if bad:
+        parser.error(f"unknown {bad}; datasets: {', '.join(DATASETS)}; modes: {', '.join(MODES)}")
+    work = args.work or offline.cache_dir() / "lodo-experiments"
+    if not args.tables_only:
+        for mode in modes:
+            for dataset in datasets:
+                run(dataset, mode, args.out, work, args.workers)
+    for mode in modes:
+        print(tables(args.out, mode))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
