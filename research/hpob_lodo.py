@@ -127,7 +127,8 @@ def tables(out: Path, mode: str) -> str:
     mean, se = per_task.mean(axis=0), per_task.std(axis=0, ddof=1) / np.sqrt(len(task_keys))
     order = np.argsort(mean[:, TRIALS[-1]])
     for m in order:
-        cells = [f"{regret[m, t]:.4f}" for t in TRIALS] + [f"{mean[m, t]:.2f} ± {se[m, t]:.2f}" for t in TRIALS]
+        cells = [f"{regret[m, t]:.4f}" for t in TRIALS] + [
+            f"{mean[m, t]:.2f}" + (f" ± {se[m, t]:.2f}" if len(task_keys) > 1 else "") for t in TRIALS]
         lines.append(f"| {scores.methods[m]} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
