@@ -24,6 +24,13 @@ range (the converter reads choices back as strings, which would not match numeri
 string, boolean or None choice whose text pandas reads back as another type ("True", "1", "None",
 "NA", "null") is written in single quotes ('True'), so that every exported space opens in DeepCAVE.
 
+A space with conditions or forbidden clauses (e.g. ``sklearn-pipeline``) has no place in the DataFrame
+format, so every run of such a benchmark/dataset is written in the format of DeepCAVE's ``SMAC3v2Run``
+converter instead (:func:`write_smac3v2`): ``configspace.json`` (ConfigSpace's own JSON, conditions and
+forbidden clauses included), ``scenario.json`` and ``runhistory.json``. That converter minimises its
+objectives, so the objective there is ``neg_score`` = -score; inactive hyperparameters are absent from
+a configuration, as in SMAC's own files.
+
 To open them: ``genhpo deepcave DIR`` (:mod:`genhpo.report.deepcave_app`: redis, DeepCAVE's worker
 and server with the working directory set to the export), then on DeepCAVE's "General" page select the
 runs (e.g. group the seeds of each optimizer) — every ``<optimizer>-seed-<k>`` folder is listed as a
@@ -35,6 +42,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -81,11 +89,15 @@ def _export(root: Path, experiment: Any, records: list, base: Path) -> list[Path
         space = ConfigurationSpace.from_serialized_dict(info["config_space"])
         group = [r for r in records if r.key.benchmark == experiment.benchmark and r.key.dataset == dataset and r.trials]
         column = metric_column(info, [t.score for r in group for t in r.trials if t.status == "ok"])
+        conditional = bool(space.conditions or space.forbidden_clauses)
         for record in group:
             folder = base / run_folder(root, record.key).relative_to(root / "deepcave")
             folder.mkdir(parents=True, exist_ok=True)
-            write_configspace(space, folder / "configspace.csv")
-            write_trials(record.trials, space, column, info.get("fidelity"), folder / "trials.csv")
+            if conditional:
+                write_smac3v2(record.trials, space, record.key.seed, info.get("fidelity"), folder)
+            else:
+                write_configspace(space, folder / "configspace.csv")
+                write_trials(record.trials, space, column, info.get("fidelity"), folder / "trials.csv")
             written.append(folder)
     return written
 
@@ -215,6 +227,43 @@ def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity:
         row.update({f"result_{m}": t.metrics.get(m) for m in extra})
         rows.append(row)
     _write(path, columns, rows)
+
+
+#: status codes of SMAC 2's StatusType, as DeepCAVE's SMAC3v2Run reads them
+_SMAC_SUCCESS, _SMAC_CRASHED = 1, 2
+SMAC_OBJECTIVE = "neg_score"
+
+
+def write_smac3v2(trials: list, space: ConfigurationSpace, seed: int, fidelity: dict[str, Any] | None,
+                  folder: Path) -> None:
+    """``configspace.json``, ``scenario.json`` and ``runhistory.json`` of one run, as DeepCAVE's
+    ``SMAC3v2Run.from_path`` reads them: one entry per recorded trial, in order, cost = -score (the
+    converter minimises), on the simulated clock as in :func:`write_trials`; the trial index is the
+    entry's seed (so a re-evaluated configuration stays its own trial); a failed trial is CRASHED with
+    its error in ``additional_info``; budget = the fidelity on multi-fidelity benchmarks, else 0."""
+    space.to_json(folder / "configspace.json")
+    scenario = {"name": folder.name, "objectives": SMAC_OBJECTIVE, "seed": seed, "deterministic": True,
+                "n_trials": len(trials), "note": "written by genhpo export-deepcave; neg_score = -score"}
+    configs: dict[str, dict[str, Any]] = {}
+    data = []
+    clock = 0.0
+    for t in trials:
+        start = clock + t.overhead
+        clock = start + t.cost
+        config_id = str(t.index + 1)  # SMAC numbers configurations from 1
+        configs[config_id] = {k: _cell(v) for k, v in t.config.items()}
+        ok = t.status == "ok"
+        budget = (t.fidelity if t.fidelity is not None else fidelity["upper"]) if fidelity is not None else 0.0
+        info = {"cost": t.cost, "overhead": t.overhead, **({"error": t.error} if t.error else {}),
+                **{f"result_{m}": _cell(v) for m, v in t.metrics.items()}}
+        data.append({"config_id": int(config_id), "instance": None, "seed": t.index, "budget": budget,
+                     "cost": -t.score if ok else None, "time": t.cost, "cpu_time": 0.0,
+                     "status": _SMAC_SUCCESS if ok else _SMAC_CRASHED, "starttime": start, "endtime": clock,
+                     "additional_info": info})
+    history = {"stats": {"submitted": len(data), "finished": len(data), "running": 0}, "data": data,
+               "configs": configs, "config_origins": {c: "genhpo" for c in configs}}
+    (folder / "scenario.json").write_text(json.dumps(scenario, indent=2))
+    (folder / "runhistory.json").write_text(json.dumps(history, indent=2))
 
 
 def _cell(value: Any) -> Any:

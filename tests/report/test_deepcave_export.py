@@ -156,3 +156,46 @@ def test_choices_that_would_share_a_label_are_refused(tmp_path):
     space = ConfigurationSpace({"c": ["True", "'True'"]})
     with pytest.raises(ValueError, match="would share a label"):
         write_configspace(space, tmp_path / "configspace.csv")
+
+
+def test_conditional_space_exports_in_deepcaves_smac3v2_format(tmp_path):
+    """sklearn-pipeline (conditions and a forbidden clause, real cross-validated training): every run is
+    written for DeepCAVE's SMAC3v2Run converter and loads there with its conditions."""
+    from deepcave.runs.converters.smac3v2 import SMAC3v2Run
+
+    from genhpo.benchmarks import make
+    from genhpo.runner.manifest import Experiment
+    from tests.runner.conftest import make_store
+
+    benchmark = make("sklearn-pipeline", "wine")
+    root = tmp_path / "exp"
+    make_store(root, Experiment("sklearn-pipeline", ("wine",), ("rs", "re"), 1, 6), benchmark)
+    path = RunDir(root, RunKey("sklearn-pipeline", "wine", "rs", 0)).trials_path
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    records[3].update(score=None, status="failed", error="ValueError: solver diverged")
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    folders = export_deepcave(root)
+    assert len(folders) == 2
+    runs = []
+    for optimizer in ("rs", "re"):
+        key = RunKey("sklearn-pipeline", "wine", optimizer, 0)
+        folder = run_folder(root, key)
+        assert SMAC3v2Run.is_valid_run(str(folder)) and not DataFrameRun.is_valid_run(str(folder))
+        run = SMAC3v2Run.from_path(folder)
+        runs.append(run)
+        assert run.configspace.conditions and run.configspace.forbidden_clauses
+        assert run.configspace == benchmark.config_space
+        trials = RunDir(root, key).read_trials().trials
+        assert len(run.history) == len(trials) == 6
+        for recorded, loaded in zip(trials, run.history):
+            assert run.configs[loaded.config_id] == dict(recorded.config)  # inactive ones absent in both
+            Configuration(run.configspace, values=run.configs[loaded.config_id]).check_valid_configuration()
+            if recorded.status == "ok":
+                assert loaded.status.name == "SUCCESS"
+                assert loaded.costs[0] == pytest.approx(-recorded.score, abs=1e-12)
+            else:
+                assert loaded.status.name == "CRASHED" and loaded.costs[0] is None
+                assert loaded.additional["error"] == recorded.error
+        assert [o.name for o in run.get_objectives()] == ["neg_score", "Time"]
+    assert any(r.status == "failed" for r in RunDir(root, RunKey("sklearn-pipeline", "wine", "rs", 0)).read_trials().trials)
+    check_equality(runs, configspace=True, objectives=True, budgets=True)
