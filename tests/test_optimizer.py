@@ -308,3 +308,20 @@ def test_a_failed_ask_on_a_conditional_space_leaves_the_state_unchanged():
     with pytest.raises(ValueError):
         opt.ask(3)
     assert opt.ask() == twin.ask()
+
+
+def test_a_space_whose_forbidden_clauses_exclude_everything_gets_a_clear_error():
+    """ConfigSpace 1.2 refuses such a clause (the default is excluded) but keeps it in the space: genhpo
+    then names the forbidden clauses instead of calling the space exhausted."""
+    from ConfigSpace import Categorical, ConfigurationSpace, Float, ForbiddenInClause
+    from ConfigSpace.exceptions import ForbiddenValueError
+
+    space = ConfigurationSpace(seed=0)
+    a = Categorical("a", ["x", "y"])
+    space.add([a, Float("b", (0.0, 1.0))])
+    with pytest.raises(ForbiddenValueError):
+        space.add(ForbiddenInClause(a, ["x", "y"]))
+    assert len(space.forbidden_clauses) == 1  # the state this test is about
+    opt = _opt(space, 0)
+    with pytest.raises(ValueError, match="forbidden clauses exclude all .* candidate configurations.*a in"):
+        opt.ask()

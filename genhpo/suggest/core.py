@@ -102,8 +102,12 @@ class Suggester:
         return candidates[keep] if keep.any() else candidates
 
     def _project(self, candidates: np.ndarray) -> np.ndarray:
-        """Encodings of the configurations the rows decode to (rows excluded by a forbidden clause dropped;
-        all rows kept as they are if every one is), computed for all rows at once
-        (:meth:`SpaceEncoder.project`)."""
+        """Encodings of the configurations the rows decode to, rows excluded by a forbidden clause dropped,
+        computed for all rows at once (:meth:`SpaceEncoder.project`). ValueError if the forbidden clauses
+        exclude every candidate (model draws, random draws and perturbations alike)."""
         rows, allowed = self.encoder.project(candidates)
-        return rows if allowed.any() else candidates
+        if not allowed.any():
+            clauses = "; ".join(map(str, self.encoder.config_space.forbidden_clauses[:3]))
+            raise ValueError(f"the space's forbidden clauses exclude all {len(candidates)} candidate configurations "
+                             f"(random draws included), so there is nothing to suggest; check them: {clauses}")
+        return rows
