@@ -18,6 +18,7 @@ REGISTRY: dict[str, str] = {
     "hpob-offline": "genhpo.benchmarks.hpob.task_benchmark:OfflineHPOBBenchmark",
     "hpob": "genhpo.benchmarks.hpob.task_benchmark:HPOBProtocolTask",
     "sklearn-pipeline": "genhpo.benchmarks.sklearn_pipeline:SklearnPipelineBenchmark",
+    "functions": "genhpo.benchmarks.functions:FunctionBenchmark",
 }
 
 
