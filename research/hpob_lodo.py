@@ -124,11 +124,12 @@ def tables(out: Path, mode: str) -> str:
     task_keys = sorted({(p[0], p[1]) for p in scores.pairs})
     per_task = np.array([scores.rank[[i for i, p in enumerate(scores.pairs) if (p[0], p[1]) == key]].mean(axis=0)
                          for key in task_keys])  # (n_tasks, n_methods, n_iters)
-    mean, se = per_task.mean(axis=0), per_task.std(axis=0, ddof=1) / np.sqrt(len(task_keys))
+    mean = per_task.mean(axis=0)
+    se = per_task.std(axis=0, ddof=1) / np.sqrt(len(task_keys)) if len(task_keys) > 1 else None
     order = np.argsort(mean[:, TRIALS[-1]])
     for m in order:
         cells = [f"{regret[m, t]:.4f}" for t in TRIALS] + [
-            f"{mean[m, t]:.2f}" + (f" ± {se[m, t]:.2f}" if len(task_keys) > 1 else "") for t in TRIALS]
+            f"{mean[m, t]:.2f}" + (f" ± {se[m, t]:.2f}" if se is not None else "") for t in TRIALS]
         lines.append(f"| {scores.methods[m]} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

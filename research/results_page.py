@@ -128,6 +128,23 @@ NB201_TABLES = (
 )
 
 
+def lodo_tables(folder: Path) -> list[str]:
+    """The leave-one-dataset-out tables (``research/hpob_lodo.py``), one per mode with results."""
+    from research import hpob_lodo
+
+    modes = [m for m in hpob_lodo.MODES if (folder / m).is_dir()]
+    if not modes:
+        return []
+    lines = ["## HPO-B format, leave one dataset out", "",
+             "`python research/hpob_lodo.py` (protocol: `docs/decisions/009-hpob-leave-one-dataset-out.md`)", "",
+             "Each of the 12 offline datasets in turn is the only meta-test task; genhpo's checkpoint "
+             "(`genhpo train hpob`) never read its table. HPO-B's official protocol: 5 initial rows from "
+             "`bo-initializations.json`, 100 trials, seeds test0-test4.", ""]
+    for mode in modes:
+        lines += [hpob_lodo.tables(folder, mode).replace("## ", "### ", 1), ""]
+    return lines
+
+
 def render() -> str:
     lines = [HEADER]
     for name, budgets, command, title, note in NB201_TABLES:
@@ -135,6 +152,7 @@ def render() -> str:
     if (STORED / "nb201-optuna.json").exists():
         lines += optuna_table(STORED / "nb201-optuna.json")
     lines += hpob_table(STORED / "hpob")
+    lines += lodo_tables(STORED / "hpob-lodo")
     return "\n".join(lines).rstrip() + "\n"
 
 
