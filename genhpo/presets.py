@@ -44,8 +44,9 @@ def models_dir() -> Path:
 
 
 #: version of the quick cold-start recipe (its synthetic prior and settings) in the cache's file names, so a
-#: model cached by an older recipe is never taken for today's: 2 = interactions capped at 4 per hyperparameter
-COLD_RECIPE_VERSION = 2
+#: model cached by an older recipe is never taken for today's: 2 = interactions capped at 4 per hyperparameter;
+#: 3 = the card's settings add multiscale local moves and the GP correction
+COLD_RECIPE_VERSION = 3
 
 
 def _cold_stem(signature: str) -> Path:

@@ -46,11 +46,10 @@ FUNCTIONS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def _function(name: str):
+def _function(cls: str, kwargs: dict[str, Any]):
     import torch
     from botorch.test_functions import synthetic
 
-    cls, kwargs = FUNCTIONS[name]
     with torch.random.fork_rng():  # randomize_optimum draws from torch's global generator
         torch.manual_seed(0)
         return getattr(synthetic, cls)(**kwargs)
@@ -60,15 +59,17 @@ class FunctionBenchmark(Benchmark):
     """One BoTorch test function (see the module doc); ValueError for an unknown name."""
 
     name = "functions"
+    #: the functions this benchmark offers (a subclass may offer others, e.g. for selecting settings)
+    functions: dict[str, tuple[str, dict[str, Any]]] = FUNCTIONS
 
     def __init__(self, dataset: str) -> None:
         super().__init__()
-        if dataset not in FUNCTIONS:
-            raise ValueError(f"unknown test function {dataset!r}; accepted: {', '.join(FUNCTIONS)}")
+        if dataset not in self.functions:
+            raise ValueError(f"unknown test function {dataset!r}; accepted: {', '.join(self.functions)}")
         self.dataset = dataset
-        self._f = _function(dataset)
+        self._f = _function(*self.functions[dataset])
         self._discrete = set(getattr(self._f, "discrete_inds", ()))
-        space = ConfigurationSpace(name=f"functions-{dataset}", seed=0)
+        space = ConfigurationSpace(name=f"{self.name}-{dataset}", seed=0)
         for i, (lower, upper) in enumerate(self._f.bounds.T.tolist()):
             if i in self._discrete:
                 space.add(Categorical(f"x{i}", [0, 1]))
@@ -78,7 +79,7 @@ class FunctionBenchmark(Benchmark):
 
     @classmethod
     def available_datasets(cls) -> list[str]:
-        return list(FUNCTIONS)
+        return list(cls.functions)
 
     @property
     def config_space(self) -> ConfigurationSpace:
@@ -91,11 +92,13 @@ class FunctionBenchmark(Benchmark):
         return max(self.evaluate_point(point) for point in self._f._optimizers)
 
     def evaluate_point(self, point: Any) -> float:
-        """-f at a point given as a sequence of d numbers (the function's own input order)."""
+        """The score at a point given as a sequence of d numbers (the function's own input order): -f for
+        a function to minimise (all of :data:`FUNCTIONS`), f for one BoTorch maximises (e.g. Cosine8)."""
         import torch
 
         x = torch.tensor([list(map(float, point))], dtype=torch.double)
-        return -float(self._f.evaluate_true(x).item())
+        value = float(self._f.evaluate_true(x).item())
+        return -value if getattr(self._f, "_is_minimization_by_default", True) else value
 
     @property
     def optimizer_location(self) -> dict[str, Any]:

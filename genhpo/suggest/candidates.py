@@ -38,13 +38,20 @@ def _block_codes(rows: np.ndarray, block_starts: np.ndarray) -> np.ndarray:
     return np.add.reduceat(rounded * weights, block_starts, axis=1)
 
 
-def perturb(rows: np.ndarray, layout: Layout, rng: np.random.Generator) -> np.ndarray:
-    """Local moves of ``rows (n, d)``: Gaussian steps (sd 0.1) on numeric entries, and one one-hot
-    block re-drawn per row (always when there is no numeric entry, else half the time)."""
+def perturb(rows: np.ndarray, layout: Layout, rng: np.random.Generator, scales: int = 1) -> np.ndarray:
+    """Local moves of ``rows (n, d)``: Gaussian steps on numeric entries, and one one-hot block re-drawn
+    per row (always when there is no numeric entry, else half the time).
+
+    scales: the steps' standard deviation is 0.1 (``scales`` = 1), or, for ``scales`` = k > 1, one of
+    0.1, 0.1 / 2, ..., 0.1 / 2^(k-1) drawn per row, so the candidates also fill the incumbent's close
+    neighbourhood, where refinement happens once the coarse structure is found."""
     out = rows.copy()
     numeric = list(layout.numeric)
     if numeric:
-        out[:, numeric] += rng.normal(scale=0.1, size=(len(out), len(numeric)))
+        steps = rng.normal(scale=0.1, size=(len(out), len(numeric)))
+        if scales > 1:
+            steps *= 0.5 ** rng.integers(scales, size=(len(out), 1))
+        out[:, numeric] += steps
     for i in range(len(out)):
         if layout.categorical and (not numeric or rng.random() < 0.5):
             a, b = layout.categorical[rng.integers(len(layout.categorical))]

@@ -35,6 +35,10 @@ class SuggestConfig(SettingsRecord):
         ridge: weight w of the ridge correction: the ranking is the density ratio plus w times a ridge
             regression of the history's standardised scores on its encoded rows (:mod:`genhpo.suggest.ridge`).
         ridge_l2: the ridge penalty (prior precision of the coefficients).
+        local_scales: continuous spaces: the perturbations of the best rows take numeric steps of sd
+            0.1 (1), or of one of k scales 0.1, 0.05, ..., 0.1 / 2^(k-1) (k > 1; :func:`perturb`).
+        gp: weight of the Gaussian-process correction (standardised log expected improvement of a GP
+            fitted on the history; :class:`genhpo.suggest.ranking.GPCorrection`); 0 = off.
 
     Raises ValueError naming the field for a value of the wrong type or out of range.
     """
@@ -49,9 +53,12 @@ class SuggestConfig(SettingsRecord):
     init_random: int = 0
     ridge: float = 0.0
     ridge_l2: float = 3.0
+    local_scales: int = 1
+    gp: float = 0.0
 
     def __post_init__(self) -> None:
-        for name, low, zero_ok in (("temperature", 0.0, True), ("ridge", 0.0, True), ("ridge_l2", 0.0, False)):
+        for name, low, zero_ok in (("temperature", 0.0, True), ("ridge", 0.0, True), ("ridge_l2", 0.0, False),
+                                   ("gp", 0.0, True)):
             value = getattr(self, name)
             if (not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value)
                     or value < low or (value == low and not zero_ok)):
@@ -61,8 +68,8 @@ class SuggestConfig(SettingsRecord):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
             raise ValueError(f"exploration must be in [0, 1], got {value!r}")
         object.__setattr__(self, "exploration", float(value))
-        for name in ("n_samples", "local", "local_after", "init_random"):
-            value, low = getattr(self, name), 1 if name == "n_samples" else 0
+        for name in ("n_samples", "local", "local_after", "init_random", "local_scales"):
+            value, low = getattr(self, name), 1 if name in ("n_samples", "local_scales") else 0
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
                 raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
 

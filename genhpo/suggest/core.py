@@ -26,7 +26,7 @@ from genhpo.suggest.candidates import perturb
 from genhpo.suggest.checks import as_history, as_pool
 from genhpo.suggest.config import SuggestConfig
 from genhpo.suggest.policies import Policy
-from genhpo.suggest.ranking import Ranking, RidgeCorrection, context_of
+from genhpo.suggest.ranking import GPCorrection, Ranking, RidgeCorrection, context_of
 
 
 class Suggester:
@@ -43,7 +43,7 @@ class Suggester:
                              f"{self.layout.signature}; load a checkpoint trained on this space")
         self.model = model.eval()
         self.config = config
-        self.ranking = Ranking(self.model, [RidgeCorrection(config.ridge, config.ridge_l2)])
+        self.ranking = Ranking(self.model, [RidgeCorrection(config.ridge, config.ridge_l2), GPCorrection(config.gp)])
         self.policy = Policy(config.init_random, config.exploration, config.local, config.local_after,
                              np.array([b.start for b in encoder.blocks], dtype=np.int64))
         self.rng = np.random.default_rng(seed)
@@ -93,7 +93,8 @@ class Suggester:
         parts = [drawn, random_vectors(self.encoder, n, self.rng)]
         if len(X):
             top = X[np.argsort(-y, kind="stable")[: max(1, min(5, len(X)))]]
-            parts.append(perturb(top[self.rng.integers(len(top), size=n)], self.layout, self.rng))
+            parts.append(perturb(top[self.rng.integers(len(top), size=n)], self.layout, self.rng,
+                                 self.config.local_scales))
         candidates = np.clip(np.vstack(parts), 0.0, 1.0)
         if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
             candidates = self._project(candidates)

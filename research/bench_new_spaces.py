@@ -1,0 +1,105 @@
+"""Choosing the cold-start optimizer's settings on selection functions, never on the reported ones.
+
+    python research/bench_new_spaces.py --variants '[{"local_scales": 1, "gp": 0}, {}]'
+    python research/bench_new_spaces.py --variants '[{}, {"local_scales": 4, "gp": 30}]' --seeds 5 --trials 100
+
+The selection tasks are BoTorch test functions that the ``functions`` benchmark (the one reported on,
+issue 17) does not contain: Six-Hump Camel (2-d), Rastrigin-3, Powell-4, Styblinski-Tang-4, Shekel-10
+(4-d), Hartmann-6, Dixon-Price-6, Griewank-8, Cosine-8. Each variant is the cold-start generative
+optimizer (``presets.for_space``: the space's quick cold model, trained on synthetic tasks only) with the
+given suggestion settings over its card's (``{}`` = the card's own, ``recipes.QUICK_OPTIMIZER``); it runs
+``--trials`` evaluations per (function, seed).
+
+Printed: per variant, the average rank among the variants (1 = best; ties share their mean rank) over
+the (function, seed) pairs at 10, 25, 50 and 100 evaluations, with its standard error over the pairs,
+and per function the mean regret. The rule, fixed before a grid runs: the variant with the best mean
+of its ranks at 25, 50 and 100 is chosen, unless its rank at 10 is worse than the current settings'
+(the first variant) by more than two standard errors (the early lead must stay).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from genhpo import presets
+from genhpo.benchmarks.functions import FunctionBenchmark
+from genhpo.loop import run
+
+SELECTION = {
+    "sixhumpcamel": ("SixHumpCamel", {}),
+    "rastrigin3": ("Rastrigin", {"dim": 3}),
+    "powell4": ("Powell", {"dim": 4}),
+    "styblinskitang4": ("StyblinskiTang", {"dim": 4}),
+    "shekel4": ("Shekel", {"m": 10}),
+    "hartmann6": ("Hartmann", {"dim": 6}),
+    "dixonprice6": ("DixonPrice", {"dim": 6}),
+    "griewank8": ("Griewank", {"dim": 8}),
+    "cosine8": ("Cosine8", {}),
+}
+BUDGETS = (10, 25, 50, 100)
+
+
+class SelectionFunctions(FunctionBenchmark):
+    """The selection functions (module doc) behind the same protocol as ``make("functions", ...)``."""
+
+    name = "selection-functions"
+    functions = SELECTION
+
+
+def regret_curve(variant: dict, function: str, seed: int, trials: int) -> np.ndarray:
+    bench = SelectionFunctions(function)
+    optimizer = presets.for_space(bench.config_space, seed=seed, **variant)
+    scores = [t.score for t in run(optimizer, bench, trials, seed=seed)]
+    return bench.optimum - np.maximum.accumulate(scores)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", required=True, help="JSON list of settings overrides; the first is the reference")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--functions", default=",".join(SELECTION))
+    args = parser.parse_args(argv)
+    variants = json.loads(args.variants)
+    functions = args.functions.split(",")
+    budgets = [b for b in BUDGETS if b <= args.trials]
+    curves = {}  # (variant, function, seed) -> regret after 1..trials evaluations
+    for f in functions:
+        started = time.perf_counter()
+        for v, variant in enumerate(variants):
+            for seed in range(args.seeds):
+                curves[v, f, seed] = regret_curve(variant, f, seed, args.trials)
+        print(f"{f}: {time.perf_counter() - started:.0f} s", flush=True)
+    ranks = {b: [] for b in budgets}
+    for f in functions:
+        for seed in range(args.seeds):
+            for b in budgets:
+                values = pd.Series([round(curves[v, f, seed][b - 1], 10) for v in range(len(variants))])
+                ranks[b].append(values.rank().to_numpy())
+    rows = []
+    for v, variant in enumerate(variants):
+        row = {"variant": json.dumps(variant)}
+        for b in budgets:
+            r = np.array(ranks[b])[:, v]
+            row[f"rank@{b}"] = f"{r.mean():.2f} ± {r.std(ddof=1) / np.sqrt(len(r)):.2f}"
+        rows.append(row)
+    print(f"\n{len(functions)} functions x {args.seeds} seeds, {args.trials} evaluations; rank among the variants")
+    print(pd.DataFrame(rows).to_string(index=False))
+    print("\nmean regret per function at", budgets[-1])
+    table = {json.dumps(variant): {f: float(np.mean([curves[v, f, s][budgets[-1] - 1] for s in range(args.seeds)]))
+                                   for f in functions} for v, variant in enumerate(variants)}
+    print(pd.DataFrame(table).to_string(float_format=lambda x: f"{x:.4g}"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
