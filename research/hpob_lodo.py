@@ -30,7 +30,6 @@ import argparse
 import json
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -113,10 +112,10 @@ def tables(out: Path, mode: str) -> str:
         return f"## {mode}\n\nno results yet\n"
     scores = hpob_scores(results, tasks)
     n_tasks = sum(len(v) for v in tasks.values())
-    lines = [f"## {mode} mode: {n_tasks} held-out tasks x 5 seeds "
-             f"({', '.join(f'{s}: {len(d)}' for s, d in tasks.items())})", "",
-             "HPO-B's normalised regret and average rank (1 = best) over the (task, seed) pairs; "
-             "rank ± standard error over the tasks (a task's rank: the mean over its seeds).", "",
+    lines = [(f"## {mode} mode: {n_tasks} held-out tasks x 5 seeds "
+              f"({', '.join(f'{s}: {len(d)}' for s, d in tasks.items())})"), "",
+             ("HPO-B's normalised regret and average rank (1 = best) over the (task, seed) pairs; "
+              "rank ± standard error over the tasks (a task's rank: the mean over its seeds)."), "",
              "| optimizer | " + " | ".join(f"regret@{t}" for t in TRIALS) + " | "
              + " | ".join(f"rank@{t}" for t in TRIALS) + " |",
              "|---|" + "---|" * (2 * len(TRIALS))]

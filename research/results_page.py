@@ -137,9 +137,9 @@ def lodo_tables(folder: Path) -> list[str]:
         return []
     lines = ["## HPO-B format, leave one dataset out", "",
              "`python research/hpob_lodo.py` (protocol: `docs/decisions/009-hpob-leave-one-dataset-out.md`)", "",
-             "Each of the 12 offline datasets in turn is the only meta-test task; genhpo's checkpoint "
-             "(`genhpo train hpob`) never read its table. HPO-B's official protocol: 5 initial rows from "
-             "`bo-initializations.json`, 100 trials, seeds test0-test4.", ""]
+             ("Each of the 12 offline datasets in turn is the only meta-test task; genhpo's checkpoint "
+              "(`genhpo train hpob`) never read its table. HPO-B's official protocol: 5 initial rows from "
+              "`bo-initializations.json`, 100 trials, seeds test0-test4."), ""]
     for mode in modes:
         lines += [hpob_lodo.tables(folder, mode).replace("## ", "### ", 1), ""]
     return lines

@@ -104,7 +104,7 @@ class FunctionBenchmark(Benchmark):
     def optimizer_location(self) -> dict[str, Any]:
         """A configuration where the optimum is reached (BoTorch's first listed optimizer)."""
         point = self._f._optimizers[0]
-        return {f"x{i}": (int(round(v)) if i in self._discrete else float(v)) for i, v in enumerate(point)}
+        return {f"x{i}": (round(v) if i in self._discrete else float(v)) for i, v in enumerate(point)}
 
     def _evaluate(self, config: Mapping[str, Any], fidelity: float | None, rng: np.random.Generator | None) -> Result:
         return Result(score=self.evaluate_point([config[f"x{i}"] for i in range(self._f.dim)]), cost=0.0)
