@@ -11,7 +11,8 @@ from the study at every call (several processes sharing one RDB storage each see
   score seen, never above a success, and never proposes again in a finite space;
 - RUNNING trials of other workers are pending: never proposed again in a finite space, so parallel
   workers get no duplicates. A proposal is reserved in the trial's system attributes before it is
-  returned, and proposed again if another running trial reserved the same parameters meanwhile.
+  returned, and proposed again (up to ``CLASH_RETRIES`` times, reading the study anew each time) if
+  another trial reserved or ran the same parameters since this worker read the study.
 Parameters outside the relative search space (a conditional branch, a parameter first seen) come
 from ``independent_sampler`` (Optuna's RandomSampler by default). Multi-objective studies are refused
 with ValueError, as Optuna's single-objective samplers do.
@@ -111,6 +112,11 @@ class _Codec:
         return params
 
 
+#: proposals per trial before the independent sampler takes over, when other workers keep reserving the
+#: same parameters at the same moment (each retry first reads their new reservations)
+CLASH_RETRIES = 10
+
+
 class GenerativeSampler(BaseSampler):
     """An Optuna sampler that proposes with genhpo's generative optimizer (see the module doc).
 
@@ -160,13 +166,15 @@ class GenerativeSampler(BaseSampler):
         with self._lock:
             codec, optimizer, told = self._optimizer_for(search_space)
             self._catch_up(study, trial, codec, optimizer, told)
-            for _ in range(3):  # a clash with another worker's reservation is proposed again
+            for _ in range(CLASH_RETRIES):  # a clash with another worker's reservation is proposed again
                 try:
                     params = codec.to_params(optimizer.ask())
                 except ValueError:  # every configuration of a finite space is evaluated or pending
                     break
                 if not self._clashes(study, trial, params):
                     return params
+                # read the reservations made since the history was read, so the next proposal avoids them
+                self._catch_up(study, trial, codec, optimizer, told)
         return {name: self._independent.sample_independent(study, trial, name, d) for name, d in search_space.items()}
 
     def sample_independent(self, study: Study, trial: FrozenTrial, param_name: str,
@@ -177,11 +185,12 @@ class GenerativeSampler(BaseSampler):
     # ------------------------------------------------------------------ internals
     @staticmethod
     def _clashes(study: Study, trial: FrozenTrial, params: dict[str, Any]) -> bool:
-        """Reserve ``params`` for ``trial`` in the study's storage, then whether another running trial
-        reserved the same (its worker sampled at the same moment): then this one proposes again."""
+        """Reserve ``params`` for ``trial`` in the study's storage, then whether another trial reserved or
+        ran the same: its worker sampled at the same moment, or reserved, evaluated and finished it while
+        this worker was choosing from an older view of the study. Then this one proposes again."""
         study._storage.set_trial_system_attr(trial._trial_id, RESERVED, params)
-        return any(t.number != trial.number and t.system_attrs.get(RESERVED) == params
-                   for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+        return any(t.number != trial.number and (t.system_attrs.get(RESERVED) == params or t.params == params)
+                   for t in study.get_trials(deepcopy=False))
 
     def _optimizer_for(self, search_space: dict[str, BaseDistribution]):
         key = tuple(sorted((name, repr(d)) for name, d in search_space.items()))
