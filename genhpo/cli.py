@@ -286,10 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "command resumes (finished runs are skipped, interrupted ones continue).")
     p.add_argument("--config", help="experiment TOML (a path, or a name in genhpo/runner/configs/ such as "
                                     f"{', '.join(experiment_config.available())}); flags override its values")
-    p.add_argument("--benchmark", help="benchmark name (nb201, hpob-offline, or hpob: HPO-B's official "
-                                       "protocol on --root)")
+    p.add_argument("--benchmark", help="benchmark name (nb201, hpob-offline, sklearn-pipeline, functions, or "
+                                       "hpob: HPO-B's official protocol on --root)")
     p.add_argument("--dataset", type=_names, help="dataset(s), comma-separated (nb201: cifar10, cifar100, "
-                                                  "ImageNet16-120; hpob: SPACE:DATASET, or use --search-space)")
+                                                  "ImageNet16-120; sklearn-pipeline: digits, breast_cancer, wine; "
+                                                  "functions: branin, hartmann3, ackley5, rosenbrock4, levy10, "
+                                                  "ackley-mixed10; hpob: SPACE:DATASET, or use --search-space)")
     p.add_argument("--root", help="hpob: the HPO-B folder (the official download's hpob-data, or "
                                   "`genhpo data hpob-offline`'s output)")
     p.add_argument("--search-space", type=_names, help="hpob: every meta-test task of these search spaces "
@@ -321,9 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "folder) scored beside the optimizers on shared tasks")
     p.set_defaults(func=_report)
 
-    p = sub.add_parser("export-deepcave", help="write every run in DeepCAVE's DataFrame format to DIR/deepcave",
-                       description="Export every run to DIR/deepcave/<benchmark>-<dataset>/<optimizer>-seed-<k>/; "
-                                   "open them with `genhpo deepcave DIR`.")
+    p = sub.add_parser("export-deepcave", help="write every run in DeepCAVE's DataFrame format (SMAC3v2's for a "
+                                                "conditional space) to DIR/deepcave",
+                       description="Export every run to DIR/deepcave/<benchmark>-<dataset>/<optimizer>-seed-<k>/ in "
+                                   "DeepCAVE's DataFrame format, or in its SMAC3v2 format when the space has "
+                                   "conditions or forbidden clauses; open them with `genhpo deepcave DIR`.")
     p.add_argument("dir", help="experiment directory written by `genhpo compare`")
     p.set_defaults(func=_export)
 

@@ -136,7 +136,7 @@ def tables(out: Path, mode: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(DATASETS), help="comma-separated held-out datasets")
-    parser.add_argument("--modes", default=",".join(MODES), help="pool, continuous or both")
+    parser.add_argument("--modes", default=",".join(MODES), help="comma-separated: pool, continuous (default: both)")
     parser.add_argument("--out", type=Path, default=OUT, help="results and checkpoints (default: %(default)s)")
     parser.add_argument("--work", type=Path, default=None, help="experiment directories")
     parser.add_argument("--workers", type=int, default=2, help="Dask workers of each compare")
