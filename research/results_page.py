@@ -8,6 +8,8 @@ Each stored file is written by the command quoted above its table; this script o
   ``{dataset: {optimizer: {"regret": (seeds, trials) list, "overhead": mean s per trial}}}``;
 - ``nb201-optuna.json``: ``research/bench_optuna.py --json``, a list of runs (sampler, dataset, seed,
   regret after each trial, overhead);
+- ``functions.json``: ``research/store_experiment.py`` on a ``genhpo compare --config functions`` experiment, in the
+  NB201 format above;
 - ``hpob/<optimizer>.json``: ``research/bench_hpob.py --out``, HPO-B's results format
   ``{space: {dataset: {seed: [incumbent, ...]}}}``, scored by :func:`genhpo.benchmarks.hpob.scores.hpob_scores`.
 """
@@ -39,12 +41,12 @@ seeds 0..N-1; every run goes through `genhpo compare`'s runner. Why each setting
 """
 
 
-def _cell(values: np.ndarray) -> str:
+def _cell(values: np.ndarray, fmt: str = ".3f") -> str:
     sem = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0.0
-    return f"{values.mean():.3f} ({sem:.3f})"
+    return f"{values.mean():{fmt}} ({sem:{fmt}})"
 
 
-def nb201_table(path: Path, budgets: list[int], command: str, title: str, note: str) -> list[str]:
+def nb201_table(path: Path, budgets: list[int], command: str, title: str, note: str, fmt: str = ".3f") -> list[str]:
     data = json.loads(path.read_text())
     last = budgets[-1]
     lines = [f"## {title}", "", f"`{command}`", "", note, "",
@@ -55,7 +57,7 @@ def nb201_table(path: Path, budgets: list[int], command: str, title: str, note: 
             regret = np.array(entry["regret"], dtype=float)
             hits = int((regret[:, last - 1] <= 1e-9).sum())
             lines.append(f"| {dataset} | {name} | {len(regret)} | "
-                         + " | ".join(_cell(regret[:, b - 1]) for b in budgets) + f" | {hits}/{len(regret)} |")
+                         + " | ".join(_cell(regret[:, b - 1], fmt) for b in budgets) + f" | {hits}/{len(regret)} |")
     return lines + [""]
 
 
@@ -128,6 +130,16 @@ NB201_TABLES = (
 )
 
 
+FUNCTIONS_TABLE = (
+    ("genhpo compare --config functions --out results/functions; "
+     "python research/store_experiment.py results/functions docs/results/functions.json"),
+    "New spaces: BoTorch's test functions (no checkpoint has seen them)",
+    ("Regret f(x) - f* of the incumbent, mean (standard error) over 10 seeds. genhpo = the space's quick cold "
+     "model (synthetic tasks only) with its card's settings: multiscale local moves and the GP correction "
+     "(`docs/decisions/010-cold-start-refinement.md`). gp and tpe are Optuna's samplers."),
+)
+
+
 def lodo_tables(folder: Path) -> list[str]:
     """The leave-one-dataset-out tables (``research/hpob_lodo.py``), one per mode with results."""
     from research import hpob_lodo
@@ -152,6 +164,8 @@ def render() -> str:
         lines += nb201_table(STORED / name, budgets, command, title, note)
     if (STORED / "nb201-optuna.json").exists():
         lines += optuna_table(STORED / "nb201-optuna.json")
+    if (STORED / "functions.json").exists():
+        lines += nb201_table(STORED / "functions.json", [10, 25, 50, 100], *FUNCTIONS_TABLE, fmt=".3g")
     lines += hpob_table(STORED / "hpob")
     lines += lodo_tables(STORED / "hpob-lodo")
     return "\n".join(lines).rstrip() + "\n"

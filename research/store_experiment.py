@@ -1,0 +1,56 @@
+"""Store an experiment's regret curves for docs/results.md:
+``python research/store_experiment.py DIR OUT.json [--trials N]``.
+
+Reads the run store of a ``genhpo compare`` experiment (``genhpo.report.curves``) and writes
+``{dataset: {optimizer: {"regret": (seeds, N) list, "overhead": mean seconds per trial}}}``, the format
+``research/results_page.py`` renders (as ``research/bench_generative.py --json`` writes for NB201).
+Runs with fewer than N full evaluations are left out (ValueError if a (dataset, optimizer) has none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from genhpo.report.curves import benchmark_info, load_records, run_curves
+from genhpo.runner.manifest import load_experiment
+
+
+def store(root: Path, trials: int) -> dict:
+    experiment = load_experiment(root)
+    records = load_records(root)
+    out: dict = {}
+    for dataset in experiment.datasets:
+        info = benchmark_info(root, experiment.benchmark, dataset)
+        for name in experiment.optimizers:
+            curves = [run_curves(r, info["optimum"], trials, info.get("fidelity")) for r in records
+                      if r.key.dataset == dataset and r.key.optimizer == name]
+            curves = sorted((c for c in curves if c is not None), key=lambda c: c.key.seed)
+            if not curves:
+                raise ValueError(f"{dataset}/{name}: no run with {trials} full evaluations in {root}")
+            out.setdefault(dataset, {})[name] = {
+                "regret": [[float(f"{v:.6g}") for v in c.regret] for c in curves],  # 6 significant digits
+                "overhead": float(np.mean(np.concatenate([c.overhead for c in curves]))),
+            }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dir", type=Path, help="experiment directory written by `genhpo compare`")
+    parser.add_argument("out", type=Path, help="the JSON file to write")
+    parser.add_argument("--trials", type=int, default=100, help="evaluations per curve (default 100)")
+    args = parser.parse_args(argv)
+    args.out.write_text(json.dumps(store(args.dir, args.trials)))
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
