@@ -46,7 +46,7 @@ def _cell(values: np.ndarray, fmt: str = ".3f") -> str:
     return f"{values.mean():{fmt}} ({sem:{fmt}})"
 
 
-def nb201_table(path: Path, budgets: list[int], command: str, title: str, note: str, fmt: str = ".3f") -> list[str]:
+def regret_table(path: Path, budgets: list[int], command: str, title: str, note: str, fmt: str = ".3f") -> list[str]:
     data = json.loads(path.read_text())
     last = budgets[-1]
     lines = [f"## {title}", "", f"`{command}`", "", note, "",
@@ -171,13 +171,13 @@ def lodo_tables(folder: Path) -> list[str]:
 def render() -> str:
     lines = [HEADER]
     for name, budgets, command, title, note in NB201_TABLES:
-        lines += nb201_table(STORED / name, budgets, command, title, note)
+        lines += regret_table(STORED / name, budgets, command, title, note)
     if (STORED / "nb201-optuna.json").exists():
         lines += optuna_table(STORED / "nb201-optuna.json")
     if (STORED / "functions.json").exists():
-        lines += nb201_table(STORED / "functions.json", [10, 25, 50, 100], *FUNCTIONS_TABLE, fmt=".3g")
+        lines += regret_table(STORED / "functions.json", [10, 25, 50, 100], *FUNCTIONS_TABLE, fmt=".3g")
     if (STORED / "sklearn-pipeline.json").exists():
-        lines += nb201_table(STORED / "sklearn-pipeline.json", [10, 25, 50, 100], *PIPELINE_TABLE, fmt=".4f")
+        lines += regret_table(STORED / "sklearn-pipeline.json", [10, 25, 50, 100], *PIPELINE_TABLE, fmt=".4f")
     lines += hpob_table(STORED / "hpob")
     lines += lodo_tables(STORED / "hpob-lodo")
     return "\n".join(lines).rstrip() + "\n"

@@ -212,21 +212,30 @@ def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity:
     columns += ["seed", "start_time", "end_time", "status", "cost", "overhead", "fidelity"]
     columns += [f"result_{m}" for m in extra] + ["error"]
     rows = []
+    for t, start, end, budget in _timeline(trials, fidelity):
+        values = {n: labels[n][t.config[n]] if n in labels and n in t.config else _cell(t.config.get(n))
+                  for n in names}
+        row = {"config_id": t.index, **values, "seed": t.index,
+               metric: t.score if t.status == "ok" else None, "start_time": start, "end_time": end,
+               "status": "SUCCESS" if t.status == "ok" else "CRASHED", "cost": t.cost, "overhead": t.overhead,
+               "fidelity": t.fidelity, "error": t.error}
+        if budget is not None:
+            row["budget"] = budget
+        row.update({f"result_{m}": t.metrics.get(m) for m in extra})
+        rows.append(row)
+    _write(path, columns, rows)
+
+
+def _timeline(trials: list, fidelity: dict[str, Any] | None):
+    """(trial, start, end, budget) per trial on the simulated clock (each trial starts after its optimizer
+    overhead and lasts its recorded cost); budget = its fidelity, the full one if unset, None without
+    a fidelity space."""
     clock = 0.0
     for t in trials:
         start = clock + t.overhead
         clock = start + t.cost
-        values = {n: labels[n][t.config[n]] if n in labels and n in t.config else _cell(t.config.get(n))
-                  for n in names}
-        row = {"config_id": t.index, **values, "seed": t.index,
-               metric: t.score if t.status == "ok" else None, "start_time": start, "end_time": clock,
-               "status": "SUCCESS" if t.status == "ok" else "CRASHED", "cost": t.cost, "overhead": t.overhead,
-               "fidelity": t.fidelity, "error": t.error}
-        if fidelity is not None:
-            row["budget"] = t.fidelity if t.fidelity is not None else fidelity["upper"]
-        row.update({f"result_{m}": t.metrics.get(m) for m in extra})
-        rows.append(row)
-    _write(path, columns, rows)
+        budget = None if fidelity is None else (t.fidelity if t.fidelity is not None else fidelity["upper"])
+        yield t, start, clock, budget
 
 
 #: status codes of SMAC 2's StatusType, as DeepCAVE's SMAC3v2Run reads them
@@ -246,19 +255,16 @@ def write_smac3v2(trials: list, space: ConfigurationSpace, seed: int, fidelity: 
                 "n_trials": len(trials), "note": "written by genhpo export-deepcave; neg_score = -score"}
     configs: dict[str, dict[str, Any]] = {}
     data = []
-    clock = 0.0
-    for t in trials:
-        start = clock + t.overhead
-        clock = start + t.cost
+    for t, start, end, budget in _timeline(trials, fidelity):
         config_id = str(t.index + 1)  # SMAC numbers configurations from 1
         configs[config_id] = {k: _cell(v) for k, v in t.config.items()}
         ok = t.status == "ok"
-        budget = (t.fidelity if t.fidelity is not None else fidelity["upper"]) if fidelity is not None else 0.0
         info = {"cost": t.cost, "overhead": t.overhead, **({"error": t.error} if t.error else {}),
                 **{f"result_{m}": _cell(v) for m, v in t.metrics.items()}}
-        data.append({"config_id": int(config_id), "instance": None, "seed": t.index, "budget": budget,
-                     "cost": -t.score if ok else None, "time": t.cost, "cpu_time": 0.0,
-                     "status": _SMAC_SUCCESS if ok else _SMAC_CRASHED, "starttime": start, "endtime": clock,
+        data.append({"config_id": int(config_id), "instance": None, "seed": t.index,
+                     "budget": 0.0 if budget is None else budget, "cost": -t.score if ok else None,
+                     "time": t.cost, "cpu_time": 0.0,
+                     "status": _SMAC_SUCCESS if ok else _SMAC_CRASHED, "starttime": start, "endtime": end,
                      "additional_info": info})
     history = {"stats": {"submitted": len(data), "finished": len(data), "running": 0}, "data": data,
                "configs": configs, "config_origins": {c: "genhpo" for c in configs}}
