@@ -107,8 +107,9 @@ def task(space: OfflineSpace, dataset: str) -> dict[str, list]:
 
 
 def is_built(root: Path, holdout: str | None = None, spaces: tuple[str, ...] | None = None,
-             surrogates: bool = False) -> bool:
-    """True when ``root`` holds a complete build of this format with these settings."""
+             surrogates: bool = False, surrogate_splits: tuple[str, ...] = ("test",)) -> bool:
+    """True when ``root`` holds a complete build of this format with these settings (with
+    ``surrogates``: the surrogates of every split in ``surrogate_splits``)."""
     manifest = Path(root) / "manifest.json"
     if not manifest.is_file():
         return False
@@ -117,7 +118,7 @@ def is_built(root: Path, holdout: str | None = None, spaces: tuple[str, ...] | N
         info.get("format_version") == FORMAT_VERSION
         and info.get("holdout") == holdout
         and info.get("splits") == splits(holdout, spaces)
-        and (not surrogates or info.get("surrogates") is not None)
+        and (not surrogates or set(surrogate_splits) <= set((info.get("surrogates") or {}).get("splits", ())))
     )
 
 
@@ -135,7 +136,8 @@ def build(
 
     root: target folder (default :func:`default_root`; pass one when restricting ``spaces``).
     spaces: search space ids to include (default all). surrogates: also train the XGBoost surrogates
-    of the tasks in ``surrogate_splits`` (continuous mode evaluates the test split only) with the grid
+    of the tasks in ``surrogate_splits`` (continuous mode runs on the test split; the validation split's serve
+    for choosing settings) with the grid
     ``surrogate_grid`` ("hpob": HPO-B's 16 points, i.e. 16 five-fold cross-validations of up to 500
     rounds per task: 9-10 s for a 30,000-row task and 23 s for a 62,208-row one on 2 cores, 18-46 CPU
     seconds, measured on a quiet machine with ``python research/surrogate_time.py``; each task's time
@@ -145,7 +147,7 @@ def build(
     root = Path(root) if root is not None else default_root(holdout)
     if force or not is_built(root, holdout, spaces):
         _build_data(root, holdout, spaces)
-    if surrogates and (force or not is_built(root, holdout, spaces, surrogates=True)):
+    if surrogates and (force or not is_built(root, holdout, spaces, surrogates=True, surrogate_splits=surrogate_splits)):
         _build_surrogates(root, surrogate_grid, surrogate_splits)
     return root
 
