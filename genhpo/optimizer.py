@@ -13,7 +13,11 @@ Two fronts over one :class:`genhpo.suggest.core.Suggester`:
 
 In a finite space (every configuration enumerable, at most ``enumerate_limit``: NB201's 15,625
 cells) every unevaluated configuration is a candidate, and nothing evaluated or pending is proposed
-again. A failed trial told through ``tell`` counts as the worst score seen so far. Building one never
+again. A failed trial told through ``tell`` counts as the worst score seen so far. With several
+objectives or outcome constraints (``objectives``, ``constraints``; :func:`genhpo.presets.for_benchmark`
+passes the benchmark's), each suggestion reads one score per told result, a random ParEGO
+scalarisation and a penalty below every feasible result for an infeasible one
+(:class:`genhpo.suggest.objectives.ScalarTarget`). Building one never
 trains: the model is given (see :mod:`genhpo.presets` for the model of a benchmark or a space).
 """
 
@@ -28,12 +32,13 @@ import torch
 from ConfigSpace import Configuration, ConfigurationSpace
 
 from genhpo.model.network import GenerativeModel
-from genhpo.protocol import Optimizer, Result
+from genhpo.protocol import Constraint, Objective, Optimizer, Result
 from genhpo.spaces import SpaceEncoder
 from genhpo.spaces.rows import key_of, keys_of
 from genhpo.spaces.sampling import enumerate_space
 from genhpo.suggest.config import SuggestConfig
 from genhpo.suggest.core import Suggester
+from genhpo.suggest.objectives import ScalarTarget
 
 
 @contextmanager
@@ -61,13 +66,18 @@ class GenerativeOptimizer(Optimizer):
         rows: translates an HPO-B task's rows for ``observe_and_suggest`` (None: encoder rows).
         threads: torch threads during a suggestion (a runtime choice: not a setting, same suggestions).
         enumerate_limit: largest finite space whose configurations are all enumerated as candidates.
+        objectives: what ``tell``'s results are judged by (default: the score, maximised); several make
+            each suggestion aim at a random scalarisation of them.
+        constraints: outcome constraints a result must meet to count as an improvement.
     """
 
     name = "genhpo"
 
     def __init__(self, config_space: ConfigurationSpace, seed: int, model: GenerativeModel, *,
                  config: SuggestConfig | None = None, card: dict[str, Any] | None = None, rows: Any = None,
-                 threads: int = 1, enumerate_limit: int = 50_000) -> None:
+                 threads: int = 1, enumerate_limit: int = 50_000,
+                 objectives: tuple[Objective, ...] = (Objective("score"),),
+                 constraints: tuple[Constraint, ...] = ()) -> None:
         super().__init__(config_space, seed)
         if not isinstance(model, GenerativeModel):
             raise TypeError(f"model must be a GenerativeModel (see genhpo.presets for one of a space or "
@@ -82,11 +92,12 @@ class GenerativeOptimizer(Optimizer):
         self.core = Suggester(model, self.encoder, self.config, seed)
         self.rows = rows
         self.threads = threads
+        self.target = ScalarTarget(objectives, constraints)
         self._pool = enumerate_space(self.encoder, limit=enumerate_limit)
         self._pool_index = {} if self._pool is None else {k: i for i, k in enumerate(keys_of(self._pool))}
         self._free = None if self._pool is None else np.ones(len(self._pool), dtype=bool)
         self._X: list[np.ndarray] = []
-        self._y: list[float] = []
+        self._records: list[np.ndarray] = []  # per told result: ScalarTarget.read (maximised objectives, violations)
         self._seen: set[bytes] = set()  # evaluated or pending
 
     @property
@@ -140,7 +151,7 @@ class GenerativeOptimizer(Optimizer):
         row = self.encoder.encode(config)
         self._mark(row)
         self._X.append(row)
-        self._y.append(result.score if result.ok else np.nan)
+        self._records.append(self.target.read(result))
 
     def pending(self, config: Configuration | dict[str, Any]) -> None:
         """Mark ``config`` as being evaluated elsewhere (another worker): it is not proposed again, and
@@ -148,14 +159,20 @@ class GenerativeOptimizer(Optimizer):
         self._mark(self.encoder.encode(self.valid_config(config)))
 
     def settings(self) -> dict[str, Any]:
-        """Name, seed, checkpoint (name and sha256), space signature and every suggestion setting."""
-        return self.identity(self.seed, self.card, self.core.layout.signature, self.config)
+        """Name, seed, checkpoint (name and sha256), space signature, every suggestion setting, and the
+        objectives and constraints when there are several or any."""
+        return self.identity(self.seed, self.card, self.core.layout.signature, self.config, self.target)
 
     @classmethod
-    def identity(cls, seed: int, card: dict[str, Any], signature: str, config: SuggestConfig) -> dict[str, Any]:
+    def identity(cls, seed: int, card: dict[str, Any], signature: str, config: SuggestConfig,
+                 target: ScalarTarget | None = None) -> dict[str, Any]:
         """The settings that identify a run of this optimizer (never paths or thread counts)."""
-        return {"name": cls.name, "seed": seed, "checkpoint": card.get("name", "untrained"),
-                "checkpoint_sha256": card.get("sha256"), "space_signature": signature, **config.to_dict()}
+        out = {"name": cls.name, "seed": seed, "checkpoint": card.get("name", "untrained"),
+               "checkpoint_sha256": card.get("sha256"), "space_signature": signature, **config.to_dict()}
+        if target is not None and not target.plain:
+            out["objectives"] = [f"{o.name} ({o.direction})" for o in target.objectives]
+            out["constraints"] = [f"{c.name} <= {c.upper!r}" for c in target.constraints]
+        return out
 
     def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:
         """The chosen unseen candidate as (configuration, its canonical encoding)."""
@@ -163,9 +180,13 @@ class GenerativeOptimizer(Optimizer):
             if not self._free.any():
                 raise ValueError("every configuration of this finite space has been evaluated or is pending")
             free = self._pool[self._free]
+            if self.target.constraints:
+                free = free[self.target.likely_feasible(free, np.array(self._X), np.array(self._records))]
             row = free[self.core.pick(free, X, y)]
             return self.encoder.decode(row), row
         candidates = self.core.continuous_candidates(X, y, self._seen)
+        if self.target.constraints:
+            candidates = candidates[self.target.likely_feasible(candidates, np.array(self._X), np.array(self._records))]
         for index in self.core.order(candidates, X, y, len(candidates)):
             try:
                 config = self.encoder.decode(candidates[index])
@@ -188,7 +209,9 @@ class GenerativeOptimizer(Optimizer):
         """Observed (X, y); failed trials take the worst finite score (dropped while none is finite)."""
         if not self._X:
             return np.zeros((0, self.core.layout.dim)), np.zeros(0)
-        X, y = np.array(self._X), np.array(self._y, dtype=float)
+        X = np.array(self._X)
+        records = np.array(self._records, dtype=float)
+        y = records[:, 0] if self.target.plain else self.target.scores(records, self.core.rng)
         failed = ~np.isfinite(y)
         if failed.all():
             return X[:0], y[:0]

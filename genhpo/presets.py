@@ -31,9 +31,11 @@ from genhpo.metatrain.recipes import train_quick_cold
 from genhpo.model.checkpoint import list_cards, load_checkpoint, read_card
 from genhpo.model.network import GenerativeModel
 from genhpo.optimizer import GenerativeOptimizer
+from genhpo.protocol import Constraint, Objective
 from genhpo.spaces import SpaceEncoder
 from genhpo.spaces.rows import task_rows_format
 from genhpo.suggest.config import SuggestConfig
+from genhpo.suggest.objectives import ScalarTarget
 
 _LOADED: dict[str, tuple[GenerativeModel, dict[str, Any]]] = {}
 
@@ -119,7 +121,7 @@ def _card_identity(benchmark: Benchmark) -> tuple[set[str], str, str | None]:
 
     if isinstance(benchmark, HPOBTaskBenchmark):
         return {"hpob", "hpob-offline"}, benchmark.dataset_id, benchmark.search_space_id
-    return {benchmark.name}, benchmark.dataset, None
+    return {benchmark.family or benchmark.name}, benchmark.dataset, None
 
 
 def _task_rows(benchmark: Benchmark) -> Any:
@@ -158,7 +160,8 @@ def for_benchmark(benchmark: Benchmark, seed: int = 0, *, checkpoint: str | Path
         model, card = load_checkpoint(card["_path"], signature) if card else cold_model(benchmark.config_space)
     config = SuggestConfig.from_card(card).replace(**overrides)
     return GenerativeOptimizer(benchmark.config_space, seed, model, config=config, card=card,
-                               rows=_task_rows(benchmark), threads=threads)
+                               rows=_task_rows(benchmark), threads=threads, objectives=benchmark.objectives,
+                               constraints=benchmark.constraints)
 
 
 def from_pretrained(name_or_path: str | Path, space: ConfigurationSpace | Benchmark, seed: int = 0, *,
@@ -199,12 +202,14 @@ class _NoTaskRows:
 
 
 def for_space(config_space: ConfigurationSpace, seed: int = 0, *, threads: int = 1,
+              objectives: tuple[Objective, ...] = (Objective("score"),), constraints: tuple[Constraint, ...] = (),
               **overrides: Any) -> GenerativeOptimizer:
-    """The cold-start generative optimizer of ``config_space`` (name ``genhpo-cold`` in comparisons)."""
+    """The cold-start generative optimizer of ``config_space`` (name ``genhpo-cold`` in comparisons);
+    ``objectives``, ``constraints``: what its results are judged by (:class:`GenerativeOptimizer`)."""
     model, card = cold_model(config_space)
     config = SuggestConfig.from_card(card).replace(**overrides)
     return GenerativeOptimizer(config_space, seed, model, config=config, card=card, threads=threads,
-                               rows=_bare_space_rows(config_space))
+                               rows=_bare_space_rows(config_space), objectives=objectives, constraints=constraints)
 
 
 def identity(name: str, benchmark: Benchmark, seed: int, *, checkpoint: str | Path | None = None,
@@ -223,4 +228,5 @@ def identity(name: str, benchmark: Benchmark, seed: int, *, checkpoint: str | Pa
         card = transfer_card(benchmark, cards) if name == "genhpo" else None
     card = card or cold_card(benchmark.config_space) or {"name": f"cold-{signature}"}
     config = SuggestConfig.from_card(card).replace(**overrides)
-    return GenerativeOptimizer.identity(seed, card, signature, config)
+    return GenerativeOptimizer.identity(seed, card, signature, config,
+                                        ScalarTarget(benchmark.objectives, benchmark.constraints))

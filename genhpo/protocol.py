@@ -63,6 +63,72 @@ class Result:
         return self.status == "ok"
 
 
+Direction = Literal["max", "min"]
+
+
+def _named_value(record: Any, name: str) -> float:
+    """``record.metrics[name]``, or ``record.score`` for the name "score" (a Result or a Trial)."""
+    if name in record.metrics:
+        return float(record.metrics[name])
+    if name == "score":
+        return float(record.score)
+    raise ValueError(f"the result has no metric {name!r}; it has: score, {', '.join(record.metrics) or '(no metrics)'}")
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One objective of a benchmark with several: a metric of its results and its direction.
+
+    name: ``"score"`` (:attr:`Result.score`) or a key of :attr:`Result.metrics` (e.g. ``"latency"``).
+    direction: ``"max"`` or ``"min"``. :meth:`maximised` turns a minimised value into a maximised one
+        (its negative), so genhpo's "higher is better" holds for every objective inside genhpo.
+    unit: shown in reports (e.g. ``"%"``, ``"ms"``, ``"MB"``).
+    """
+
+    name: str
+    direction: Direction = "max"
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"an objective's name must be a non-empty string, got {self.name!r}")
+        if self.direction not in ("max", "min"):
+            raise ValueError(f"objective {self.name!r}: direction must be 'max' or 'min', got {self.direction!r}")
+
+    def value(self, record: Any) -> float:
+        """The objective's raw value in a :class:`Result` or :class:`Trial` (ValueError if absent)."""
+        return _named_value(record, self.name)
+
+    def maximised(self, record: Any) -> float:
+        """The value with its sign set so that higher is better."""
+        value = self.value(record)
+        return value if self.direction == "max" else -value
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """An outcome constraint ``metric <= upper`` (e.g. latency <= 0.01 s); a result satisfying every
+    constraint of its benchmark is *feasible*. ``violation`` is ``value - upper`` (<= 0: satisfied),
+    the convention of Optuna's ``constraints_func``."""
+
+    name: str
+    upper: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"a constraint's metric name must be a non-empty string, got {self.name!r}")
+        _finite(f"constraint {self.name!r}: upper", self.upper)
+
+    def violation(self, record: Any) -> float:
+        """``value - upper`` for a :class:`Result` or :class:`Trial` (ValueError if the metric is absent)."""
+        return _named_value(record, self.name) - float(self.upper)
+
+
+def feasible(record: Any, constraints: tuple[Constraint, ...] | list[Constraint]) -> bool:
+    """True when ``record`` (a Result or Trial) succeeded and satisfies every constraint."""
+    return record.status == "ok" and all(c.violation(record) <= 0 for c in constraints)
+
+
 @dataclass(frozen=True)
 class Trial:
     """One evaluation as the loop records it: one line of a run's ``trials.jsonl``.

@@ -45,7 +45,7 @@ def regrets(experiment: Experiment, out: str | Path) -> dict[tuple[str, str], tu
         if key.dataset not in experiment.datasets or key.optimizer not in experiment.optimizers:
             continue
         info = benchmark_info(Path(out), key.benchmark, key.dataset)
-        curves = run_curves(record, info["optimum"], experiment.trials, info.get("fidelity"))
+        curves = run_curves(record, info["optimum"], experiment.trials, info.get("fidelity"), info)
         if curves is None:
             raise RuntimeError(f"{key.label} has fewer than {experiment.trials} full evaluations")
         grouped.setdefault((key.dataset, key.optimizer), []).append(curves)

@@ -29,7 +29,7 @@ def store(root: Path, trials: int) -> dict:
     for dataset in experiment.datasets:
         info = benchmark_info(root, experiment.benchmark, dataset)
         for name in experiment.optimizers:
-            curves = [run_curves(r, info["optimum"], trials, info.get("fidelity")) for r in records
+            curves = [run_curves(r, info["optimum"], trials, info.get("fidelity"), info) for r in records
                       if r.key.dataset == dataset and r.key.optimizer == name]
             curves = sorted((c for c in curves if c is not None), key=lambda c: c.key.seed)
             if not curves:

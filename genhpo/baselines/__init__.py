@@ -29,6 +29,7 @@ BASELINES: dict[str, tuple[str, dict[str, Any]]] = {
     "transfer-topk": ("genhpo.baselines.transfer_topk:TransferTopK", {}),
     "tpe": ("genhpo.baselines.optuna_samplers:OptunaOptimizer", {"sampler": "tpe"}),
     "gp": ("genhpo.baselines.optuna_samplers:OptunaOptimizer", {"sampler": "gp"}),
+    "nsga2": ("genhpo.baselines.optuna_samplers:OptunaOptimizer", {"sampler": "nsga2"}),
 }
 
 
@@ -50,8 +51,20 @@ def make_baseline(name: str, benchmark: Benchmark, seed: int, **settings: Any) -
     fixed = BASELINES[name][1]
     params = set(inspect.signature(cls.__init__).parameters)
     settings = {k: v for k, v in settings.items() if k not in RUN_SETTINGS or k in params}
-    _check_settings(name, cls.__init__, settings, reserved={"config_space", "seed", "related", "fidelity", *fixed})
+    _check_settings(name, cls.__init__, settings,
+                    reserved={"config_space", "seed", "related", "fidelity", "objectives", "constraints", *fixed})
     kwargs: dict[str, Any] = {**fixed, **settings}
+    several, constrained = len(benchmark.objectives) > 1, bool(benchmark.constraints)
+    if several or constrained:
+        takes = {p for p in ("objectives", "constraints") if p in params}
+        if name != "rs" and (several and "objectives" not in takes or constrained and "constraints" not in takes):
+            what = "several objectives" if several else "outcome constraints"
+            able = [n for n in BASELINES if n == "rs" or {"objectives", "constraints"} <= set(
+                inspect.signature(baseline_class(n).__init__).parameters)]
+            raise ValueError(f"baseline {name!r} optimises one unconstrained score; {benchmark.label} has {what}. "
+                             f"Baselines for it: {', '.join(able)} (and genhpo)")
+        kwargs.update({"objectives": benchmark.objectives, "constraints": benchmark.constraints}
+                      if "objectives" in params else {})
     if name == "dehb":
         kwargs["fidelity"] = benchmark.fidelity_space
     if name == "transfer-topk":

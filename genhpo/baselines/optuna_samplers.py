@@ -18,6 +18,15 @@ conditions or forbidden clauses is asked over the fixed distributions, as before
 - ``tpe``: ``optuna.samplers.TPESampler(seed=seed)`` with Optuna's defaults (10 random startup trials).
 - ``gp``: ``optuna.samplers.GPSampler(seed=seed)`` (Gaussian-process BO with log expected
   improvement; 10 random startup trials).
+- ``nsga2``: ``optuna.samplers.NSGAIISampler(seed=seed)`` (Deb et al., 2002; population 50), for
+  several objectives.
+
+Several objectives (``objectives``, from the benchmark) make the study multi-objective, one
+direction per objective: TPE is then Optuna's MOTPE (Ozaki et al., 2020), GP-BO its log expected
+hypervolume improvement. Outcome constraints (``constraints``) reach the sampler as Optuna's
+``constraints_func`` (the violations ``value - upper``, <= 0 feasible, stored on each trial):
+constrained TPE (Watanabe & Hutter, 2023), GP-BO weighted by the probability of feasibility, NSGA-II's
+constrained domination.
 
 Every random choice comes from the sampler's seeded generator, so a seed gives the same trajectory
 in a fresh interpreter, and replaying recorded trials through ask/tell resumes it.
@@ -39,10 +48,11 @@ from ConfigSpace import (
 )
 
 from genhpo.baselines.space_support import check_space, config_key, private_copy, rebind
-from genhpo.protocol import Optimizer, Result
+from genhpo.protocol import Constraint, Objective, Optimizer, Result
 from genhpo.spaces.encoder import active_values
 
-SAMPLERS = ("tpe", "gp")
+SAMPLERS = ("tpe", "gp", "nsga2")
+_CONSTRAINTS_ATTR = "genhpo:constraints"  # the user attribute holding a trial's constraint violations
 _MAX_FORBIDDEN_DRAWS = 100
 
 
@@ -79,13 +89,17 @@ class OptunaOptimizer(Optimizer):
 
     name = "optuna"
 
-    def __init__(self, config_space: ConfigurationSpace, seed: int, sampler: Literal["tpe", "gp"] = "tpe",
-                 n_startup_trials: int = 10) -> None:
+    def __init__(self, config_space: ConfigurationSpace, seed: int, sampler: Literal["tpe", "gp", "nsga2"] = "tpe",
+                 n_startup_trials: int = 10, objectives: tuple[Objective, ...] = (Objective("score"),),
+                 constraints: tuple[Constraint, ...] = ()) -> None:
         super().__init__(config_space, seed)
         if sampler not in SAMPLERS:
             raise ValueError(f"unknown Optuna sampler {sampler!r}; accepted: {', '.join(SAMPLERS)}")
         if not isinstance(n_startup_trials, int) or isinstance(n_startup_trials, bool) or n_startup_trials < 1:
             raise ValueError(f"n_startup_trials must be a positive int, got {n_startup_trials!r}")
+        self.objectives, self.constraints = tuple(objectives), tuple(constraints)
+        if not self.objectives or not all(isinstance(o, Objective) for o in self.objectives):
+            raise ValueError(f"objectives must be one or more genhpo.protocol.Objective, got {objectives!r}")
         check_space(config_space, f"Optuna's {sampler.upper()} sampler", conditions=True, forbiddens=True,
                     types=(CategoricalHyperparameter, OrdinalHyperparameter, UniformFloatHyperparameter,
                            UniformIntegerHyperparameter, Constant))
@@ -97,11 +111,17 @@ class OptunaOptimizer(Optimizer):
             raise ValueError(f"the {sampler} baseline needs Optuna: pip install 'genhpo[optuna]' ({exc})") from None
         optuna.logging.set_verbosity(logging.WARNING)
         self.sampler_name, self.n_startup_trials = sampler, n_startup_trials
+        constraints_func = _stored_violations if self.constraints else None
         if sampler == "tpe":
-            chosen = optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup_trials)
+            chosen = optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup_trials,
+                                                constraints_func=constraints_func)
+        elif sampler == "gp":
+            chosen = optuna.samplers.GPSampler(seed=seed, n_startup_trials=n_startup_trials,
+                                               constraints_func=constraints_func)
         else:
-            chosen = optuna.samplers.GPSampler(seed=seed, n_startup_trials=n_startup_trials)
-        self._study = optuna.create_study(direction="maximize", sampler=chosen)
+            chosen = optuna.samplers.NSGAIISampler(seed=seed, constraints_func=constraints_func)
+        directions = ["maximize" if o.direction == "max" else "minimize" for o in self.objectives]
+        self._study = optuna.create_study(directions=directions, sampler=chosen)
         self._distributions = optuna_distributions(config_space)
         self._constants = {hp.name: hp.value for hp in config_space.values() if isinstance(hp, Constant)}
         self._ordinals = {hp.name: list(hp.sequence) for hp in config_space.values()
@@ -137,8 +157,8 @@ class OptunaOptimizer(Optimizer):
             except ValueError:  # a forbidden clause: scored as the worst result so far, and ask again
                 trial.set_user_attr("genhpo:forbidden", True)  # never evaluated
                 worst = [t.value for t in self._study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-                         if not t.user_attrs.get("genhpo:forbidden")]
-                if worst:  # the samplers then steer away from it (a FAIL trial they would ignore)
+                         if not t.user_attrs.get("genhpo:forbidden")] if len(self.objectives) == 1 else []
+                if worst and not self.constraints:  # the samplers then steer away from it (a FAIL trial they would ignore)
                     self._study.tell(trial, min(worst))
                 else:
                     self._study.tell(trial, state=TrialState.FAIL)
@@ -157,9 +177,18 @@ class OptunaOptimizer(Optimizer):
             self._observe(config, result)
             return
         if result.ok:
-            self._study.tell(trial, float(result.score))
+            if self.constraints:
+                trial.set_user_attr(_CONSTRAINTS_ATTR, [c.violation(result) for c in self.constraints])
+            self._study.tell(trial, self._values(result))
         else:
             self._study.tell(trial, state=TrialState.FAIL)
+
+    def _values(self, result: Result) -> float | list[float]:
+        """What the study is told: the score, or each objective's raw value (the study knows directions)."""
+        if len(self.objectives) == 1 and self.objectives[0].direction == "max":
+            return float(self.objectives[0].value(result))
+        values = [o.value(result) for o in self.objectives]
+        return values if len(values) > 1 else values[0]
 
     def _observe(self, config: Configuration, result: Result) -> None:
         """Add a configuration it did not ask, with its result, to the study (``study.add_trial``)."""
@@ -171,7 +200,12 @@ class OptunaOptimizer(Optimizer):
                 params[name] = list(sequence).index(params[name])
         distributions = {name: self._distributions[name] for name in params}
         if result.ok:
-            trial = create_trial(params=params, distributions=distributions, value=float(result.score))
+            violations = [c.violation(result) for c in self.constraints]
+            values = self._values(result)
+            trial = create_trial(params=params, distributions=distributions,
+                                 **({"values": values} if isinstance(values, list) else {"value": values}),
+                                 user_attrs={_CONSTRAINTS_ATTR: violations} if violations else None,
+                                 system_attrs={"constraints": violations} if violations else None)
         else:
             trial = create_trial(params=params, distributions=distributions, state=TrialState.FAIL)
         self._study.add_trial(trial)
@@ -179,5 +213,14 @@ class OptunaOptimizer(Optimizer):
     def settings(self) -> dict[str, Any]:
         from importlib.metadata import version
 
-        return {**super().settings(), "sampler": self.sampler_name, "n_startup_trials": self.n_startup_trials,
-                "optuna_version": version("optuna")}
+        out = {**super().settings(), "sampler": self.sampler_name, "n_startup_trials": self.n_startup_trials,
+               "optuna_version": version("optuna")}
+        if len(self.objectives) > 1 or self.constraints:
+            out["objectives"] = [f"{o.name} ({o.direction})" for o in self.objectives]
+            out["constraints"] = [f"{c.name} <= {c.upper!r}" for c in self.constraints]
+        return out
+
+
+def _stored_violations(trial: Any) -> list[float]:
+    """Optuna's ``constraints_func``: the violations stored on a trial when it was told."""
+    return list(trial.user_attrs[_CONSTRAINTS_ATTR])

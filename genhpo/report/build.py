@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from genhpo.report import hpob_results, plots
+from genhpo import benchmarks
+from genhpo.report import hpob_results, objectives, plots
 from genhpo.report.curves import (
     RunCurves,
     average_ranks,
@@ -68,6 +69,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
     notes: list[str] = []
     hpob: dict[str, dict[str, Any]] = {}
     hpob_tasks: dict[str, list[str]] = {}  # {space: [dataset]} of the HPO-B tasks scored
+    extra: dict[tuple[str, str], list[str]] = {}  # per task: sections on objectives, constraints, transfer
     evaluations = experiment.trials  # per run; under HPO-B's official protocol the 5 initial rows too
     official = False
     for dataset in experiment.datasets:
@@ -83,26 +85,33 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
         if task:
             hpob_tasks.setdefault(space, []).append(task_id)
         curves: dict[str, list[RunCurves]] = {}
+        run_trials: dict[str, list[tuple[int, list]]] = {}  # optimizer -> (seed, the run's counted trials)
         for record in records:
             key = record.key
             if key.benchmark != experiment.benchmark or key.dataset != dataset or key.optimizer not in order:
                 continue
             notes.extend(f"corrupt line skipped: {p}" for p in record.problems)
-            c = run_curves(record, optimum, evaluations, info.get("fidelity"))
+            c = run_curves(record, optimum, evaluations, info.get("fidelity"), info)
             if c is None:
                 status = record.meta.get("status", "unknown")
                 error = f" ({record.meta['error']})" if record.meta.get("error") else ""
                 notes.append(f"{key.label}: incomplete, status {status}{error}; left out")
                 continue
             curves.setdefault(key.optimizer, []).append(c)
+            full = [t for t in record.trials if t.fidelity is None or not info.get("fidelity")
+                    or t.fidelity >= info["fidelity"]["upper"]][:evaluations]
+            run_trials.setdefault(key.optimizer, []).append((key.seed, full))
             hpob.setdefault(key.optimizer, {}).setdefault(space, {}).setdefault(task_id, {})[
                 f"test{key.seed}"] = normalised_incumbents(c, optimum, score_min, n_initial)
         curves = {name: sorted(curves[name], key=lambda c: c.key.seed) for name in order if name in curves}
         if not curves:
             notes.append(f"{experiment.benchmark}/{dataset}: no complete run yet")
             continue
+        trials = {name: [t for _, t in sorted(run_trials[name], key=lambda p: p[0])] for name in curves}
         prefix = f"{experiment.benchmark}_{dataset}"
-        title = f"{experiment.benchmark} {dataset} (optimum {optimum:.4g})"
+        several = len(objectives.objectives_of(info)) > 1
+        title = (f"{experiment.benchmark} {dataset}: hypervolume regret (table's front {optimum:.4g})" if several
+                 else f"{experiment.benchmark} {dataset} (optimum {optimum:.4g})")
         plots.regret_over_evaluations(curves, order, title, out / f"{prefix}_regret_evals.png", log_scale)
         plots.regret_over_wallclock(curves, order, title, out / f"{prefix}_regret_wallclock.png", log_scale)
         common = set.intersection(*({c.key.seed for c in runs} for runs in curves.values()))
@@ -110,6 +119,8 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
             picked = {n: np.stack([c.regret for c in runs if c.key.seed in common]) for n, runs in curves.items()}
             plots.average_rank(average_ranks(picked), len(common), order, title, out / f"{prefix}_rank.png")
         rows.extend(_rows(experiment.benchmark, dataset, curves, records))
+        extra[(experiment.benchmark, dataset)] = _objective_sections(experiment, dataset, info, curves, trials, order,
+                                                                     out, prefix)
     _write_csv(out / "summary.csv", rows)
     section: list[str] = []
     if hpob_tasks and evaluations <= hpob_results.N_INITIAL:
@@ -124,7 +135,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
                                                 official=official, length=evaluations - hpob_results.N_INITIAL + 1)
         except ValueError as exc:  # e.g. no (task, seed) that every optimizer completed yet
             notes.append(f"HPO-B scores not computed: {exc}")
-    (out / "summary.md").write_text(_markdown(rows, notes, evaluations, root, section))
+    (out / "summary.md").write_text(_markdown(rows, notes, evaluations, root, section, extra))
     for name, data in hpob.items():
         write_json_atomic(out / "hpob" / f"{name}.json", data)
     if hpob_tasks:  # what HPO-B's own BenchmarkPlotter reads beside the results files
@@ -189,8 +200,28 @@ def _fmt(value: Any, digits: int = 3) -> str:
     return f"{value:.{digits}g}" if isinstance(value, float) else str(value)
 
 
+def _objective_sections(experiment: Any, dataset: str, info: dict[str, Any], curves: dict[str, list[RunCurves]],
+                        trials: dict[str, list[list]], order: list[str], out: Path, prefix: str) -> list[str]:
+    """The sections of :mod:`genhpo.report.objectives` that apply to this task (and its Pareto figure)."""
+    budgets = [b for b in BUDGETS if b <= min(len(c.regret) for runs in curves.values() for c in runs)]
+    lines: list[str] = []
+    if len(objectives.objectives_of(info)) > 1:
+        lines += objectives.hypervolume_section(info, curves, budgets)
+        bench = benchmarks.make(experiment.benchmark, dataset, **experiment.options)
+        front = bench.pareto_front() if hasattr(bench, "pareto_front") else None
+        objectives.pareto_plot(info, trials, order, f"{experiment.benchmark} {dataset}: Pareto fronts found",
+                               out / f"{prefix}_pareto.png", front)
+        lines += [f"Pareto fronts: `{prefix}_pareto.png`.", ""]
+        return lines
+    if objectives.constraints_of(info):
+        lines += objectives.constrained_section(info, curves, trials, budgets)
+    if info.get("benchmark", "").startswith("nb201"):
+        lines += objectives.carry_over_section(dataset, curves, trials, info)
+    return lines
+
+
 def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root: Path,
-              section: list[str] | None = None) -> str:
+              section: list[str] | None = None, extra: dict[tuple[str, str], list[str]] | None = None) -> str:
     budgets = [b for b in BUDGETS if b <= n_trials]
     lines = [f"# Comparison report: {root}", ""]
     for (benchmark, dataset) in dict.fromkeys((r["benchmark"], r["dataset"]) for r in rows):
@@ -217,6 +248,7 @@ def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root:
                          f"{_fmt(r['cost_mean_s'], 4)} | {_fmt(r['sim_wallclock_per_trial_s'], 4)} | "
                          f"{_fmt(r['setup_median_s'])} | {_fmt(r['run_time_median_s'])} |")
         lines.append("")
+        lines += (extra or {}).get((benchmark, dataset), [])
     lines += section or []
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]

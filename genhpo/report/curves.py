@@ -1,7 +1,9 @@
 """Anytime curves from the run store's trial records (never from an optimizer's own logs).
 
 Per run: the incumbent after each full-fidelity evaluation (a failed trial carries the previous
-incumbent; before the first success there is none: NaN), its regret (optimum - incumbent), and the
+incumbent; before the first success there is none: NaN; on a constrained benchmark only feasible
+results count; on a multi-objective one the incumbent is the dominated hypervolume of the results so
+far), its regret (optimum - incumbent), and the
 simulated wall-clock at which it was reached (the optimizer's measured setup time, e.g. loading or
 training its model, plus the recorded benchmark cost and measured optimizer overhead of every trial
 so far, low-fidelity ones included).
@@ -20,7 +22,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from genhpo.protocol import Trial
+from genhpo.benchmarks import pareto
+from genhpo.protocol import Constraint, Objective, Trial, feasible
 from genhpo.runner.store import BENCHMARK_INFO, RunKey, iter_runs, read_json
 
 log = logging.getLogger(__name__)
@@ -76,24 +79,27 @@ def _is_full(trial: Trial, fidelity: dict[str, Any] | None) -> bool:
     return trial.fidelity is None or fidelity is None or trial.fidelity >= fidelity["upper"]
 
 
-def run_curves(record: RunRecord, optimum: float, n: int, fidelity: dict[str, Any] | None = None) -> RunCurves | None:
-    """Curves over the first ``n`` full evaluations, or None if the run has fewer."""
-    best = math.nan
+def run_curves(record: RunRecord, optimum: float, n: int, fidelity: dict[str, Any] | None = None,
+               info: dict[str, Any] | None = None) -> RunCurves | None:
+    """Curves over the first ``n`` full evaluations, or None if the run has fewer.
+
+    ``info`` (the benchmark's benchmark.json) decides what the incumbent is: the best score by
+    default; on a constrained benchmark the best *feasible* score (NaN before the first feasible
+    result); on a multi-objective one the dominated hypervolume of the results so far
+    (:func:`incumbent_of`)."""
     clock = float(record.meta.get("setup_seconds") or 0.0)
-    inc, clk = [], []
+    full, clk = [], []
     for trial in record.trials:
         clock += trial.cost + trial.overhead
         if not _is_full(trial, fidelity):
             continue
-        if trial.status == "ok" and not best >= trial.score:  # also true while best is NaN
-            best = trial.score
-        inc.append(best)
+        full.append(trial)
         clk.append(clock)
-        if len(inc) == n:
+        if len(full) == n:
             break
-    if len(inc) < n:
+    if len(full) < n:
         return None
-    incumbent = np.array(inc)
+    incumbent = incumbent_of(full, info)
     trials = record.trials
     return RunCurves(
         key=record.key,
@@ -103,6 +109,37 @@ def run_curves(record: RunRecord, optimum: float, n: int, fidelity: dict[str, An
         overhead=np.array([t.overhead for t in trials]),
         cost=np.array([t.cost for t in trials]),
     )
+
+
+def objectives_of(info: dict[str, Any] | None) -> list[Objective]:
+    """The benchmark's objectives recorded in benchmark.json (one, the score, if none are)."""
+    return [Objective(**o) for o in (info or {}).get("objectives") or [{"name": "score"}]]
+
+
+def constraints_of(info: dict[str, Any] | None) -> list[Constraint]:
+    """The benchmark's outcome constraints recorded in benchmark.json."""
+    return [Constraint(**c) for c in (info or {}).get("constraints") or []]
+
+
+def objective_matrix(trials: list[Trial], objectives: list[Objective]) -> np.ndarray:
+    """(n, k) each trial's objectives, maximised form; NaN rows for failed trials."""
+    return np.array([[o.maximised(t) for o in objectives] if t.status == "ok" else [math.nan] * len(objectives)
+                     for t in trials], dtype=float).reshape(len(trials), len(objectives))
+
+
+def incumbent_of(trials: list[Trial], info: dict[str, Any] | None = None) -> np.ndarray:
+    """(n,) the incumbent after each of ``trials`` (see :func:`run_curves`)."""
+    objectives, constraints = objectives_of(info), constraints_of(info)
+    if len(objectives) > 1:
+        volume = (info or {})["hypervolume"]
+        Y = pareto.normalise(objective_matrix(trials, objectives), volume["lower"], volume["upper"])
+        return pareto.hypervolume_curve(Y, np.zeros(len(objectives)))
+    best, out = math.nan, []
+    for trial in trials:
+        if feasible(trial, constraints) and not best >= trial.score:  # also true while best is NaN
+            best = trial.score
+        out.append(best)
+    return np.array(out, dtype=float)
 
 
 def mean_ci(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -6,7 +6,9 @@ directory holding ``trials.csv`` and ``configspace.csv``. We write one such dire
     DIR/deepcave/<benchmark>-<dataset>/<optimizer>-seed-<k>/{trials.csv, configspace.csv}
 
 All runs of a benchmark/dataset share the objective column ``metric:score [lower; upper] (maximize)``
-(bounds from the benchmark's score range, identical for every optimizer) and the benchmark's
+(bounds from the benchmark's score range, identical for every optimizer) or, on a benchmark with
+several objectives (``nb201-mo``), one column per objective in its own units and direction,
+``metric:<name> [lower; upper] (maximize|minimize)``, so DeepCAVE's Pareto front page opens it; and the benchmark's
 configuration space, so DeepCAVE compares them side by side. Why not DeepCAVE's own Recorder
 format: its output fails to load in ``DeepCAVERun`` 1.4.1 (a Trial arity mismatch); the DataFrame
 format loads in every optimizer's case, SMAC's included (SMAC's own smac3/ folder stays next to
@@ -57,7 +59,8 @@ from ConfigSpace.hyperparameters import (
     OrdinalHyperparameter,
 )
 
-from genhpo.report.curves import benchmark_info, load_records
+from genhpo.protocol import Objective
+from genhpo.report.curves import benchmark_info, load_records, objectives_of
 from genhpo.report.whole import replaced_whole
 from genhpo.runner.manifest import load_experiment
 from genhpo.runner.store import RunKey
@@ -88,7 +91,10 @@ def _export(root: Path, experiment: Any, records: list, base: Path) -> list[Path
         info = benchmark_info(root, experiment.benchmark, dataset)
         space = ConfigurationSpace.from_serialized_dict(info["config_space"])
         group = [r for r in records if r.key.benchmark == experiment.benchmark and r.key.dataset == dataset and r.trials]
-        column = metric_column(info, [t.score for r in group for t in r.trials if t.status == "ok"])
+        objectives = objectives_of(info)
+        ok = [t for r in group for t in r.trials if t.status == "ok"]
+        column: str | list[tuple[str, Objective]] = (
+            objective_columns(info, objectives, ok) if len(objectives) > 1 else metric_column(info, [t.score for t in ok]))
         conditional = bool(space.conditions or space.forbidden_clauses)
         for record in group:
             folder = base / run_folder(root, record.key).relative_to(root / "deepcave")
@@ -100,6 +106,25 @@ def _export(root: Path, experiment: Any, records: list, base: Path) -> list[Path
                 write_trials(record.trials, space, column, info.get("fidelity"), folder / "trials.csv")
             written.append(folder)
     return written
+
+
+def objective_columns(info: dict[str, Any], objectives: list[Objective], trials: list) -> list[tuple[str, Objective]]:
+    """One column per objective of a multi-objective benchmark, in raw units and direction; bounds cover
+    the table's range (``info["hypervolume"]``) and every observed value, widened to 6 decimals (DeepCAVE's
+    pattern has no exponent)."""
+    volume = info.get("hypervolume") or {}
+    columns = []
+    for j, o in enumerate(objectives):
+        sign = 1.0 if o.direction == "max" else -1.0
+        values = [o.value(t) for t in trials]
+        values += [sign * volume[b][j] for b in ("lower", "upper") if volume.get(b)]
+        lower = math.floor(min(values) * 1e6) / 1e6 if values else 0.0
+        upper = math.ceil(max(values) * 1e6) / 1e6 if values else 1.0
+        if upper <= lower:
+            upper = lower + 1.0
+        direction = "maximize" if o.direction == "max" else "minimize"
+        columns.append((f"metric:{o.name} [{lower:.6f}; {upper:.6f}] ({direction})", o))
+    return columns
 
 
 def metric_column(info: dict[str, Any], scores: list[float]) -> str:
@@ -198,16 +223,18 @@ def _numeric_choices(items: list[Any], default: Any) -> dict[str, Any]:
             "default": cast(default), "log": log, "distribution": "uniform"}
 
 
-def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity: dict[str, Any] | None,
-                 path: Path) -> None:
-    """trials.csv: one row per recorded trial, in order, on the simulated clock."""
+def write_trials(trials: list, space: ConfigurationSpace, metric: str | list[tuple[str, Objective]],
+                 fidelity: dict[str, Any] | None, path: Path) -> None:
+    """trials.csv: one row per recorded trial, in order, on the simulated clock; ``metric``: the score's
+    column (:func:`metric_column`) or one column per objective (:func:`objective_columns`)."""
+    metrics = [(metric, None)] if isinstance(metric, str) else list(metric)
     names = list(space.keys())
     labels = {hp.name: choice_labels(hp) for hp in space.values()
               if isinstance(hp, (CategoricalHyperparameter, OrdinalHyperparameter))
               and all(_is_label_choice(c) for c in (hp.choices if isinstance(hp, CategoricalHyperparameter)
                                                    else hp.sequence))}
     extra = sorted({m for t in trials for m in t.metrics})
-    columns = ["config_id", *names, metric]
+    columns = ["config_id", *names, *(column for column, _ in metrics)]
     columns += ["budget"] if fidelity is not None else []
     columns += ["seed", "start_time", "end_time", "status", "cost", "overhead", "fidelity"]
     columns += [f"result_{m}" for m in extra] + ["error"]
@@ -216,7 +243,8 @@ def write_trials(trials: list, space: ConfigurationSpace, metric: str, fidelity:
         values = {n: labels[n][t.config[n]] if n in labels and n in t.config else _cell(t.config.get(n))
                   for n in names}
         row = {"config_id": t.index, **values, "seed": t.index,
-               metric: t.score if t.status == "ok" else None, "start_time": start, "end_time": end,
+               **{column: (t.score if o is None else o.value(t)) if t.status == "ok" else None for column, o in metrics},
+               "start_time": start, "end_time": end,
                "status": "SUCCESS" if t.status == "ok" else "CRASHED", "cost": t.cost, "overhead": t.overhead,
                "fidelity": t.fidelity, "error": t.error}
         if budget is not None:

@@ -8,6 +8,7 @@ or a shared/network filesystem on a cluster). A failure never escapes: it is wri
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -249,7 +250,10 @@ def _safe_meta(run: RunDir) -> dict[str, Any]:
 def describe_benchmark(benchmark: Benchmark) -> dict[str, Any]:
     """benchmark.json: what report and export need without rebuilding the benchmark."""
     score_min = None
-    if isinstance(benchmark, benchmarks.TabularBenchmark):
+    several = len(benchmark.objectives) > 1
+    if several:
+        score_min = 0.0  # the score of a multi-objective run is a hypervolume: 0 for no result
+    elif isinstance(benchmark, benchmarks.TabularBenchmark):
         _, scores = benchmark.table()
         score_min = finite_or_none(float(np.nanmin(np.asarray(scores, dtype=float))))
     return {
@@ -266,4 +270,10 @@ def describe_benchmark(benchmark: Benchmark) -> dict[str, Any]:
         # how the runner drives it: "hpob" = HPO-B's official protocol (5 initial rows + trials per run)
         "protocol": getattr(benchmark, "protocol", None),
         "python": sys.version.split()[0],
+        "objectives": [dataclasses.asdict(o) for o in benchmark.objectives],
+        "constraints": [dataclasses.asdict(c) for c in benchmark.constraints],
+        # a multi-objective benchmark: the hypervolume's normalisation (maximised form) and reference point
+        "hypervolume": {"lower": [float(v) for v in benchmark.lower], "upper": [float(v) for v in benchmark.upper],
+                        "reference": "0 in every normalised objective: each objective's worst value over the table"}
+        if several else None,
     }

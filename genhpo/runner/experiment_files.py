@@ -9,6 +9,9 @@ A file looks like::
     trials = 100
     noisy = false                   # optional: draw one training seed's score per evaluation
 
+    [options]                       # optional keyword options of the benchmark, e.g. for nb201-constrained:
+    latency_quantile = 0.25
+
     [settings.re]                   # optional keyword settings per optimizer
     population_size = 50
 
@@ -28,7 +31,7 @@ from genhpo.runner.manifest import Experiment
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 DEFAULTS: dict[str, Any] = {"seeds": 10, "trials": 100, "noisy": False}
-KEYS = ("benchmark", "dataset", "datasets", "optimizers", "seeds", "trials", "noisy", "settings")
+KEYS = ("benchmark", "dataset", "datasets", "optimizers", "seeds", "trials", "noisy", "settings", "options")
 
 
 def available() -> list[str]:
@@ -105,7 +108,12 @@ def _hpob_options(args: argparse.Namespace, values: dict[str, Any]) -> dict[str,
                  if value]
         if given:
             raise ValueError(f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} only to --benchmark hpob")
-        return {}
+        options = values.get("options", {})
+        if not isinstance(options, dict):
+            raise ValueError("options must be a table of the benchmark's keyword options, e.g. [options] latency_quantile = 0.25")
+        return dict(options)
+    if values.get("options"):
+        raise ValueError("--benchmark hpob takes its options from --root and --continuous, not an [options] table")
     if root is None:
         raise ValueError("--benchmark hpob needs --root DIR (the HPO-B folder)")
     root = str(Path(root).resolve())

@@ -15,9 +15,9 @@ from genhpo.benchmarks.base import Benchmark
 from genhpo.protocol import Optimizer
 
 #: Every optimizer the comparison knows, in the order reports list them.
-OPTIMIZERS: tuple[str, ...] = ("genhpo", "genhpo-cold", "transfer-topk", "tpe", "gp", "re", "smac", "smac-bb", "dehb",
-                                "rs")
-BASELINES = frozenset({"rs", "re", "smac", "smac-bb", "dehb", "transfer-topk", "tpe", "gp"})
+OPTIMIZERS: tuple[str, ...] = ("genhpo", "genhpo-cold", "transfer-topk", "tpe", "gp", "nsga2", "re", "smac", "smac-bb",
+                                "dehb", "rs")
+BASELINES = frozenset({"rs", "re", "smac", "smac-bb", "dehb", "transfer-topk", "tpe", "gp", "nsga2"})
 #: The folder (inside the run directory) where an optimizer keeps its own files, if it writes any;
 #: SMAC's is the one DeepCAVE's SMAC3v2 converter reads. Default: the optimizer's name.
 OUTPUT_DIRS = {"smac": "smac3", "smac-bb": "smac3"}
@@ -37,7 +37,8 @@ def make_optimizer(name: str, benchmark: Benchmark, seed: int, run_dir: Path, n_
         from genhpo import presets
 
         if name == "genhpo-cold":
-            return presets.for_space(benchmark.config_space, seed, **settings)
+            return presets.for_space(benchmark.config_space, seed, objectives=benchmark.objectives,
+                                     constraints=benchmark.constraints, **settings)
         return presets.for_benchmark(benchmark, seed, **settings)
     from genhpo.baselines import make_baseline
 

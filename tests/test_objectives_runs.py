@@ -1,0 +1,120 @@
+"""Several objectives and constraints end to end: optimizers, the loop, the report and the DeepCAVE export."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from deepcave.runs.converters.dataframe import DataFrameRun
+
+from genhpo import benchmarks, loop
+from genhpo.protocol import Constraint, Objective, Result
+from genhpo.report.build import build_report
+from genhpo.report.deepcave import export_deepcave, run_folder
+from genhpo.runner.compare import compare
+from genhpo.runner.manifest import Experiment
+from genhpo.runner.registry import make_optimizer
+from genhpo.runner.store import RunKey
+from genhpo.suggest.objectives import ScalarTarget
+
+
+def test_scalar_target_by_hand():
+    target = ScalarTarget((Objective("a"), Objective("b", "min")))
+    records = np.array([target.read(Result(0.0, metrics={"a": 1.0, "b": 1.0})),
+                        target.read(Result(0.0, metrics={"a": 0.0, "b": 0.0})),
+                        target.read(Result(0.0, metrics={"a": 0.0, "b": 1.0})),
+                        target.read(Result.failure("boom"))])
+    assert records[:3].tolist() == [[1.0, -1.0], [0.0, 0.0], [0.0, -1.0]]
+    y = target.scores(records, np.random.default_rng(0))
+    # the dominated row (a=0, b=1) scores below both Pareto-optimal rows whatever the weights; failed: NaN
+    assert y[2] < min(y[0], y[1]) and np.isnan(y[3])
+    constrained = ScalarTarget(constraints=(Constraint("latency", 1.0),))
+    rows = np.array([constrained.read(Result(s, metrics={"latency": v})) for s, v in
+                     [(5.0, 2.0), (1.0, 0.5), (3.0, 1.0), (9.0, 4.0)]])
+    y = constrained.scores(rows, np.random.default_rng(0))
+    assert y[2] > y[1] > max(y[0], y[3]) and y[0] > y[3]  # feasible first, then by violation
+    none_feasible = constrained.scores(rows[[0, 3]], np.random.default_rng(0))
+    assert none_feasible[0] > none_feasible[1]  # towards feasibility
+
+
+@pytest.mark.parametrize("name", ["genhpo", "tpe", "nsga2", "rs"])
+def test_multi_objective_optimizers_run_on_nb201_mo(name, tmp_path):
+    bench = benchmarks.make("nb201-mo", "cifar10")
+    optimizer = make_optimizer(name, bench, 0, tmp_path)
+    trials = loop.run(optimizer, bench, 15)
+    assert len({tuple(sorted(t.config.items())) for t in trials}) == 15
+    if name != "rs":
+        assert optimizer.settings()["objectives"] == ["accuracy (max)", "latency (min)", "model_size (min)"]
+
+
+@pytest.mark.parametrize("name", ["genhpo", "tpe", "rs"])
+def test_constrained_optimizers_find_feasible_cells(name, tmp_path):
+    bench = benchmarks.make("nb201-constrained", "cifar10", latency_quantile=0.25)
+    trials = loop.run(make_optimizer(name, bench, 1, tmp_path), bench, 25)
+    upper = bench.constraints[0].upper
+    assert any(t.metrics["latency"] <= upper for t in trials)
+
+
+def test_optuna_is_told_constraint_violations(tmp_path):
+    bench = benchmarks.make("nb201-constrained", "cifar10")
+    optimizer = make_optimizer("tpe", bench, 0, tmp_path)
+    loop.run(optimizer, bench, 3)
+    upper = bench.constraints[0].upper
+    for trial in optimizer._study.trials:
+        latency = bench.evaluate(optimizer.valid_config(trial.params)).metrics["latency"]
+        assert trial.user_attrs["genhpo:constraints"] == pytest.approx([latency - upper])
+
+
+@pytest.mark.parametrize("name", ["re", "smac", "dehb", "transfer-topk"])
+def test_single_objective_baselines_refuse_with_the_alternatives(name, tmp_path):
+    with pytest.raises(ValueError, match=r"has several objectives\. Baselines for it: rs, tpe, gp, nsga2 \(and genhpo\)"):
+        make_optimizer(name, benchmarks.make("nb201-mo", "cifar10"), 0, tmp_path)
+    with pytest.raises(ValueError, match="has outcome constraints"):
+        make_optimizer(name, benchmarks.make("nb201-constrained", "cifar10"), 0, tmp_path)
+
+
+def test_genhpo_on_several_objectives_does_not_read_accuracy_checkpoints(tmp_path):
+    """The NB201 transfer checkpoints are trained on accuracy alone: nb201-mo takes the cold-start model."""
+    mo = make_optimizer("genhpo", benchmarks.make("nb201-mo", "cifar10"), 0, tmp_path)
+    constrained = make_optimizer("genhpo", benchmarks.make("nb201-constrained", "cifar10"), 0, tmp_path)
+    assert mo.card["name"] == "nb201-cold"
+    assert constrained.card["name"] == "nb201-holdout-cifar10"
+
+
+@pytest.fixture(scope="module")
+def mo_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mo")
+    experiment = Experiment(benchmark="nb201-mo", datasets=("cifar10",), optimizers=("tpe", "rs"), seeds=2, trials=12)
+    compare(experiment, root, n_workers=1)
+    return root
+
+
+def test_report_on_several_objectives(mo_store):
+    out = build_report(mo_store)
+    text = (out / "summary.md").read_text()
+    assert "Dominated hypervolume" in text and "accuracy (max, %), latency (min, s), model_size (min, MB)" in text
+    assert (out / "nb201-mo_cifar10_pareto.png").stat().st_size > 10_000
+    from genhpo.report.build import summary_rows
+
+    rows = {r["optimizer"]: r for r in summary_rows(mo_store)}
+    optimum = benchmarks.make("nb201-mo", "cifar10").optimum
+    assert 0 < float(rows["rs"]["regret_mean@10"]) < optimum  # hypervolume regret
+
+
+def test_deepcave_export_carries_every_objective(mo_store):
+    export_deepcave(mo_store)
+    run = DataFrameRun.from_path(run_folder(mo_store, RunKey("nb201-mo", "cifar10", "tpe", 0)))
+    objectives = run.get_objectives()
+    assert [(o.name, o.optimize) for o in objectives[:3]] == [("accuracy", "upper"), ("latency", "lower"),
+                                                             ("model_size", "lower")]
+    assert len(run.history) == 12
+    first = run.history[0]
+    assert first.costs[1] < 0.03 and 0.05 < first.costs[2] < 2  # seconds and MB, not negated
+
+
+def test_report_on_a_constrained_experiment(tmp_path):
+    experiment = Experiment(benchmark="nb201-constrained", datasets=("cifar10",), optimizers=("rs",), seeds=2,
+                            trials=10, options={"latency_quantile": 0.5})
+    compare(experiment, tmp_path, n_workers=1)
+    text = (build_report(tmp_path) / "summary.md").read_text()
+    assert "Constrained: latency <= " in text and "feasible fraction" in text
+    assert "Transfer of the architecture found on cifar10" in text and "ImageNet16-120: rank" in text
