@@ -121,7 +121,13 @@ def _card_identity(benchmark: Benchmark) -> tuple[set[str], str, str | None]:
 
     if isinstance(benchmark, HPOBTaskBenchmark):
         return {"hpob", "hpob-offline"}, benchmark.dataset_id, benchmark.search_space_id
-    return {benchmark.family or benchmark.name}, benchmark.dataset, None
+    return {getattr(benchmark, "family", None) or benchmark.name}, benchmark.dataset, None
+
+
+def _judged_by(benchmark: Benchmark) -> dict[str, Any]:
+    """The benchmark's objectives and constraints (the score alone for an object that declares none)."""
+    return {"objectives": getattr(benchmark, "objectives", (Objective("score"),)),
+            "constraints": getattr(benchmark, "constraints", ())}
 
 
 def _task_rows(benchmark: Benchmark) -> Any:
@@ -160,8 +166,7 @@ def for_benchmark(benchmark: Benchmark, seed: int = 0, *, checkpoint: str | Path
         model, card = load_checkpoint(card["_path"], signature) if card else cold_model(benchmark.config_space)
     config = SuggestConfig.from_card(card).replace(**overrides)
     return GenerativeOptimizer(benchmark.config_space, seed, model, config=config, card=card,
-                               rows=_task_rows(benchmark), threads=threads, objectives=benchmark.objectives,
-                               constraints=benchmark.constraints)
+                               rows=_task_rows(benchmark), threads=threads, **_judged_by(benchmark))
 
 
 def from_pretrained(name_or_path: str | Path, space: ConfigurationSpace | Benchmark, seed: int = 0, *,
@@ -229,4 +234,4 @@ def identity(name: str, benchmark: Benchmark, seed: int, *, checkpoint: str | Pa
     card = card or cold_card(benchmark.config_space) or {"name": f"cold-{signature}"}
     config = SuggestConfig.from_card(card).replace(**overrides)
     return GenerativeOptimizer.identity(seed, card, signature, config,
-                                        ScalarTarget(benchmark.objectives, benchmark.constraints))
+                                        ScalarTarget(**_judged_by(benchmark)))

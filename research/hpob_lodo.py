@@ -3,6 +3,7 @@
     python research/hpob_lodo.py                        # everything not done yet, then the tables
     python research/hpob_lodo.py --modes pool --datasets car,kc1
     python research/hpob_lodo.py --tables-only          # score the stored results
+    python research/hpob_lodo.py --optimizers genhpo --rerun   # only genhpo again (new settings), others kept
 
 For each dataset D of the offline meta-dataset (8 HPOBench-MLP, 4 HPOLib-FCNet) and each mode:
 
@@ -18,6 +19,9 @@ For each dataset D of the offline meta-dataset (8 HPOBench-MLP, 4 HPOLib-FCNet) 
    ``OUT/<mode>/D/``.
 
 A (dataset, mode) whose results are in ``OUT`` is skipped, so the command resumes across sessions.
+``--optimizers`` runs only those (the others' stored files are kept); ``--rerun`` runs them again even
+where their results are stored (after a settings change: their checkpoints' cards are refreshed from
+the ``hpob`` recipe's optimizer settings first; the weights are kept), and replaces only their files.
 The tables: HPO-B's normalised regret and average rank at 25/50/100 over the 12 tasks x 5 seeds
 (``genhpo.benchmarks.hpob.scores``), and each method's rank as mean +- standard error over the 12
 tasks (a task's rank = the mean over its 5 seeds), so the margin between methods has an uncertainty.
@@ -65,27 +69,44 @@ def checkpoint(dataset: str, root: Path, out: Path) -> Path:
     return folder
 
 
-def run(dataset: str, mode: str, out: Path, work: Path, workers: int) -> None:
+def refresh_cards(folder: Path) -> None:
+    """Set the suggestion settings of every card in ``folder`` to the ``hpob`` recipe's current ones."""
+    from genhpo.metatrain.recipes import OPTIMIZER_SETTINGS
+
+    for card_path in folder.glob("*.json"):
+        card = json.loads(card_path.read_text())
+        if card.get("optimizer") != OPTIMIZER_SETTINGS["hpob"]:
+            card["optimizer"] = dict(OPTIMIZER_SETTINGS["hpob"])
+            card_path.write_text(json.dumps(card, indent=2) + "\n")
+
+
+def run(dataset: str, mode: str, out: Path, work: Path, workers: int, optimizers: tuple[str, ...] = OPTIMIZERS,
+        rerun: bool = False) -> None:
     """One (held-out dataset, mode): build, train, compare, report; results copied to ``out``."""
     target = out / mode / dataset
-    if target.exists():
+    if target.exists() and not (rerun or any(not (target / f"{n}.json").exists() for n in optimizers)):
         print(f"{dataset} {mode}: done ({target})", flush=True)
         return
     start = time.perf_counter()
     root = offline.build(holdout=dataset, surrogates=mode == "continuous")
     folder = checkpoint(dataset, root, out)
+    if rerun:
+        refresh_cards(folder)
     space = space_of_dataset(dataset).space_id
     experiment = work / f"{dataset}-{mode}"
     cmd = ["genhpo", "compare", "--benchmark", "hpob", "--root", str(root), "--search-space", space,
-           "--optimizers", ",".join(OPTIMIZERS), "--seeds", "5", "--trials", "100", "--genhpo-checkpoints",
+           "--optimizers", ",".join(optimizers), "--seeds", "5", "--trials", "100", "--genhpo-checkpoints",
            str(folder), "--out", str(experiment), "--workers", str(workers), "--quiet"]
     _run(cmd + (["--continuous"] if mode == "continuous" else []))
     _run(["genhpo", "report", str(experiment)])
     tmp = target.with_name(target.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name in OPTIMIZERS:
+    if target.exists():
+        shutil.copytree(target, tmp)
+    tmp.mkdir(parents=True, exist_ok=True)
+    for name in optimizers:
         shutil.copy(experiment / "report" / "hpob" / f"{name}.json", tmp / f"{name}.json")
+    shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
     print(f"{dataset} {mode}: {time.perf_counter() - start:.0f} s", flush=True)
 
@@ -141,17 +162,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="experiment directories")
     parser.add_argument("--workers", type=int, default=2, help="Dask workers of each compare")
     parser.add_argument("--tables-only", action="store_true", help="only print the tables of stored results")
+    parser.add_argument("--optimizers", default=",".join(OPTIMIZERS), help="comma-separated: the ones to run")
+    parser.add_argument("--rerun", action="store_true",
+                        help="run --optimizers again where results are stored (cards refreshed to the recipe's settings)")
     args = parser.parse_args(argv)
     datasets = [d for d in args.datasets.split(",") if d]
     modes = [m for m in args.modes.split(",") if m]
-    bad = [d for d in datasets if d not in DATASETS] + [m for m in modes if m not in MODES]
+    optimizers = tuple(n for n in args.optimizers.split(",") if n)
+    bad = ([d for d in datasets if d not in DATASETS] + [m for m in modes if m not in MODES]
+           + [n for n in optimizers if n not in OPTIMIZERS])
     if bad:
-        parser.error(f"unknown {bad}; datasets: {', '.join(DATASETS)}; modes: {', '.join(MODES)}")
+        parser.error(f"unknown {bad}; datasets: {', '.join(DATASETS)}; modes: {', '.join(MODES)}; "
+                     f"optimizers: {', '.join(OPTIMIZERS)}")
     work = args.work or offline.cache_dir() / "lodo-experiments"
     if not args.tables_only:
         for mode in modes:
             for dataset in datasets:
-                run(dataset, mode, args.out, work, args.workers)
+                run(dataset, mode, args.out, work, args.workers, optimizers, args.rerun)
     for mode in modes:
         print(tables(args.out, mode))
     return 0

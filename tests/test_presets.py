@@ -62,7 +62,7 @@ def test_shipped_presets_and_their_identity(nb201_cifar10, cache):
 
 
 class _Bench:
-    """The two attributes ``identity`` reads of a benchmark without a checkpoint."""
+    """The attributes ``identity`` reads of a benchmark without a checkpoint."""
 
     name, dataset = "new-space", "only"
 

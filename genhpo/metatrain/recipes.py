@@ -203,10 +203,11 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
 OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10} for d in NB201_DATASETS},
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
-    "hpob-offline-hpobench-mlp": {"temperature": 0.0, "local": 3, "local_after": 10, "exploration": 0.0},
-    "hpob-offline-hpolib-fcnet": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0},
-    # any HPO-B space (genhpo train hpob): the settings chosen for hpob-offline-hpolib-fcnet, the larger space
-    "hpob": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0},
+    "hpob-offline-hpobench-mlp": {"temperature": 0.0, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
+    "hpob-offline-hpolib-fcnet": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
+    # any HPO-B space (genhpo train hpob): the settings chosen for hpob-offline-hpolib-fcnet, the larger space,
+    # with the GP correction chosen on meta-validation in both modes (docs/decisions/011)
+    "hpob": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
 }
 
 #: Training settings of each shipped checkpoint over :class:`TrainConfig`'s defaults: the cold-start and

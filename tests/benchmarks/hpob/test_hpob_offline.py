@@ -138,7 +138,9 @@ def test_built_surrogates_serve_continuous_mode(offline_root, monkeypatch, capsy
     stats = json.loads((offline_root / "saved-surrogates" / "summary-stats.json").read_text())
     assert list(stats) == ["surrogate-hpobench-mlp-kc1"] and stats["surrogate-hpobench-mlp-kc1"]["rounds"] == 5
     manifest = json.loads((offline_root / "manifest.json").read_text())
-    assert manifest["surrogates"]["grid"] == "tiny" and offline.is_built(offline_root, spaces=MLP, surrogates=True)
+    assert manifest["surrogates"]["grid"] == "tiny"
+    assert offline.is_built(offline_root, spaces=MLP, surrogates=True, surrogate_splits=("validation",))
+    assert not offline.is_built(offline_root, spaces=MLP, surrogates=True)  # the test split has none
 
     class Middle:
         def observe_and_suggest(self, X_obs, y_obs, X_pen=None):
