@@ -286,9 +286,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "command resumes (finished runs are skipped, interrupted ones continue).")
     p.add_argument("--config", help="experiment TOML (a path, or a name in genhpo/runner/configs/ such as "
                                     f"{', '.join(experiment_config.available())}); flags override its values")
-    p.add_argument("--benchmark", help="benchmark name (nb201, hpob-offline, sklearn-pipeline, functions, or "
-                                       "hpob: HPO-B's official protocol on --root)")
-    p.add_argument("--dataset", type=_names, help="dataset(s), comma-separated (nb201: cifar10, cifar100, "
+    p.add_argument("--benchmark", help="benchmark name (nb201, nb201-mo: accuracy, latency and model size, "
+                                       "nb201-constrained: accuracy s.t. a latency bound, hpob-offline, "
+                                       "sklearn-pipeline, functions, or hpob: HPO-B's official protocol on --root; "
+                                       "a benchmark's options go in a --config file's [options] table)")
+    p.add_argument("--dataset", type=_names, help="dataset(s), comma-separated (nb201*: cifar10, cifar100, "
                                                   "ImageNet16-120; sklearn-pipeline: digits, breast_cancer, wine; "
                                                   "functions: branin, hartmann3, ackley5, rosenbrock4, levy10, "
                                                   "ackley-mixed10; hpob: SPACE:DATASET, or use --search-space)")
