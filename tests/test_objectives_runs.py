@@ -36,7 +36,7 @@ def test_scalar_target_by_hand():
     assert none_feasible[0] > none_feasible[1]  # towards feasibility
 
 
-@pytest.mark.parametrize("name", ["genhpo", "tpe", "nsga2", "rs"])
+@pytest.mark.parametrize("name", ["genhpo", "tpe", "nsga2", "smac", "rs"])
 def test_multi_objective_optimizers_run_on_nb201_mo(name, tmp_path):
     bench = benchmarks.make("nb201-mo", "cifar10")
     optimizer = make_optimizer(name, bench, 0, tmp_path)
@@ -64,12 +64,28 @@ def test_optuna_is_told_constraint_violations(tmp_path):
         assert trial.user_attrs["genhpo:constraints"] == pytest.approx([latency - upper])
 
 
-@pytest.mark.parametrize("name", ["re", "smac", "dehb", "transfer-topk"])
+@pytest.mark.parametrize("name", ["re", "dehb", "transfer-topk"])
 def test_single_objective_baselines_refuse_with_the_alternatives(name, tmp_path):
-    with pytest.raises(ValueError, match=r"has several objectives\. Baselines for it: rs, tpe, gp, nsga2 \(and genhpo\)"):
+    with pytest.raises(ValueError, match=r"cannot handle several objectives, which nb201-mo/cifar10 has\. "
+                                         r"Baselines for it: rs, smac, smac-bb, tpe, gp, nsga2 \(and genhpo\)"):
         make_optimizer(name, benchmarks.make("nb201-mo", "cifar10"), 0, tmp_path)
-    with pytest.raises(ValueError, match="has outcome constraints"):
+    with pytest.raises(ValueError, match=r"cannot handle outcome constraints.*Baselines for it: rs, tpe, gp, nsga2"):
         make_optimizer(name, benchmarks.make("nb201-constrained", "cifar10"), 0, tmp_path)
+
+
+def test_smac_refuses_constraints_it_cannot_model(tmp_path):
+    with pytest.raises(ValueError, match="cannot handle outcome constraints"):
+        make_optimizer("smac", benchmarks.make("nb201-constrained", "cifar10"), 0, tmp_path)
+
+
+def test_smac_parego_is_told_every_objective_as_a_cost(tmp_path):
+    bench = benchmarks.make("nb201-mo", "cifar10")
+    optimizer = make_optimizer("smac", bench, 0, tmp_path)
+    trials = loop.run(optimizer, bench, 4)
+    assert optimizer.settings()["multi_objective_algorithm"] == "ParEGO"
+    told = sorted(v.cost for v in optimizer._smac.runhistory.values())
+    expected = sorted([-t.metrics["accuracy"], t.metrics["latency"], t.metrics["model_size"]] for t in trials)
+    assert np.allclose(told, expected)
 
 
 def test_genhpo_on_several_objectives_does_not_read_accuracy_checkpoints(tmp_path):

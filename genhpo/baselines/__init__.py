@@ -55,16 +55,15 @@ def make_baseline(name: str, benchmark: Benchmark, seed: int, **settings: Any) -
                     reserved={"config_space", "seed", "related", "fidelity", "objectives", "constraints", *fixed})
     kwargs: dict[str, Any] = {**fixed, **settings}
     several, constrained = len(benchmark.objectives) > 1, bool(benchmark.constraints)
-    if several or constrained:
-        takes = {p for p in ("objectives", "constraints") if p in params}
-        if name != "rs" and (several and "objectives" not in takes or constrained and "constraints" not in takes):
-            what = "several objectives" if several else "outcome constraints"
-            able = [n for n in BASELINES if n == "rs" or {"objectives", "constraints"} <= set(
-                inspect.signature(baseline_class(n).__init__).parameters)]
-            raise ValueError(f"baseline {name!r} optimises one unconstrained score; {benchmark.label} has {what}. "
+    needs = ({"objectives"} if several else set()) | ({"constraints"} if constrained else set())
+    if needs and name != "rs":
+        if not needs <= params:
+            what = " and ".join(w for w, n in (("several objectives", "objectives"), ("outcome constraints", "constraints"))
+                                if n in needs)
+            able = [n for n in BASELINES if n == "rs" or needs <= set(inspect.signature(baseline_class(n).__init__).parameters)]
+            raise ValueError(f"baseline {name!r} cannot handle {what}, which {benchmark.label} has. "
                              f"Baselines for it: {', '.join(able)} (and genhpo)")
-        kwargs.update({"objectives": benchmark.objectives, "constraints": benchmark.constraints}
-                      if "objectives" in params else {})
+        kwargs.update({n: getattr(benchmark, n) for n in needs})
     if name == "dehb":
         kwargs["fidelity"] = benchmark.fidelity_space
     if name == "transfer-topk":

@@ -23,6 +23,13 @@ seed gave different trajectories in different processes. The adapter keeps SMAC'
 those start points in a canonical order (sorted by their vector), which makes a seed's trajectory
 the same in every process; the search itself is unchanged. SMAC never proposes a configuration it has already run, and it
 logs only errors here (its ``smac`` logger is set to ERROR unless the caller configured it).
+
+Several objectives (``objectives``, from the benchmark): SMAC's own multi-objective support, the
+scenario naming every objective and the facade aggregating them with ParEGO (a random augmented
+Chebyshev scalarisation per iteration; Knowles 2006), as SMAC's multi-objective example does; each
+objective's cost is its minimised value (a maximised objective negated). A failure then costs the
+worst value of each objective seen so far. SMAC has no outcome constraints: a constrained benchmark
+is refused.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from typing import Any, Literal
 from ConfigSpace import Configuration, ConfigurationSpace
 
 from genhpo.baselines.space_support import check_space, config_key, private_copy, rebind
-from genhpo.protocol import Optimizer, Result
+from genhpo.protocol import Objective, Optimizer, Result
 
 FACADES = ("hpo", "bb")
 
@@ -86,6 +93,7 @@ class SMACOptimizer(Optimizer):
         deterministic: bool = True,
         run_name: str | None = None,
         crash_cost: float | None = None,
+        objectives: tuple[Objective, ...] = (Objective("score"),),
     ) -> None:
         super().__init__(config_space, seed)
         if facade not in FACADES:
@@ -96,6 +104,14 @@ class SMACOptimizer(Optimizer):
             raise ValueError(f"crash_cost must be a finite number or None, got {crash_cost!r}")
         check_space(config_space, f"SMAC ({facade} facade)", conditions=True, forbiddens=True)
         from smac import BlackBoxFacade, HyperparameterOptimizationFacade, Scenario
+        from smac.multi_objective.parego import ParEGO
+
+        self.objectives = tuple(objectives)
+        if not self.objectives or not all(isinstance(o, Objective) for o in self.objectives):
+            raise ValueError(f"objectives must be one or more genhpo.protocol.Objective, got {objectives!r}")
+        several = len(self.objectives) > 1
+        if several and crash_cost is not None:
+            raise ValueError("crash_cost is one number; with several objectives failures cost the worst of each")
 
         _quiet_smac_logging()
         self.facade = facade
@@ -115,14 +131,17 @@ class SMACOptimizer(Optimizer):
             n_trials=n_trials,  # sizes SMAC's initial design (at most 25% of n_trials)
             seed=seed,
             **({} if crash_cost is None else {"crash_cost": float(crash_cost)}),
+            **({"objectives": [o.name for o in self.objectives]} if several else {}),
         )
         facade_cls = HyperparameterOptimizationFacade if facade == "hpo" else BlackBoxFacade
         # overwrite=True: a resumed genhpo run replays its trials through ask/tell from scratch, and an
         # existing SMAC directory must never trigger SMAC's interactive "continue or overwrite?" prompt.
         maximizer = _canonical_start_points(facade_cls.get_acquisition_maximizer(scenario))
         self._smac = facade_cls(
-            scenario, _ask_tell_only, acquisition_maximizer=maximizer, overwrite=True, logging_level=False
+            scenario, _ask_tell_only, acquisition_maximizer=maximizer, overwrite=True, logging_level=False,
+            **({"multi_objective_algorithm": ParEGO(scenario, seed=seed)} if several else {}),
         )
+        self._worst_costs: list[float] | None = None  # several objectives: the worst cost of each so far
         self.crash_cost = None if crash_cost is None else float(crash_cost)
         self._worst_cost = -math.inf  # the worst cost of any success told so far (the default crash cost)
         self._held: list[tuple[Any, Result]] = []  # failures before any success: told with the first success
@@ -155,6 +174,9 @@ class SMACOptimizer(Optimizer):
                 break
         else:
             raise ValueError(f"tell() for a configuration SMAC did not ask (or was already told): {dict(config)}")
+        if len(self.objectives) > 1:
+            self._tell_several(info, result)
+            return
         if not result.ok:
             if self.crash_cost is not None:
                 self._smac.tell(info, self._crash_value(result, self.crash_cost), save=self._save)
@@ -181,8 +203,26 @@ class SMACOptimizer(Optimizer):
             if self._save and self._crashed:
                 self._smac.optimizer.save()
 
+    def _tell_several(self, info: Any, result: Result) -> None:
+        """Several objectives: costs are the minimised objectives; a failure costs the worst of each so far
+        (held until the first success)."""
+        from smac.runhistory.dataclasses import TrialValue
+
+        if not result.ok:
+            if self._worst_costs is None:
+                self._held.append((info, result))
+            else:
+                self._smac.tell(info, self._crash_value(result, list(self._worst_costs)), save=self._save)
+            return
+        costs = [-o.maximised(result) for o in self.objectives]
+        self._smac.tell(info, TrialValue(cost=costs, time=float(result.cost)), save=self._save)
+        self._worst_costs = costs if self._worst_costs is None else [max(a, b) for a, b in zip(self._worst_costs, costs)]
+        for held_info, held in self._held:
+            self._smac.tell(held_info, self._crash_value(held, list(self._worst_costs)), save=self._save)
+        self._held = []
+
     @staticmethod
-    def _crash_value(result: Result, cost: float) -> Any:
+    def _crash_value(result: Result, cost: float | list[float]) -> Any:
         from smac.runhistory.dataclasses import TrialValue
         from smac.runhistory.enumerations import StatusType
 
@@ -199,6 +239,8 @@ class SMACOptimizer(Optimizer):
             "run_name": self.run_name,
             "run_directory": str(self.run_directory) if self.run_directory else None,
             "smac_version": _smac_version(),
+            **({"objectives": [f"{o.name} ({o.direction})" for o in self.objectives],
+                "multi_objective_algorithm": "ParEGO"} if len(self.objectives) > 1 else {}),
         }
 
 

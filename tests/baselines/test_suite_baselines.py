@@ -75,3 +75,11 @@ class TestOptunaGP(OptimizerSuite):
 
     def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
         return make_baseline("gp", benchmark, seed, n_startup_trials=3)
+
+
+class TestOptunaNSGAII(OptimizerSuite):
+    determinism_trials = 60  # past the first generation of 50: selection, crossover and mutation included
+    conditional_space = True  # define-by-run
+
+    def make(self, benchmark: Benchmark, seed: int) -> Optimizer:
+        return make_baseline("nsga2", benchmark, seed)
