@@ -288,10 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
                                     f"{', '.join(experiment_config.available())}); flags override its values")
     p.add_argument("--benchmark", help="benchmark name (nb201, nb201-mo: accuracy, latency and model size, "
                                        "nb201-constrained: accuracy s.t. a latency bound, hpob-offline, "
-                                       "sklearn-pipeline, functions, or hpob: HPO-B's official protocol on --root; "
+                                       "sklearn-pipeline, functions, mlp-epochs: an MLP trained for 1-27 epochs, "
+                                       "or hpob: HPO-B's official protocol on --root; "
                                        "a benchmark's options go in a --config file's [options] table)")
     p.add_argument("--dataset", type=_names, help="dataset(s), comma-separated (nb201*: cifar10, cifar100, "
-                                                  "ImageNet16-120; sklearn-pipeline: digits, breast_cancer, wine; "
+                                                  "ImageNet16-120; sklearn-pipeline, mlp-epochs: digits, breast_cancer, wine; "
                                                   "functions: branin, hartmann3, ackley5, rosenbrock4, levy10, "
                                                   "ackley-mixed10; hpob: SPACE:DATASET, or use --search-space)")
     p.add_argument("--root", help="hpob: the HPO-B folder (the official download's hpob-data, or "

@@ -30,6 +30,8 @@ BASELINES: dict[str, tuple[str, dict[str, Any]]] = {
     "tpe": ("genhpo.baselines.optuna_samplers:OptunaOptimizer", {"sampler": "tpe"}),
     "gp": ("genhpo.baselines.optuna_samplers:OptunaOptimizer", {"sampler": "gp"}),
     "nsga2": ("genhpo.baselines.optuna_samplers:OptunaOptimizer", {"sampler": "nsga2"}),
+    "smac-mf": ("genhpo.baselines.smac:SMACOptimizer", {"facade": "mf"}),
+    "hyperband": ("genhpo.baselines.random_search:RandomSearch", {}),  # inside Hyperband (make_baseline)
 }
 
 
@@ -64,7 +66,7 @@ def make_baseline(name: str, benchmark: Benchmark, seed: int, **settings: Any) -
             raise ValueError(f"baseline {name!r} cannot handle {what}, which {benchmark.label} has. "
                              f"Baselines for it: {', '.join(able)} (and genhpo)")
         kwargs.update({n: getattr(benchmark, n) for n in needs})
-    if name == "dehb":
+    if "fidelity" in params:
         kwargs["fidelity"] = benchmark.fidelity_space
     if name == "transfer-topk":
         related = benchmark.related() if isinstance(benchmark, TabularBenchmark) else []
@@ -74,6 +76,10 @@ def make_baseline(name: str, benchmark: Benchmark, seed: int, **settings: Any) -
                 f"(benchmark.related() is empty)"
             )
         kwargs["related"] = related
+    if name == "hyperband":
+        from genhpo.baselines.hyperband import Hyperband
+
+        return Hyperband(cls(benchmark.config_space, seed, **kwargs), benchmark.fidelity_space)
     return cls(benchmark.config_space, seed, **kwargs)
 
 

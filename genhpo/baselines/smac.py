@@ -1,4 +1,6 @@
-"""SMAC3 (2.x) through its own ask/tell interface: the HPO facade (random forest) or the black-box facade (GP).
+"""SMAC3 (2.x) through its own ask/tell interface: the HPO facade (random forest), the black-box facade
+(GP), or the multi-fidelity facade (random forest with Hyperband's brackets, eta 3, over the benchmark's
+fidelity range: BOHB-style; ``smac-mf``).
 
 Scores are maximised in genhpo and costs minimised in SMAC, so SMAC sees ``cost = -score``; a failed
 evaluation is told as ``StatusType.CRASHED`` (SMAC's convention for a crashing target function).
@@ -44,14 +46,20 @@ from typing import Any, Literal
 from ConfigSpace import Configuration, ConfigurationSpace
 
 from genhpo.baselines.space_support import check_space, config_key, private_copy, rebind
+from genhpo.benchmarks.base import Fidelity
 from genhpo.protocol import Objective, Optimizer, Result
 
-FACADES = ("hpo", "bb")
+FACADES = ("hpo", "bb", "mf")
 
 
 def _ask_tell_only(config: Configuration, seed: int = 0) -> float:
     """The target function SMAC's facades require; never called, since we drive SMAC by ask/tell."""
     raise RuntimeError("SMACOptimizer drives SMAC through ask/tell; the target function is never called")
+
+
+def _ask_tell_only_budget(config: Configuration, seed: int = 0, budget: float | None = None) -> float:
+    """The multi-fidelity facade's form of :func:`_ask_tell_only` (SMAC checks for a ``budget`` argument)."""
+    return _ask_tell_only(config, seed)
 
 
 def _quiet_smac_logging() -> None:
@@ -94,6 +102,7 @@ class SMACOptimizer(Optimizer):
         run_name: str | None = None,
         crash_cost: float | None = None,
         objectives: tuple[Objective, ...] = (Objective("score"),),
+        fidelity: Fidelity | None = None,
     ) -> None:
         super().__init__(config_space, seed)
         if facade not in FACADES:
@@ -103,8 +112,13 @@ class SMACOptimizer(Optimizer):
         if crash_cost is not None and not (isinstance(crash_cost, (int, float)) and math.isfinite(crash_cost)):
             raise ValueError(f"crash_cost must be a finite number or None, got {crash_cost!r}")
         check_space(config_space, f"SMAC ({facade} facade)", conditions=True, forbiddens=True)
-        from smac import BlackBoxFacade, HyperparameterOptimizationFacade, Scenario
+        from smac import BlackBoxFacade, HyperparameterOptimizationFacade, MultiFidelityFacade, Scenario
         from smac.multi_objective.parego import ParEGO
+
+        if facade == "mf" and fidelity is None:
+            raise ValueError("SMAC's multi-fidelity facade needs a benchmark with a fidelity (e.g. mlp-epochs)")
+        self.fidelity_range = fidelity if facade == "mf" else None
+        self._asked_budget: float | None = None
 
         self.objectives = tuple(objectives)
         if not self.objectives or not all(isinstance(o, Objective) for o in self.objectives):
@@ -132,14 +146,17 @@ class SMACOptimizer(Optimizer):
             seed=seed,
             **({} if crash_cost is None else {"crash_cost": float(crash_cost)}),
             **({"objectives": [o.name for o in self.objectives]} if several else {}),
+            **({"min_budget": fidelity.lower, "max_budget": fidelity.upper} if facade == "mf" else {}),
         )
-        facade_cls = HyperparameterOptimizationFacade if facade == "hpo" else BlackBoxFacade
+        facade_cls = {"hpo": HyperparameterOptimizationFacade, "bb": BlackBoxFacade, "mf": MultiFidelityFacade}[facade]
         # overwrite=True: a resumed genhpo run replays its trials through ask/tell from scratch, and an
         # existing SMAC directory must never trigger SMAC's interactive "continue or overwrite?" prompt.
         maximizer = _canonical_start_points(facade_cls.get_acquisition_maximizer(scenario))
         self._smac = facade_cls(
-            scenario, _ask_tell_only, acquisition_maximizer=maximizer, overwrite=True, logging_level=False,
+            scenario, _ask_tell_only_budget if facade == "mf" else _ask_tell_only, acquisition_maximizer=maximizer,
+            overwrite=True, logging_level=False,
             **({"multi_objective_algorithm": ParEGO(scenario, seed=seed)} if several else {}),
+            **({"intensifier": MultiFidelityFacade.get_intensifier(scenario, eta=3)} if facade == "mf" else {}),
         )
         self._worst_costs: list[float] | None = None  # several objectives: the worst cost of each so far
         self.crash_cost = None if crash_cost is None else float(crash_cost)
@@ -162,7 +179,12 @@ class SMACOptimizer(Optimizer):
             )
             info = self._smac.ask()
         self._pending.append((config_key(info.config), info))
+        self._asked_budget = None if self.fidelity_range is None or info.budget is None else float(info.budget)
         return rebind(info.config, self.config_space)
+
+    def fidelity(self, config: Configuration) -> float | None:
+        """The multi-fidelity facade: the budget SMAC chose for the configuration just asked."""
+        return self._asked_budget
 
     def _tell(self, config: Configuration, result: Result) -> None:
         from smac.runhistory.dataclasses import TrialValue

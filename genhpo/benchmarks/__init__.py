@@ -22,6 +22,7 @@ REGISTRY: dict[str, str] = {
     "hpob": "genhpo.benchmarks.hpob.task_benchmark:HPOBProtocolTask",
     "sklearn-pipeline": "genhpo.benchmarks.sklearn_pipeline:SklearnPipelineBenchmark",
     "functions": "genhpo.benchmarks.functions:FunctionBenchmark",
+    "mlp-epochs": "genhpo.benchmarks.mlp_epochs:MLPEpochsBenchmark",
 }
 
 

@@ -15,9 +15,12 @@ from genhpo.benchmarks.base import Benchmark
 from genhpo.protocol import Optimizer
 
 #: Every optimizer the comparison knows, in the order reports list them.
-OPTIMIZERS: tuple[str, ...] = ("genhpo", "genhpo-cold", "transfer-topk", "tpe", "gp", "nsga2", "re", "smac", "smac-bb",
-                                "dehb", "rs")
-BASELINES = frozenset({"rs", "re", "smac", "smac-bb", "dehb", "transfer-topk", "tpe", "gp", "nsga2"})
+OPTIMIZERS: tuple[str, ...] = ("genhpo", "genhpo-cold", "genhpo-hb", "transfer-topk", "tpe", "gp", "nsga2", "re", "smac",
+                                "smac-bb", "smac-mf", "dehb", "hyperband", "rs")
+BASELINES = frozenset({"rs", "re", "smac", "smac-bb", "smac-mf", "dehb", "hyperband", "transfer-topk", "tpe", "gp",
+                       "nsga2"})
+#: the generative optimizer's names: ``genhpo-hb`` is ``genhpo`` inside Hyperband (genhpo.baselines.hyperband)
+GENERATIVE = ("genhpo", "genhpo-cold", "genhpo-hb")
 #: The folder (inside the run directory) where an optimizer keeps its own files, if it writes any;
 #: SMAC's is the one DeepCAVE's SMAC3v2 converter reads. Default: the optimizer's name.
 OUTPUT_DIRS = {"smac": "smac3", "smac-bb": "smac3"}
@@ -33,9 +36,14 @@ def make_optimizer(name: str, benchmark: Benchmark, seed: int, run_dir: Path, n_
     """
     if name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; accepted: {', '.join(OPTIMIZERS)}")
-    if name in ("genhpo", "genhpo-cold"):
+    if name in GENERATIVE:
         from genhpo import presets
 
+        if name == "genhpo-hb":
+            from genhpo.baselines.hyperband import Hyperband
+
+            return Hyperband(presets.for_benchmark(benchmark, seed, **settings), benchmark.fidelity_space,
+                             name="genhpo-hb")
         if name == "genhpo-cold":
             return presets.for_space(benchmark.config_space, seed, objectives=benchmark.objectives,
                                      constraints=benchmark.constraints, **settings)
@@ -53,7 +61,16 @@ def identity(name: str, benchmark: Benchmark, seed: int, run_dir: Path, n_trials
     """What ``make_optimizer(...).settings()`` gives, without training anything: the generative
     optimizer's from its cards (:func:`genhpo.presets.identity`); a baseline is built (cheap) in
     ``run_dir``, which the caller makes a scratch directory."""
-    if name in ("genhpo", "genhpo-cold"):
+    if name == "genhpo-hb":
+        from genhpo import presets
+        from genhpo.baselines.hyperband import Hyperband
+
+        if benchmark.fidelity_space is None:  # the error Hyperband gives, before experiment.json records it
+            Hyperband(presets.for_benchmark(benchmark, seed, **settings), None)
+        f = benchmark.fidelity_space
+        return {"name": name, "seed": seed, "eta": 3, "min_budget": f.lower, "max_budget": f.upper,
+                "inner": presets.identity("genhpo", benchmark, seed, **settings)}
+    if name in GENERATIVE:
         from genhpo import presets
 
         return presets.identity(name, benchmark, seed, **settings)
