@@ -47,7 +47,7 @@ class Hyperband(Optimizer):
         if not isinstance(eta, int) or isinstance(eta, bool) or eta < 2:
             raise ValueError(f"eta must be an int >= 2, got {eta!r}")
         self.inner, self.fidelity_range, self.eta = inner, fidelity, eta
-        self.s_max = int(math.floor(math.log(fidelity.upper / fidelity.lower, eta) + 1e-9))
+        self.s_max = math.floor(math.log(fidelity.upper / fidelity.lower, eta) + 1e-9)
         self._next_bracket = self.s_max
         self._queue: list[tuple[Configuration, float]] = []  # (configuration, budget) still to ask
         self._rung: list[tuple[Configuration, Result | None]] = []  # the current rung, results as they come
