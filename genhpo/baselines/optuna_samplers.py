@@ -23,8 +23,8 @@ conditions or forbidden clauses is asked over the fixed distributions, as before
 
 Several objectives (``objectives``, from the benchmark) make the study multi-objective, one
 direction per objective: TPE is then Optuna's MOTPE (Ozaki et al., 2020), GP-BO its log expected
-hypervolume improvement. Outcome constraints (``constraints``) reach the sampler as Optuna's
-``constraints_func`` (the violations ``value - upper``, <= 0 feasible, stored on each trial):
+hypervolume improvement. Outcome constraints (``constraints``) reach the sampler as Optuna 5's trial
+constraints (``Trial.set_constraint(name, value - upper)``, <= 0 feasible), which its samplers read:
 constrained TPE (Watanabe & Hutter, 2023), GP-BO weighted by the probability of feasibility, NSGA-II's
 constrained domination.
 
@@ -52,7 +52,7 @@ from genhpo.protocol import Constraint, Objective, Optimizer, Result
 from genhpo.spaces.encoder import active_values
 
 SAMPLERS = ("tpe", "gp", "nsga2")
-_CONSTRAINTS_ATTR = "genhpo:constraints"  # the user attribute holding a trial's constraint violations
+
 _MAX_FORBIDDEN_DRAWS = 100
 
 
@@ -111,15 +111,12 @@ class OptunaOptimizer(Optimizer):
             raise ValueError(f"the {sampler} baseline needs Optuna: pip install 'genhpo[optuna]' ({exc})") from None
         optuna.logging.set_verbosity(logging.WARNING)
         self.sampler_name, self.n_startup_trials = sampler, n_startup_trials
-        constraints_func = _stored_violations if self.constraints else None
         if sampler == "tpe":
-            chosen = optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup_trials,
-                                                constraints_func=constraints_func)
+            chosen = optuna.samplers.TPESampler(seed=seed, n_startup_trials=n_startup_trials)
         elif sampler == "gp":
-            chosen = optuna.samplers.GPSampler(seed=seed, n_startup_trials=n_startup_trials,
-                                               constraints_func=constraints_func)
+            chosen = optuna.samplers.GPSampler(seed=seed, n_startup_trials=n_startup_trials)
         else:
-            chosen = optuna.samplers.NSGAIISampler(seed=seed, constraints_func=constraints_func)
+            chosen = optuna.samplers.NSGAIISampler(seed=seed)
         directions = ["maximize" if o.direction == "max" else "minimize" for o in self.objectives]
         self._study = optuna.create_study(directions=directions, sampler=chosen)
         self._distributions = optuna_distributions(config_space)
@@ -177,8 +174,8 @@ class OptunaOptimizer(Optimizer):
             self._observe(config, result)
             return
         if result.ok:
-            if self.constraints:
-                trial.set_user_attr(_CONSTRAINTS_ATTR, [c.violation(result) for c in self.constraints])
+            for constraint in self.constraints:
+                trial.set_constraint(constraint.name, constraint.violation(result))
             self._study.tell(trial, self._values(result))
         else:
             self._study.tell(trial, state=TrialState.FAIL)
@@ -200,12 +197,10 @@ class OptunaOptimizer(Optimizer):
                 params[name] = list(sequence).index(params[name])
         distributions = {name: self._distributions[name] for name in params}
         if result.ok:
-            violations = [c.violation(result) for c in self.constraints]
             values = self._values(result)
             trial = create_trial(params=params, distributions=distributions,
                                  **({"values": values} if isinstance(values, list) else {"value": values}),
-                                 user_attrs={_CONSTRAINTS_ATTR: violations} if violations else None,
-                                 system_attrs={"constraints": violations} if violations else None)
+                                 constraints={c.name: c.violation(result) for c in self.constraints} or None)
         else:
             trial = create_trial(params=params, distributions=distributions, state=TrialState.FAIL)
         self._study.add_trial(trial)
@@ -219,8 +214,3 @@ class OptunaOptimizer(Optimizer):
             out["objectives"] = [f"{o.name} ({o.direction})" for o in self.objectives]
             out["constraints"] = [f"{c.name} <= {c.upper!r}" for c in self.constraints]
         return out
-
-
-def _stored_violations(trial: Any) -> list[float]:
-    """Optuna's ``constraints_func``: the violations stored on a trial when it was told."""
-    return list(trial.user_attrs[_CONSTRAINTS_ATTR])
