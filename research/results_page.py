@@ -168,6 +168,48 @@ def lodo_tables(folder: Path) -> list[str]:
     return lines
 
 
+def _report_blocks(path: Path, starts: tuple[str, ...]) -> list[str]:
+    """From a stored ``genhpo report`` summary.md: each task's heading and its paragraphs that begin with
+    one of ``starts``, with the table that follows each."""
+    out: list[str] = []
+    lines = path.read_text().splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("## ") and " / " in line:
+            out += ["#" + line, ""]
+        elif line.startswith(starts):
+            block = [line]
+            i += 1
+            while i < len(lines) and (lines[i].startswith("|") or not lines[i].strip()):
+                if lines[i].strip() or (block and block[-1].strip()):
+                    block.append(lines[i])
+                if lines[i].startswith("|") and (i + 1 >= len(lines) or not lines[i + 1].startswith("|")):
+                    break
+                i += 1
+            out += [*block, ""]
+        i += 1
+    return out
+
+
+def objectives_section(folder: Path) -> list[str]:
+    """Several objectives and constraints on NB201 (``docs/results/nb201-objectives/``: stored reports)."""
+    lines: list[str] = []
+    mo, constrained = folder / "nb201-mo.md", folder / "nb201-constrained.md"
+    if mo.exists():
+        lines += ["## NB201 with three objectives: accuracy, latency, model size", "",
+                  ("`genhpo compare --config nb201-mo` and `genhpo report` (stored report: "
+                  "`docs/results/nb201-objectives/nb201-mo.md`, Pareto fronts beside it; design: "
+                  "`docs/decisions/012-objectives-and-constraints.md`)."), "",
+                  *_report_blocks(mo, ("Dominated hypervolume",))]
+    if constrained.exists():
+        lines += ["## NB201, accuracy subject to a latency bound", "",
+                  ("`genhpo compare --config nb201-constrained` and `genhpo report` (stored report: "
+                  "`docs/results/nb201-objectives/nb201-constrained.md`)."), "",
+                  *_report_blocks(constrained, ("Constrained:",))]
+    return lines
+
+
 def render() -> str:
     lines = [HEADER]
     for name, budgets, command, title, note in NB201_TABLES:
@@ -178,6 +220,7 @@ def render() -> str:
         lines += regret_table(STORED / "functions.json", [10, 25, 50, 100], *FUNCTIONS_TABLE, fmt=".3g")
     if (STORED / "sklearn-pipeline.json").exists():
         lines += regret_table(STORED / "sklearn-pipeline.json", [10, 25, 50, 100], *PIPELINE_TABLE, fmt=".4f")
+    lines += objectives_section(STORED / "nb201-objectives")
     lines += hpob_table(STORED / "hpob")
     lines += lodo_tables(STORED / "hpob-lodo")
     return "\n".join(lines).rstrip() + "\n"
