@@ -35,6 +35,9 @@ BASELINES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+#: Baselines that need a benchmark with a fidelity (multi-fidelity schedulers).
+NEEDS_FIDELITY = frozenset({"smac-mf", "hyperband"})
+
 #: Settings every baseline accepts; forwarded only to the baselines whose constructor takes them.
 RUN_SETTINGS = ("n_trials", "output_directory")
 
@@ -62,7 +65,8 @@ def make_baseline(name: str, benchmark: Benchmark, seed: int, **settings: Any) -
         if not needs <= params:
             what = " and ".join(w for w, n in (("several objectives", "objectives"), ("outcome constraints", "constraints"))
                                 if n in needs)
-            able = [n for n in BASELINES if n == "rs" or needs <= set(inspect.signature(baseline_class(n).__init__).parameters)]
+            able = [n for n in BASELINES if (n == "rs" or needs <= set(inspect.signature(baseline_class(n).__init__).parameters))
+                    and (n not in NEEDS_FIDELITY or benchmark.fidelity_space is not None)]
             raise ValueError(f"baseline {name!r} cannot handle {what}, which {benchmark.label} has. "
                              f"Baselines for it: {', '.join(able)} (and genhpo)")
         kwargs.update({n: getattr(benchmark, n) for n in needs})
@@ -94,4 +98,4 @@ def _check_settings(name: str, init: Callable, settings: dict[str, Any], reserve
             )
 
 
-__all__ = ["BASELINES", "RUN_SETTINGS", "baseline_class", "make_baseline"]
+__all__ = ["BASELINES", "NEEDS_FIDELITY", "RUN_SETTINGS", "baseline_class", "make_baseline"]
