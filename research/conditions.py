@@ -9,7 +9,7 @@ categorical NAS, many evaluations, noisy evaluations, a mixed tabular space, con
 large conditional space, multi-fidelity, several objectives, constraints. Each runs through
 ``genhpo compare`` into ``OUT/<condition>/`` (resumable) with two Dask workers.
 
-Scoring, per condition, task (dataset) and seed, at each budget of 10, 50 and 200 evaluations the
+Scoring, per condition, task (dataset) and seed, at each budget of 10, 25, 50 and 200 evaluations the
 condition reaches: each optimizer's regret (``genhpo.report.curves``: hypervolume regret for several
 objectives, best feasible score for constraints); on a noisy condition the regret of the incumbent's
 noise-free score (the configuration with the best observed score, evaluated without noise); on a
@@ -43,7 +43,7 @@ from genhpo.runner import experiment_files
 from genhpo.runner.manifest import load_experiment
 
 CONFIGS = Path(__file__).resolve().parent / "configs" / "conditions"
-BUDGETS = (10, 50, 200)
+BUDGETS = (10, 25, 50, 200)
 
 
 def conditions() -> list[Path]:
