@@ -210,6 +210,19 @@ def objectives_section(folder: Path) -> list[str]:
     return lines
 
 
+def conditions_section(folder: Path) -> list[str]:
+    """The conditions study's table (``python research/conditions.py``, stored in ``docs/results/conditions/``)."""
+    table = folder / "conditions.md"
+    if not table.exists():
+        return []
+    return ["## Which method where: the conditions study", "",
+            ("`python research/conditions.py --out DIR` (experiment files: `research/configs/conditions/`, reduced "
+             "sizes stated in each; stored: `docs/results/conditions/`, heat map `conditions.png`). Average rank "
+             "among each condition's optimizers (1 = best) over task x seed pairs, ± 95 % t-interval; the "
+             "multi-fidelity condition at equal simulated wall-clock."), "",
+            *table.read_text().rstrip().splitlines(), ""]
+
+
 def render() -> str:
     lines = [HEADER]
     for name, budgets, command, title, note in NB201_TABLES:
@@ -221,6 +234,7 @@ def render() -> str:
     if (STORED / "sklearn-pipeline.json").exists():
         lines += regret_table(STORED / "sklearn-pipeline.json", [10, 25, 50, 100], *PIPELINE_TABLE, fmt=".4f")
     lines += objectives_section(STORED / "nb201-objectives")
+    lines += conditions_section(STORED / "conditions")
     lines += hpob_table(STORED / "hpob")
     lines += lodo_tables(STORED / "hpob-lodo")
     return "\n".join(lines).rstrip() + "\n"
