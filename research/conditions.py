@@ -18,7 +18,8 @@ random search took for n full evaluations). Ranks among the condition's optimize
 averaged, NaN regret last), averaged over (task, seed) pairs, with a 95 % t-interval over them.
 
 Writes ``OUT/conditions.csv`` (condition, budget, optimizer, mean rank, half-width, pairs),
-``OUT/conditions.md`` (the table) and ``OUT/conditions.png`` (a heat map: optimizers x (condition,
+``OUT/conditions.md`` (the table, and each condition's wall-clock from ``OUT/timings.json``, where every
+run of this command records the seconds each condition took) and ``OUT/conditions.png`` (a heat map: optimizers x (condition,
 budget), average rank; blank where an optimizer does not run in a condition).
 """
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import math
 import subprocess
 import sys
@@ -169,10 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     for config in chosen:
         experiment_files.load(str(config))  # a malformed file fails before anything runs
     seconds = {}
+    timings_path = args.out / "timings.json"
+    timings = json.loads(timings_path.read_text()) if timings_path.exists() else {}
     if not args.figure_only:
         for config in chosen:
             seconds[config.stem] = run(config, args.out / config.stem, args.workers)
             print(f"{config.stem}: {seconds[config.stem]:.0f} s", flush=True)
+            timings[config.stem] = round(seconds[config.stem], 1)
+            timings_path.write_text(json.dumps(timings, indent=1))
     rows = []
     for config in chosen:
         root = args.out / config.stem
@@ -194,6 +200,11 @@ def main(argv: list[str] | None = None) -> int:
         group = sorted((r for r in rows if (r["condition"], r["budget"]) == (condition, budget)), key=lambda r: r["rank"])
         cells = ", ".join(f"{r['optimizer']} {r['rank']:.2f} ± {r['half_width']:.2f}" for r in group)
         lines.append(f"| {condition} | {budget} | {cells} ({group[0]['pairs']}) |")
+    timed = [c.stem for c in chosen if c.stem in timings]
+    if timed:
+        lines += ["", f"Wall-clock on this machine (2 workers), as the command measured it: "
+                      f"{sum(timings[c] for c in timed) / 60:.1f} min in all; "
+                  + ", ".join(f"{c} {timings[c]:.0f} s" for c in timed) + "."]
     (args.out / "conditions.md").write_text("\n".join(lines) + "\n")
     figure(rows, args.out / "conditions.png")
     print("\n".join(lines))

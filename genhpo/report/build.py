@@ -49,6 +49,11 @@ log = logging.getLogger(__name__)
 BUDGETS = (10, 25, 50, 100, 200)
 
 
+def budgets_for(n: int) -> list[int]:
+    """The report's budgets a run of ``n`` evaluations reaches; ``[n]`` for a run shorter than the first."""
+    return [b for b in BUDGETS if b <= n] or [n]
+
+
 def build_report(root: Path, *, log_scale: bool = False, published: Path | None = None) -> Path:
     """Write ``root/report`` from ``root/runs`` and return its path. ``published``: a folder of HPO-B
     results files (HPO-B's ``results/*.json``: RS, GP, DGP, FSBO, ...), scored beside the experiment's
@@ -154,7 +159,7 @@ def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], reco
         overhead = np.concatenate([c.overhead for c in runs])
         cost = np.concatenate([c.cost for c in runs])
         row: dict[str, Any] = {"benchmark": benchmark, "dataset": dataset, "optimizer": name, "runs": len(runs)}
-        for budget in BUDGETS:
+        for budget in budgets_for(regret.shape[1]):
             if budget <= regret.shape[1]:
                 mean, _, sem = mean_ci(regret[:, budget - 1 : budget])
                 row[f"regret_mean@{budget}"], row[f"regret_sem@{budget}"] = float(mean[0]), float(sem[0])
@@ -203,7 +208,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 def _objective_sections(experiment: Any, dataset: str, info: dict[str, Any], curves: dict[str, list[RunCurves]],
                         trials: dict[str, list[list]], order: list[str], out: Path, prefix: str) -> list[str]:
     """The sections of :mod:`genhpo.report.objectives` that apply to this task (and its Pareto figure)."""
-    budgets = [b for b in BUDGETS if b <= min(len(c.regret) for runs in curves.values() for c in runs)]
+    budgets = budgets_for(min(len(c.regret) for runs in curves.values() for c in runs))
     lines: list[str] = []
     if len(objectives.objectives_of(info)) > 1:
         lines += objectives.hypervolume_section(info, curves, budgets)
@@ -222,12 +227,15 @@ def _objective_sections(experiment: Any, dataset: str, info: dict[str, Any], cur
 
 def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root: Path,
               section: list[str] | None = None, extra: dict[tuple[str, str], list[str]] | None = None) -> str:
-    budgets = [b for b in BUDGETS if b <= n_trials]
+    budgets = budgets_for(n_trials)
     lines = [f"# Comparison report: {root}", ""]
     for (benchmark, dataset) in dict.fromkeys((r["benchmark"], r["dataset"]) for r in rows):
         group = [r for r in rows if (r["benchmark"], r["dataset"]) == (benchmark, dataset)]
+        several = any(line.startswith("Dominated hypervolume") for line in (extra or {}).get((benchmark, dataset), []))
         lines += [f"## {benchmark} / {dataset}", "",
-                  (f"Regret (optimum - incumbent), mean ± sem over seeds, after n full evaluations; "
+                  ("Several objectives: the incumbent is the dominated hypervolume of the results so far and the "
+                   "optimum the hypervolume of the table's Pareto front (see below). " if several else "")
+                  + (f"Regret (optimum - incumbent), mean ± sem over seeds, after n full evaluations; "
                    f"hits = runs that found the optimum within {n_trials} evaluations; repeats = evaluations of a "
                    f"configuration already evaluated in the run (mean per run)."), "",
                   "| optimizer | runs | " + " | ".join(f"@{b}" for b in budgets)
