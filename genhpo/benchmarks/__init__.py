@@ -44,6 +44,8 @@ def _resolve(name: str):
 def make(name: str, dataset: str, **options: Any) -> Benchmark:
     """The benchmark ``name`` on ``dataset`` with its keyword ``options`` (HPO-B: ``root``, ``mode``);
     ValueError naming the accepted values otherwise."""
+    if options:
+        check_options(name, **options)
     return _resolve(name)(dataset, **options)
 
 

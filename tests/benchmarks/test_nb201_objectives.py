@@ -95,6 +95,8 @@ def test_benchmark_options_are_checked_by_name():
     with pytest.raises(ValueError, match="satisfies"):
         benchmarks.check_datasets("nb201-constrained", ["cifar10"], max_latency=0.0001)
     benchmarks.check_datasets("nb201-mo", ["cifar10", "cifar100"], objectives=["accuracy", "model_size"])
+    with pytest.raises(ValueError, match="benchmark nb201-mo has no option 'foo'; accepted: objectives"):
+        benchmarks.make("nb201-mo", "cifar10", foo=1)
 
 
 def test_objective_and_constraint_records():
