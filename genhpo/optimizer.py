@@ -32,7 +32,7 @@ import torch
 from ConfigSpace import Configuration, ConfigurationSpace
 
 from genhpo.model.network import GenerativeModel
-from genhpo.protocol import Constraint, Objective, Optimizer, Result
+from genhpo.protocol import Constraint, Objective, Optimizer, Result, objective_settings
 from genhpo.spaces import SpaceEncoder
 from genhpo.spaces.rows import key_of, keys_of
 from genhpo.spaces.sampling import enumerate_space
@@ -170,8 +170,7 @@ class GenerativeOptimizer(Optimizer):
         out = {"name": cls.name, "seed": seed, "checkpoint": card.get("name", "untrained"),
                "checkpoint_sha256": card.get("sha256"), "space_signature": signature, **config.to_dict()}
         if target is not None and not target.plain:
-            out["objectives"] = [f"{o.name} ({o.direction})" for o in target.objectives]
-            out["constraints"] = [f"{c.name} <= {c.upper!r}" for c in target.constraints]
+            out.update(objective_settings(target.objectives, target.constraints))
         return out
 
     def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:

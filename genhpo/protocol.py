@@ -124,6 +124,12 @@ class Constraint:
         return _named_value(record, self.name) - float(self.upper)
 
 
+def objective_settings(objectives: tuple[Objective, ...], constraints: tuple[Constraint, ...] = ()) -> dict[str, list[str]]:
+    """How an optimizer's settings record what it optimises: ``["latency (min)", ...]`` and ``["latency <= 0.01"]``."""
+    return {"objectives": [f"{o.name} ({o.direction})" for o in objectives],
+            "constraints": [f"{c.name} <= {c.upper!r}" for c in constraints]}
+
+
 def feasible(record: Any, constraints: tuple[Constraint, ...] | list[Constraint]) -> bool:
     """True when ``record`` (a Result or Trial) succeeded and satisfies every constraint."""
     return record.status == "ok" and all(c.violation(record) <= 0 for c in constraints)

@@ -26,6 +26,9 @@ from ConfigSpace import Configuration
 from genhpo.benchmarks.base import Fidelity
 from genhpo.protocol import Optimizer, Result
 
+#: the reduction factor Hyperband uses unless told otherwise
+ETA = 3
+
 
 class Hyperband(Optimizer):
     """Hyperband scheduling the configurations ``inner`` proposes (see the module doc).
@@ -39,7 +42,7 @@ class Hyperband(Optimizer):
 
     name = "hyperband"
 
-    def __init__(self, inner: Optimizer, fidelity: Fidelity | None, eta: int = 3, name: str = "hyperband") -> None:
+    def __init__(self, inner: Optimizer, fidelity: Fidelity | None, eta: int = ETA, name: str = "hyperband") -> None:
         super().__init__(inner.config_space, inner.seed)
         self.name = name
         if fidelity is None:

@@ -48,7 +48,7 @@ from ConfigSpace import (
 )
 
 from genhpo.baselines.space_support import check_space, config_key, private_copy, rebind
-from genhpo.protocol import Constraint, Objective, Optimizer, Result
+from genhpo.protocol import Constraint, Objective, Optimizer, Result, objective_settings
 from genhpo.spaces.encoder import active_values
 
 SAMPLERS = ("tpe", "gp", "nsga2")
@@ -211,6 +211,5 @@ class OptunaOptimizer(Optimizer):
         out = {**super().settings(), "sampler": self.sampler_name, "n_startup_trials": self.n_startup_trials,
                "optuna_version": version("optuna")}
         if len(self.objectives) > 1 or self.constraints:
-            out["objectives"] = [f"{o.name} ({o.direction})" for o in self.objectives]
-            out["constraints"] = [f"{c.name} <= {c.upper!r}" for c in self.constraints]
+            out.update(objective_settings(self.objectives, self.constraints))
         return out

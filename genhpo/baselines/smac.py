@@ -47,7 +47,7 @@ from ConfigSpace import Configuration, ConfigurationSpace
 
 from genhpo.baselines.space_support import check_space, config_key, private_copy, rebind
 from genhpo.benchmarks.base import Fidelity
-from genhpo.protocol import Objective, Optimizer, Result
+from genhpo.protocol import Objective, Optimizer, Result, objective_settings
 
 FACADES = ("hpo", "bb", "mf")
 
@@ -261,7 +261,7 @@ class SMACOptimizer(Optimizer):
             "run_name": self.run_name,
             "run_directory": str(self.run_directory) if self.run_directory else None,
             "smac_version": _smac_version(),
-            **({"objectives": [f"{o.name} ({o.direction})" for o in self.objectives],
+            **({"objectives": objective_settings(self.objectives)["objectives"],
                 "multi_objective_algorithm": "ParEGO"} if len(self.objectives) > 1 else {}),
         }
 

@@ -27,23 +27,20 @@ import numpy as np
 from ConfigSpace import Categorical, ConfigurationSpace, Float, Integer
 
 from genhpo.benchmarks.base import Benchmark, Fidelity
+from genhpo.benchmarks.sklearn_pipeline import DATASETS, load_dataset
 from genhpo.protocol import Result
 
-DATASETS = ("digits", "breast_cancer", "wine")
 MAX_EPOCHS = 27
 
 
 @cache
 def _split(dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(X_train, y_train, X_val, y_val), standardised on the training part (read-only arrays)."""
-    from sklearn import datasets
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    loaders = {"digits": datasets.load_digits, "breast_cancer": datasets.load_breast_cancer,
-               "wine": datasets.load_wine}
-    X, y = loaders[dataset](return_X_y=True)
-    X_train, X_val, y_train, y_val = train_test_split(np.asarray(X, dtype=float), y, test_size=1 / 3,
+    X, y = load_dataset(dataset)
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=1 / 3,
                                                       stratify=y, random_state=0)
     scaler = StandardScaler().fit(X_train)
     arrays = (scaler.transform(X_train), y_train, scaler.transform(X_val), y_val)

@@ -51,7 +51,7 @@ DATASETS = ("digits", "breast_cancer", "wine")
 FOLDS = 3
 
 
-def _load(dataset: str) -> tuple[np.ndarray, np.ndarray]:
+def load_dataset(dataset: str) -> tuple[np.ndarray, np.ndarray]:
     from sklearn import datasets
 
     loaders = {"digits": datasets.load_digits, "breast_cancer": datasets.load_breast_cancer,
@@ -156,7 +156,7 @@ class SklearnPipelineBenchmark(Benchmark):
         if dataset not in DATASETS:
             raise ValueError(f"unknown sklearn-pipeline dataset {dataset!r}; accepted: {', '.join(DATASETS)}")
         self.dataset = dataset
-        self.X, self.y = _load(dataset)
+        self.X, self.y = load_dataset(dataset)
         n_features = self.X.shape[1]
         if n_features < 3:
             raise ValueError(f"{dataset} has too few features ({n_features}) for this space")

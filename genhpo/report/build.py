@@ -35,6 +35,7 @@ from genhpo.report.curves import (
     average_ranks,
     benchmark_info,
     hits,
+    is_full,
     load_records,
     mean_ci,
     normalised_incumbents,
@@ -103,8 +104,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
                 notes.append(f"{key.label}: incomplete, status {status}{error}; left out")
                 continue
             curves.setdefault(key.optimizer, []).append(c)
-            full = [t for t in record.trials if t.fidelity is None or not info.get("fidelity")
-                    or t.fidelity >= info["fidelity"]["upper"]][:evaluations]
+            full = [t for t in record.trials if is_full(t, info.get("fidelity"))][:evaluations]
             run_trials.setdefault(key.optimizer, []).append((key.seed, full))
             hpob.setdefault(key.optimizer, {}).setdefault(space, {}).setdefault(task_id, {})[
                 f"test{key.seed}"] = normalised_incumbents(c, optimum, score_min, n_initial)

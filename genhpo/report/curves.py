@@ -75,7 +75,8 @@ def benchmark_info(root: Path, benchmark: str, dataset: str) -> dict[str, Any]:
     return read_json(path)
 
 
-def _is_full(trial: Trial, fidelity: dict[str, Any] | None) -> bool:
+def is_full(trial: Trial, fidelity: dict[str, Any] | None) -> bool:
+    """A full-fidelity trial under ``fidelity`` (benchmark.json's range; None: every trial is full)."""
     return trial.fidelity is None or fidelity is None or trial.fidelity >= fidelity["upper"]
 
 
@@ -91,7 +92,7 @@ def run_curves(record: RunRecord, optimum: float, n: int, fidelity: dict[str, An
     full, clk = [], []
     for trial in record.trials:
         clock += trial.cost + trial.overhead
-        if not _is_full(trial, fidelity):
+        if not is_full(trial, fidelity):
             continue
         full.append(trial)
         clk.append(clock)

@@ -113,8 +113,7 @@ class ScalarTarget:
         from sklearn.linear_model import BayesianRidge
 
         probability = np.ones(len(candidates))
-        records = np.asarray(records, dtype=float)
-        ok = np.isfinite(records).all(axis=1) if len(records) else np.zeros(0, dtype=bool)
+        records, ok = _succeeded(records)
         if not self.constraints or ok.sum() < FEASIBILITY_MIN_RESULTS:
             return probability
         k = len(self.objectives)
@@ -134,12 +133,17 @@ class ScalarTarget:
         if not self.constraints:
             return np.ones(len(candidates), dtype=bool)
         probability = self.feasibility(candidates, X, records)
-        records = np.asarray(records, dtype=float)
+        records, ok = _succeeded(records)
         k = len(self.objectives)
-        ok = np.isfinite(records).all(axis=1) if len(records) else np.zeros(0, dtype=bool)
         if ok.sum() >= FEASIBILITY_MIN_RESULTS and not (records[ok, k:] <= 0).all(axis=1).any():
             return probability >= np.quantile(probability, 0.98)
         keep = probability >= FEASIBLE_PROBABILITY
         if not keep.any():
             keep = probability >= np.quantile(probability, 0.9)
         return keep
+
+
+def _succeeded(records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``records`` as a float array (n, k + c) and which rows are successful results (no NaN)."""
+    records = np.asarray(records, dtype=float)
+    return records, (np.isfinite(records).all(axis=1) if len(records) else np.zeros(0, dtype=bool))
