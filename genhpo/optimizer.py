@@ -186,9 +186,9 @@ class GenerativeOptimizer(Optimizer):
         candidates = self.core.continuous_candidates(X, y, self._seen)
         if self.target.constraints:
             candidates = candidates[self.target.likely_feasible(candidates, np.array(self._X), np.array(self._records))]
-        for index in self.core.order(candidates, X, y, len(candidates)):
+        for candidate in self.core.ranked(candidates, X, y, len(candidates), self._seen):
             try:
-                config = self.encoder.decode(candidates[index])
+                config = self.encoder.decode(candidate)
             except ValueError:  # excluded by a forbidden clause
                 continue
             row = self.encoder.encode(config)

@@ -38,17 +38,19 @@ def _block_codes(rows: np.ndarray, block_starts: np.ndarray) -> np.ndarray:
     return np.add.reduceat(rounded * weights, block_starts, axis=1)
 
 
-def perturb(rows: np.ndarray, layout: Layout, rng: np.random.Generator, scales: int = 1) -> np.ndarray:
+def perturb(rows: np.ndarray, layout: Layout, rng: np.random.Generator, scales: int = 1,
+            sd: float = 0.1) -> np.ndarray:
     """Local moves of ``rows (n, d)``: Gaussian steps on numeric entries, and one one-hot block re-drawn
     per row (always when there is no numeric entry, else half the time).
 
-    scales: the steps' standard deviation is 0.1 (``scales`` = 1), or, for ``scales`` = k > 1, one of
-    0.1, 0.1 / 2, ..., 0.1 / 2^(k-1) drawn per row, so the candidates also fill the incumbent's close
-    neighbourhood, where refinement happens once the coarse structure is found."""
+    scales: the steps' standard deviation is ``sd`` (``scales`` = 1), or, for ``scales`` = k > 1, one of
+    sd, sd / 2, ..., sd / 2^(k-1) drawn per row, so the candidates also fill the incumbent's close
+    neighbourhood, where refinement happens once the coarse structure is found. ``sd`` is in units of
+    the [0, 1] encoding."""
     out = rows.copy()
     numeric = list(layout.numeric)
     if numeric:
-        steps = rng.normal(scale=0.1, size=(len(out), len(numeric)))
+        steps = rng.normal(scale=sd, size=(len(out), len(numeric)))
         if scales > 1:
             steps *= 0.5 ** rng.integers(scales, size=(len(out), 1))
         out[:, numeric] += steps

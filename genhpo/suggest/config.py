@@ -39,6 +39,9 @@ class SuggestConfig(SettingsRecord):
             0.1 (1), or of one of k scales 0.1, 0.05, ..., 0.1 / 2^(k-1) (k > 1; :func:`perturb`).
         gp: weight of the Gaussian-process correction (standardised log expected improvement of a GP
             fitted on the history; :class:`genhpo.suggest.ranking.GPCorrection`); 0 = off.
+        refine: spaces with numeric hyperparameters and no pool: rounds of acquisition optimisation, a
+            local search on the ranking's score from the chosen candidate (:meth:`genhpo.suggest.core.Suggester.climb`),
+            once 5 results are in; 0 = off (the chosen candidate is suggested as drawn).
 
     Raises ValueError naming the field for a value of the wrong type or out of range.
     """
@@ -55,6 +58,7 @@ class SuggestConfig(SettingsRecord):
     ridge_l2: float = 3.0
     local_scales: int = 1
     gp: float = 0.0
+    refine: int = 0
 
     def __post_init__(self) -> None:
         for name, low, zero_ok in (("temperature", 0.0, True), ("ridge", 0.0, True), ("ridge_l2", 0.0, False),
@@ -68,7 +72,7 @@ class SuggestConfig(SettingsRecord):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
             raise ValueError(f"exploration must be in [0, 1], got {value!r}")
         object.__setattr__(self, "exploration", float(value))
-        for name in ("n_samples", "local", "local_after", "init_random", "local_scales"):
+        for name in ("n_samples", "local", "local_after", "init_random", "local_scales", "refine"):
             value, low = getattr(self, name), 1 if name in ("n_samples", "local_scales") else 0
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
                 raise ValueError(f"{name} must be an int >= {low}, got {value!r}")

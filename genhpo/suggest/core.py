@@ -11,7 +11,7 @@ observed rows raise ValueError.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,14 @@ from genhpo.suggest.checks import as_history, as_pool
 from genhpo.suggest.config import SuggestConfig
 from genhpo.suggest.policies import Policy
 from genhpo.suggest.ranking import GPCorrection, Ranking, RidgeCorrection, context_of
+
+#: results needed before the acquisition optimisation (:meth:`Suggester.climb`) runs, as many as the GP
+#: correction needs to fit (:class:`GPCorrection`)
+REFINE_AFTER = GPCorrection.min_results
+#: local moves scored per round of the acquisition optimisation
+REFINE_MOVES = 32
+#: the first round's numeric step sd, in units of the [0, 1] encoding (half the coarsest candidate step)
+REFINE_SD = 0.05
 
 
 class Suggester:
@@ -61,7 +69,7 @@ class Suggester:
                 raise ValueError("every row of X_pen has already been observed; nothing left to suggest")
             return int(free[self.pick(pool[free], X, y)])
         candidates = self.continuous_candidates(X, y, exclude)
-        return candidates[self.order(candidates, X, y, 1)[0]].copy()
+        return self.ranked(candidates, X, y, 1, exclude)[0].copy()
 
     def pick(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> int:
         """Index of the chosen row of a finite set of ``candidates (M, d)`` (the local neighbourhood first)."""
@@ -74,14 +82,59 @@ class Suggester:
     def order(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray, k: int) -> Sequence[int]:
         """Indices of the k best ``candidates (M, d)`` by the ranking plus Gumbel noise of scale
         ``temperature``; k uniformly random ones when the policy says so."""
+        return self._order(candidates, X, y, k)[0]
+
+    def ranked(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray, k: int,
+               exclude: Iterable[bytes] = ()) -> np.ndarray:
+        """``(k', d)`` rows, best first, for a continuous space: the k best ``candidates (M, d)`` as
+        :meth:`order` gives them, preceded by the first one's acquisition optimisation (:meth:`climb`)
+        when ``refine`` > 0, the space has numeric entries, ``REFINE_AFTER`` results are in and this
+        suggestion follows the ranking."""
+        index, scorer = self._order(candidates, X, y, k)
+        rows = candidates[list(index)]
+        if scorer is None or not self.config.refine or not self.layout.numeric or len(y) < REFINE_AFTER:
+            return rows
+        seen = {key_of(r) for r in X} | set(exclude)
+        return np.vstack([self.climb(rows[0], scorer, seen), rows])
+
+    def climb(self, start: np.ndarray, scorer: Callable[[np.ndarray], np.ndarray], seen: set[bytes]) -> np.ndarray:
+        """Optimise the acquisition (the ranking's score) from ``start (d,)``: ``refine`` rounds of a (1 + λ)
+        local search. Each round scores ``REFINE_MOVES`` local moves of the current row (:func:`perturb`,
+        numeric steps of sd ``REFINE_SD`` at first), projected onto the space's conditions; the best move
+        replaces the current row if it scores higher and its key is not in ``seen``, else the step sd is
+        halved. The candidates place the search in the right basin; the rounds resolve it finer than any
+        fixed set of draws can (a step sd of 0.05 / 2^r after r failed rounds)."""
+        current, value, sd = start, float(scorer(start[None])[0]), REFINE_SD
+        for _ in range(self.config.refine):
+            moves = np.clip(perturb(np.repeat(current[None], REFINE_MOVES, axis=0), self.layout, self.rng, sd=sd),
+                            0.0, 1.0)
+            if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
+                moves, allowed = self.encoder.project(moves)
+                moves = moves[allowed]
+            moves = moves[[key_of(r) not in seen for r in moves]] if len(moves) else moves
+            if not len(moves):
+                sd /= 2
+                continue
+            score = scorer(moves)
+            best = int(np.argmax(score))
+            if score[best] > value:
+                current, value = moves[best], float(score[best])
+            else:
+                sd /= 2
+        return current
+
+    def _order(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray,
+               k: int) -> tuple[Sequence[int], Callable[[np.ndarray], np.ndarray] | None]:
+        """:meth:`order`'s indices and the ranking's scorer (None for a uniformly random pick)."""
         if self.policy.random_pick(len(y), self.rng):
-            return self.rng.choice(len(candidates), size=k, replace=False).tolist()
-        score = self.ranking.scores(candidates, X, y)
+            return self.rng.choice(len(candidates), size=k, replace=False).tolist(), None
+        scorer = self.ranking.scorer(candidates, X, y)
+        score = scorer(candidates)
         if self.config.temperature:
             score = score + self.config.temperature * self.rng.gumbel(size=len(score))
         if k == 1:  # the first of the best, as the stable sort below would give
-            return [int(np.argmax(score))]
-        return np.argsort(-score, kind="stable")[:k].tolist()
+            return [int(np.argmax(score))], scorer
+        return np.argsort(-score, kind="stable")[:k].tolist(), scorer
 
     @torch.no_grad()
     def continuous_candidates(self, X: np.ndarray, y: np.ndarray, exclude: Iterable[bytes] = ()) -> np.ndarray:

@@ -9,8 +9,9 @@ its own score; an ablation composes another ranking, not another keyword in the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,7 +34,11 @@ class RidgeCorrection:
     l2: float
 
     def __call__(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return ridge_predict(X, y, candidates, self.l2)
+        return self.prepare(candidates, X, y)(candidates)
+
+    def prepare(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """The correction as a function of rows ``(k, d) -> (k,)`` (``candidates`` is not needed here)."""
+        return lambda rows: ridge_predict(X, y, rows, self.l2)
 
 
 @dataclass(frozen=True)
@@ -49,28 +54,45 @@ class GPCorrection:
     min_results: int = 5
 
     def __call__(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return self.prepare(candidates, X, y)(candidates)
+
+    def prepare(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """The correction as a function of rows ``(k, d) -> (k,)``: the GP is fitted once, and log EI is
+        standardised by its mean and standard deviation over ``candidates (M, d)``, so that rows scored
+        later (the acquisition optimisation of :class:`genhpo.suggest.core.Suggester`) are on the same
+        scale as the candidates."""
         import warnings
 
-        from scipy.stats import norm
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.gaussian_process import GaussianProcessRegressor
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
         if len(y) < self.min_results or float(y.std()) <= 1e-12:
-            return np.zeros(len(candidates))
+            return lambda rows: np.zeros(len(rows))
         z = (y - y.mean()) / y.std()
         kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(0.3, (1e-3, 10.0), nu=2.5) + WhiteKernel(1e-3, (1e-8, 1e-1))
         gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=0, optimizer=_lbfgs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a bound reached is a usable fit
             gp.fit(X, z)
-        mean, sd = gp.predict(candidates, return_std=True)
-        sd = np.maximum(sd, 1e-9)
-        gain = (mean - z.max()) / sd
-        ei = sd * (gain * norm.cdf(gain) + norm.pdf(gain))
-        score = np.log(np.maximum(ei, 1e-300))  # log EI: its scale does not vanish far from the incumbent
-        spread = score.std()
-        return (score - score.mean()) / spread if spread > 1e-12 else np.zeros(len(candidates))
+        best = z.max()
+        reference = _log_ei(gp, candidates, best)
+        centre, spread = reference.mean(), reference.std()
+        if spread <= 1e-12:
+            return lambda rows: np.zeros(len(rows))
+        return lambda rows: (_log_ei(gp, rows, best) - centre) / spread
+
+
+def _log_ei(gp: Any, rows: np.ndarray, best: float) -> np.ndarray:
+    """``(k,)`` log expected improvement over ``best`` of the fitted GP's predictions at ``rows (k, d)``;
+    the log keeps its scale from vanishing far from the incumbent."""
+    from scipy.stats import norm
+
+    mean, sd = gp.predict(rows, return_std=True)
+    sd = np.maximum(sd, 1e-9)
+    gain = (mean - best) / sd
+    ei = sd * (gain * norm.cdf(gain) + norm.pdf(gain))
+    return np.log(np.maximum(ei, 1e-300))
 
 
 def _lbfgs(objective, theta0: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, float]:
@@ -102,7 +124,22 @@ class Ranking:
         return self.model.density_ratio(torch.as_tensor(candidates, dtype=torch.float32), context).numpy()
 
     def scores(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        score = self.density_ratio(candidates, X, y).astype(float)
-        for correction in self.corrections:
-            score = score + correction.weight * correction(candidates, X, y)
+        return self.scorer(candidates, X, y)(candidates)
+
+    @torch.no_grad()
+    def scorer(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """The ranking as a function of rows ``(k, d) -> (k,)``, with the history's context and the
+        corrections' fits computed once; ``candidates (M, d)`` fix the corrections' scales, so
+        ``scorer(candidates, X, y)(candidates) == scores(candidates, X, y)``."""
+        context = context_of(self.model, X, y)
+        parts = [(c.weight, c.prepare(candidates, X, y)) for c in self.corrections]
+
+        def score(rows: np.ndarray) -> np.ndarray:
+            with torch.no_grad():
+                value = self.model.density_ratio(torch.as_tensor(rows, dtype=torch.float32), context).numpy()
+            value = value.astype(float)
+            for weight, correction in parts:
+                value = value + weight * correction(rows)
+            return value
+
         return score
