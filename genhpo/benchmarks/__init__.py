@@ -23,6 +23,8 @@ REGISTRY: dict[str, str] = {
     "sklearn-pipeline": "genhpo.benchmarks.sklearn_pipeline:SklearnPipelineBenchmark",
     "functions": "genhpo.benchmarks.functions:FunctionBenchmark",
     "mlp-epochs": "genhpo.benchmarks.mlp_epochs:MLPEpochsBenchmark",
+    "hpobench-mlp": "genhpo.benchmarks.user_spaces:HPOBenchMLP",
+    "hpolib-fcnet": "genhpo.benchmarks.user_spaces:HPOLibFCNet",
 }
 
 
