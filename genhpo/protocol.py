@@ -109,10 +109,11 @@ class Objective:
 class Constraint:
     """An outcome constraint ``metric <= upper`` (e.g. latency <= 0.01 s); a result satisfying every
     constraint of its benchmark is *feasible*. ``violation`` is ``value - upper`` (<= 0: satisfied),
-    the convention of Optuna's ``constraints_func``."""
+    the convention of Optuna's ``constraints_func``. ``unit``: shown in reports (e.g. ``"s"``)."""
 
     name: str
     upper: float
+    unit: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:

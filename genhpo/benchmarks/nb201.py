@@ -222,7 +222,7 @@ class NB201Constrained(NB201Benchmark):
             if bound < latencies.min():
                 raise ValueError(f"no NB201 cell on {dataset} satisfies latency <= {bound} s: the smallest latency "
                                  f"is {latencies.min():.6f} s (or give latency_quantile in (0, 1])")
-        self.constraints = (Constraint("latency", bound),)
+        self.constraints = (Constraint("latency", bound, "s"),)
         self.feasible_cells = latencies <= bound
         self._optimum = float(self._arrays["mean_val_acc"][self.feasible_cells].max())
 

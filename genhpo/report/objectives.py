@@ -89,7 +89,7 @@ def constrained_section(info: dict[str, Any], curves: dict[str, list[RunCurves]]
                         trials: dict[str, list[list[Trial]]], budgets: list[int]) -> list[str]:
     """Markdown: feasible fraction of the evaluations, and the best feasible score after each budget."""
     constraints = constraints_of(info)
-    stated = ", ".join(f"{c.name} <= {c.upper:.6g}" for c in constraints)
+    stated = ", ".join(f"{c.name} <= {c.upper:.6g}{' ' + c.unit if c.unit else ''}" for c in constraints)
     intro = (f"Constrained: {stated}. Best feasible score after n evaluations (mean ± sem; '-' while a seed has "
              f"none: its regret is then undefined) and the feasible fraction of all evaluations (mean ± sem over "
              f"runs); the best feasible score of the table is {info['optimum']:.4f}.")
