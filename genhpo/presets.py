@@ -47,8 +47,8 @@ def models_dir() -> Path:
 
 #: version of the quick cold-start recipe (its synthetic prior and settings) in the cache's file names, so a
 #: model cached by an older recipe is never taken for today's: 2 = interactions capped at 4 per hyperparameter;
-#: 3 = the card's settings add multiscale local moves and the GP correction
-COLD_RECIPE_VERSION = 3
+#: 3 = the card's settings add multiscale local moves and the GP correction; 4 = and acquisition optimisation
+COLD_RECIPE_VERSION = 4
 
 
 def _cold_stem(signature: str) -> Path:

@@ -109,8 +109,7 @@ class Suggester:
             moves = np.clip(perturb(np.repeat(current[None], REFINE_MOVES, axis=0), self.layout, self.rng, sd=sd),
                             0.0, 1.0)
             if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
-                moves, allowed = self.encoder.project(moves)
-                moves = moves[allowed]
+                moves = self.encoder.project(moves)[0]  # the rows no forbidden clause excludes
             moves = moves[[key_of(r) not in seen for r in moves]] if len(moves) else moves
             if not len(moves):
                 sd /= 2
