@@ -1,10 +1,13 @@
 """Store an experiment's regret curves for docs/results.md:
-``python research/store_experiment.py DIR OUT.json [--trials N]``.
+``python research/store_experiment.py DIR OUT.json [--trials N] [--update]``.
 
 Reads the run store of a ``genhpo compare`` experiment (``genhpo.report.curves``) and writes
 ``{dataset: {optimizer: {"regret": (seeds, N) list, "overhead": mean seconds per trial}}}``, the format
 ``research/results_page.py`` renders (as ``research/bench_generative.py --json`` writes for NB201).
 Runs with fewer than N full evaluations are left out (ValueError if a (dataset, optimizer) has none).
+``--update``: OUT.json exists and keeps its other optimizers; the experiment's (dataset, optimizer)
+curves replace its own, e.g. after re-running only genhpo with new settings (the baselines are
+deterministic given the seed, so re-running them would give the same curves).
 """
 
 from __future__ import annotations
@@ -46,8 +49,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dir", type=Path, help="experiment directory written by `genhpo compare`")
     parser.add_argument("out", type=Path, help="the JSON file to write")
     parser.add_argument("--trials", type=int, default=100, help="evaluations per curve (default 100)")
+    parser.add_argument("--update", action="store_true",
+                        help="replace this experiment's curves in the existing OUT.json, keep the rest")
     args = parser.parse_args(argv)
-    args.out.write_text(json.dumps(store(args.dir, args.trials)))
+    data = store(args.dir, args.trials)
+    if args.update:
+        if not args.out.exists():
+            parser.error(f"--update: no file {args.out} to update")
+        old = json.loads(args.out.read_text())
+        for dataset, optimizers in data.items():
+            old.setdefault(dataset, {}).update(optimizers)
+        data = old
+    args.out.write_text(json.dumps(data))
     print(f"wrote {args.out}")
     return 0
 
