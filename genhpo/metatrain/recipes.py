@@ -269,7 +269,7 @@ QUICK_TRAIN = TrainConfig(steps=60, batch_size=32, tasks_per_batch=4, lr=3e-3, m
 #: the quick cold model's suggestion settings; local_scales, gp and refine chosen on BoTorch functions that
 #: the ``functions`` benchmark does not contain (research/bench_new_spaces.py; docs/decisions/010 and 013)
 QUICK_OPTIMIZER = {"init_random": 5, "local": 5, "local_after": 5, "exploration": 0.1, "local_scales": 4, "gp": 10.0,
-                   "refine": 16}
+                   "refine": 4}
 
 
 def train_quick_cold(config_space: ConfigurationSpace, out: str | Path) -> TrainResult:
