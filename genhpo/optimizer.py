@@ -186,7 +186,8 @@ class GenerativeOptimizer(Optimizer):
         candidates = self.core.continuous_candidates(X, y, self._seen)
         if self.target.constraints:
             candidates = candidates[self.target.likely_feasible(candidates, np.array(self._X), np.array(self._records))]
-        for candidate in self.core.ranked(candidates, X, y, len(candidates), self._seen):
+        for candidate in self.core.ranked(candidates, X, y, len(candidates), self._seen,
+                                          refine=not self.target.constraints):
             try:
                 config = self.encoder.decode(candidate)
             except ValueError:  # excluded by a forbidden clause

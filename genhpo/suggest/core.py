@@ -85,14 +85,17 @@ class Suggester:
         return self._order(candidates, X, y, k)[0]
 
     def ranked(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray, k: int,
-               exclude: Iterable[bytes] = ()) -> np.ndarray:
+               exclude: Iterable[bytes] = (), refine: bool = True) -> np.ndarray:
         """``(k', d)`` rows, best first, for a continuous space: the k best ``candidates (M, d)`` as
         :meth:`order` gives them, preceded by the first one's acquisition optimisation (:meth:`climb`)
-        when ``refine`` > 0, the space has numeric entries, ``REFINE_AFTER`` results are in and this
-        suggestion follows the ranking."""
+        when ``refine`` (and the setting ``refine`` > 0), the space has numeric entries,
+        ``REFINE_AFTER`` results are in and this suggestion follows the ranking. A caller that filtered
+        the candidates (a constrained target's feasibility filter) passes ``refine=False``: a row
+        found by the local search has not passed that filter."""
         index, scorer = self._order(candidates, X, y, k)
         rows = candidates[list(index)]
-        if scorer is None or not self.config.refine or not self.layout.numeric or len(y) < REFINE_AFTER:
+        if (scorer is None or not refine or not self.config.refine or not self.layout.numeric
+                or len(y) < REFINE_AFTER):
             return rows
         seen = {key_of(r) for r in X} | set(exclude)
         return np.vstack([self.climb(rows[0], scorer, seen), rows])

@@ -103,3 +103,28 @@ def test_refine_zero_keeps_suggestions_and_refine_is_silent_on_short_histories()
 def test_bad_settings_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         SuggestConfig().replace(**{field: value})
+
+
+def test_ask_refines_unconstrained_targets_only(monkeypatch):
+    """The local search runs in ask/tell once 5 results are in, but not for a constrained target, whose
+    feasibility filter judged the candidates and not the row the search would find."""
+    from ConfigSpace import ConfigurationSpace, Float
+
+    from genhpo import presets
+    from genhpo.protocol import Constraint, Result
+    from genhpo.suggest.core import Suggester
+
+    space = ConfigurationSpace(seed=0)
+    space.add([Float(f"x{i}", (0.0, 1.0)) for i in range(2)])
+    calls = []
+    original = Suggester.climb
+    monkeypatch.setattr(Suggester, "climb", lambda self, *a: calls.append(1) or original(self, *a))
+    for constraints, expected in (((), True), ((Constraint("cost_metric", 0.5),), False)):
+        calls.clear()
+        optimizer = presets.for_space(space, seed=0, refine=2, init_random=0, exploration=0.0, constraints=constraints)
+        for _ in range(7):
+            config = optimizer.ask()
+            value = config["x0"] + config["x1"]
+            optimizer.tell(config, Result(score=-value, metrics={"cost_metric": value}))
+        # asks 6 and 7 are the ones with >= 5 results
+        assert len(calls) == (2 if expected else 0)
