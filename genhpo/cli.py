@@ -289,12 +289,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--benchmark", help="benchmark name (nb201, nb201-mo: accuracy, latency and model size, "
                                        "nb201-constrained: accuracy s.t. a latency bound, hpob-offline, "
                                        "sklearn-pipeline, functions, mlp-epochs: an MLP trained for 1-27 epochs, "
+                                       "hpobench-mlp and hpolib-fcnet: real tables through user-style spaces, "
                                        "or hpob: HPO-B's official protocol on --root; "
                                        "a benchmark's options go in a --config file's [options] table)")
     p.add_argument("--dataset", type=_names, help="dataset(s), comma-separated (nb201*: cifar10, cifar100, "
                                                   "ImageNet16-120; sklearn-pipeline, mlp-epochs: digits, breast_cancer, wine; "
                                                   "functions: branin, hartmann3, ackley5, rosenbrock4, levy10, "
-                                                  "ackley-mixed10; hpob: SPACE:DATASET, or use --search-space)")
+                                                  "ackley-mixed10; hpobench-mlp: car, phoneme, vehicle, australian, kc1, "
+                                                  "segment, blood_transfusion, credit_g; hpolib-fcnet: naval_propulsion, "
+                                                  "parkinsons_telemonitoring, protein_structure, slice_localization; "
+                                                  "hpob: SPACE:DATASET, or use --search-space)")
     p.add_argument("--root", help="hpob: the HPO-B folder (the official download's hpob-data, or "
                                   "`genhpo data hpob-offline`'s output)")
     p.add_argument("--search-space", type=_names, help="hpob: every meta-test task of these search spaces "

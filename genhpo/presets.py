@@ -68,7 +68,10 @@ def cold_card(config_space: ConfigurationSpace) -> dict[str, Any] | None:
 
 
 def cold_model(config_space: ConfigurationSpace) -> tuple[GenerativeModel, dict[str, Any]]:
-    """(model, card) of the space's cold-start model; trains and caches it on first use (seconds)."""
+    """(model, card) of the space's cold-start model; trains and caches it on first use (seconds).
+    ValueError for a space without hyperparameters."""
+    if len(config_space) == 0:
+        raise ValueError("the configuration space has no hyperparameters: there is nothing to optimise")
     signature = SpaceEncoder(config_space).signature()
     if signature in _LOADED:
         return _LOADED[signature]

@@ -44,7 +44,8 @@ def ask_times(benchmark_name: str, dataset: str, steps: int, settings: dict) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=110)
+    parser.add_argument("--steps", type=int, default=110,
+                        help="ask/tell steps per task; the last 10 asks are timed (default 110: 100-109 observations)")
     parser.add_argument("--settings", default="{}", help="JSON suggestion settings over the card's")
     args = parser.parse_args(argv)
     settings = json.loads(args.settings)

@@ -50,3 +50,12 @@ def test_a_finite_space_ends_with_a_clear_error():
         optimizer.tell(optimizer.ask(), Result(score=1.0))
     with pytest.raises(ValueError, match="every configuration of this finite space has been evaluated"):
         optimizer.ask()
+
+
+def test_an_empty_space_is_a_clear_error():
+    from ConfigSpace import ConfigurationSpace
+
+    from genhpo import presets
+
+    with pytest.raises(ValueError, match="no hyperparameters"):
+        presets.for_space(ConfigurationSpace())

@@ -51,8 +51,10 @@ BUDGETS = (10, 25, 50, 100, 200)
 
 
 def budgets_for(n: int) -> list[int]:
-    """The report's budgets a run of ``n`` evaluations reaches; ``[n]`` for a run shorter than the first."""
-    return [b for b in BUDGETS if b <= n] or [n]
+    """The report's budgets a run of ``n`` evaluations reaches, and ``n`` itself (the run's end) when it
+    is not one of them: 20 evaluations -> [10, 20]; 7 -> [7]."""
+    reached = [b for b in BUDGETS if b <= n]
+    return reached if n in reached else reached + [n]
 
 
 def build_report(root: Path, *, log_scale: bool = False, published: Path | None = None) -> Path:

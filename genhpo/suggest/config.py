@@ -31,7 +31,10 @@ class SuggestConfig(SettingsRecord):
             neighbourhood, as BANANAS optimises its acquisition; White et al., AAAI 2021), in a finite
             space or a pending pool, once ``local_after`` results are in and when any such neighbour is free.
         local_after: results needed before ``local`` applies.
-        init_random: the first ``init_random`` suggestions are uniformly random (an initial design).
+        init_random: the first ``init_random`` suggestions are a uniformly random pick among the
+            candidates (an initial design): a uniformly random configuration in a finite space or a
+            pool; in a continuous space one of the candidates (model draws, which are clipped to the
+            box and may sit on a bound, uniform draws, perturbations), so not uniform over the box.
         ridge: weight w of the ridge correction: the ranking is the density ratio plus w times a ridge
             regression of the history's standardised scores on its encoded rows (:mod:`genhpo.suggest.ridge`).
         ridge_l2: the ridge penalty (prior precision of the coefficients).

@@ -26,8 +26,8 @@ class Policy:
     block_starts: np.ndarray
 
     def random_pick(self, n_results: int, rng: np.random.Generator) -> bool:
-        """Whether this suggestion is uniformly random: an initial-design step (fewer than ``init_random``
-        results), or the exploration draw (probability ``exploration``)."""
+        """Whether this suggestion is a uniformly random pick among the candidates: an initial-design step
+        (fewer than ``init_random`` results), or the exploration draw (probability ``exploration``)."""
         return n_results < self.init_random or bool(self.exploration and rng.random() < self.exploration)
 
     def neighbourhood(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray,

@@ -89,3 +89,17 @@ def test_runs_cold_through_the_generative_optimizer_and_a_baseline(fcnet, tmp_pa
     for optimizer in (genhpo, make_optimizer("rs", fcnet, 0, tmp_path)):
         trials = run(optimizer, fcnet, 8, seed=0)
         assert len(trials) == 8 and all(fcnet.optimum - t.score >= 0 for t in trials)
+
+
+def test_noisy_evaluations_draw_one_recorded_seed(mlp, fcnet):
+    import numpy as np
+
+    config = {"alpha": 4.641589e-06, "batch_size": 16, "depth": 3, "learning_rate_init": 0.0004641589, "width": 64}
+    seeds = load_table(get_space("hpobench-mlp"), "vehicle")["33233"]["val_acc"]
+    draws = {mlp.evaluate(config, rng=np.random.default_rng(k)).score for k in range(40)}
+    assert draws == set(seeds)  # every recorded seed, and nothing else
+    fc = {"activation_fn_1": "tanh", "activation_fn_2": "relu", "batch_size": 32, "dropout_1": 0.3,
+          "dropout_2": 0.0, "init_lr": 0.001, "lr_schedule": "const", "n_units_1": 512, "n_units_2": 16}
+    losses = load_table(get_space("hpolib-fcnet"), "protein_structure")["102101150"]["val_loss"]
+    noisy = fcnet.evaluate(fc, rng=np.random.default_rng(0)).score
+    assert any(noisy == pytest.approx(-math.log10(v), abs=1e-12) for v in losses)

@@ -129,3 +129,12 @@ def test_incomplete_and_corrupt_runs_are_listed_not_plotted(hand_store):
 def test_report_needs_an_experiment(tmp_path):
     with pytest.raises(ValueError, match="not an experiment directory"):
         build_report(tmp_path)
+
+
+def test_report_budgets_end_at_the_run_length():
+    from genhpo.report.build import budgets_for
+
+    assert budgets_for(100) == [10, 25, 50, 100]
+    assert budgets_for(20) == [10, 20]  # the run's end is always a column
+    assert budgets_for(7) == [7]
+    assert budgets_for(300) == [10, 25, 50, 100, 200, 300]

@@ -42,7 +42,7 @@ def test_one_tree_lists_every_command_and_train_lists_its_recipes(capsys):
         (["--seeds", "0"], "argument --seeds: must be a positive integer (>= 1), got 0"),
         (["--trials", "-5"], "argument --trials: must be a positive integer (>= 1), got -5"),
         (["--seeds", "two"], "argument --seeds: expected a positive integer, got 'two'"),
-        (["--config", "no-such-config"], "--config: no file 'no-such-config' (shipped configs: functions, mlp-epochs, nb201-all"),
+        (["--config", "no-such-config"], "--config: no file 'no-such-config' (shipped configs: functions, hpobench-mlp, hpolib-fcnet, mlp-epochs, nb201-all"),
     ],
 )
 def test_bad_input_names_the_flag_and_accepted_values(tmp_path, capsys, argv, message):
