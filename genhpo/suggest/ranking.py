@@ -80,7 +80,13 @@ class GPCorrection:
         centre, spread = reference.mean(), reference.std()
         if spread <= 1e-12:
             return lambda rows: np.zeros(len(rows))
-        return lambda rows: (_log_ei(gp, rows, best) - centre) / spread
+
+        def score(rows: np.ndarray) -> np.ndarray:
+            # the candidates themselves were just predicted for the standardisation: not again
+            values = reference if rows is candidates else _log_ei(gp, rows, best)
+            return (values - centre) / spread
+
+        return score
 
 
 def _log_ei(gp: Any, rows: np.ndarray, best: float) -> np.ndarray:
