@@ -14,6 +14,12 @@ one, the crashed trials in SMAC's run history are raised to its cost. SMAC write
 ``output_directory`` it runs in a temporary directory that is removed with the optimizer and skips
 the per-trial save.
 
+Results told before the first ask warm-start SMAC, as SMAC's own warm-start example does (HPO-B's
+five initial rows, for instance): they go into its run history, and they replace as many
+configurations of the facade's initial design (``_warm_start``). After the first ask, SMAC takes only
+the results of what it asked. The multi-fidelity facade takes only those, since each needs its
+budget.
+
 SMAC's intensifier may ask the same configuration again on another seed when the scenario is not
 deterministic; those repeats are real evaluations (the loop counts them). Benchmarks here are noise-free
 by default, so ``deterministic=True`` is the default: one evaluation per configuration, as SMAC's own
@@ -113,7 +119,6 @@ class SMACOptimizer(Optimizer):
             raise ValueError(f"crash_cost must be a finite number or None, got {crash_cost!r}")
         check_space(config_space, f"SMAC ({facade} facade)", conditions=True, forbiddens=True)
         from smac import BlackBoxFacade, HyperparameterOptimizationFacade, MultiFidelityFacade, Scenario
-        from smac.multi_objective.parego import ParEGO
 
         if facade == "mf" and fidelity is None:
             raise ValueError("SMAC's multi-fidelity facade needs a benchmark with a fidelity (e.g. mlp-epochs)")
@@ -148,16 +153,11 @@ class SMACOptimizer(Optimizer):
             **({"objectives": [o.name for o in self.objectives]} if several else {}),
             **({"min_budget": fidelity.lower, "max_budget": fidelity.upper} if facade == "mf" else {}),
         )
-        facade_cls = {"hpo": HyperparameterOptimizationFacade, "bb": BlackBoxFacade, "mf": MultiFidelityFacade}[facade]
-        # overwrite=True: a resumed genhpo run replays its trials through ask/tell from scratch, and an
-        # existing SMAC directory must never trigger SMAC's interactive "continue or overwrite?" prompt.
-        maximizer = _canonical_start_points(facade_cls.get_acquisition_maximizer(scenario))
-        self._smac = facade_cls(
-            scenario, _ask_tell_only_budget if facade == "mf" else _ask_tell_only, acquisition_maximizer=maximizer,
-            overwrite=True, logging_level=False,
-            **({"multi_objective_algorithm": ParEGO(scenario, seed=seed)} if several else {}),
-            **({"intensifier": MultiFidelityFacade.get_intensifier(scenario, eta=3)} if facade == "mf" else {}),
-        )
+        self._scenario = scenario
+        self._facade_cls = {"hpo": HyperparameterOptimizationFacade, "bb": BlackBoxFacade, "mf": MultiFidelityFacade}[facade]
+        self._smac = self._make_facade()
+        self._observed: list[tuple[Configuration, Result]] = []  # told before the first ask: a warm start
+        self._started = False  # the first ask happened
         self._worst_costs: list[float] | None = None  # several objectives: the worst cost of each so far
         self.crash_cost = None if crash_cost is None else float(crash_cost)
         self._worst_cost = -math.inf  # the worst cost of any success told so far (the default crash cost)
@@ -165,12 +165,48 @@ class SMACOptimizer(Optimizer):
         self._crashed: list[tuple[Any, Result]] = []  # failures told with the worst cost, raised with it
         self._pending: list[tuple[tuple, Any]] = []  # (config key, TrialInfo) asked and not yet told
 
+    def _make_facade(self, initial_design: Any = None) -> Any:
+        """SMAC's facade on the scenario; ``initial_design`` None: the facade's default design."""
+        from smac.multi_objective.parego import ParEGO
+
+        scenario, facade_cls = self._scenario, self._facade_cls
+        # overwrite=True: a resumed genhpo run replays its trials through ask/tell from scratch, and an
+        # existing SMAC directory must never trigger SMAC's interactive "continue or overwrite?" prompt.
+        maximizer = _canonical_start_points(facade_cls.get_acquisition_maximizer(scenario))
+        return facade_cls(
+            scenario, _ask_tell_only_budget if self.facade == "mf" else _ask_tell_only, acquisition_maximizer=maximizer,
+            overwrite=True, logging_level=False,
+            **({} if initial_design is None else {"initial_design": initial_design}),
+            **({"multi_objective_algorithm": ParEGO(scenario, seed=self.seed)} if len(self.objectives) > 1 else {}),
+            **({"intensifier": facade_cls.get_intensifier(scenario, eta=3)} if self.facade == "mf" else {}),
+        )
+
+    def _warm_start(self) -> None:
+        """Start SMAC from the results told before the first ask, as SMAC's warm-start example does: they go
+        into its run history (``smac.tell`` of a ``TrialInfo`` on the intensifier's seed), and they count
+        towards the initial design, which keeps only ``max(0, n - k)`` of the facade's ``n`` Sobol
+        configurations for ``k`` told results (the same rule Optuna's samplers follow for their startup
+        trials)."""
+        from smac.runhistory.dataclasses import TrialInfo
+
+        n_design = self._facade_cls.get_initial_design(self._scenario).meta["n_configs"]
+        design = self._facade_cls.get_initial_design(self._scenario, n_configs=max(0, n_design - len(self._observed)))
+        self._smac = self._make_facade(design)
+        space = self._smac.scenario.configspace
+        for config, result in self._observed:
+            self._record(TrialInfo(config=Configuration(space, values=dict(config)), seed=self._scenario.seed), result)
+        self._observed = []
+
     @property
     def run_directory(self) -> Path | None:
         """SMAC's own run directory (``output_directory/<run_name>/<seed>``), None when temporary."""
         return None if self._tmp is not None else Path(self._smac.scenario.output_directory)
 
     def ask(self) -> Configuration:
+        if not self._started:
+            self._started = True
+            if self._observed:
+                self._warm_start()
         with warnings.catch_warnings():
             # SMAC's forest asks joblib for all cores; in a daemon worker (multiprocessing, Dask) joblib
             # warns on every fit that it falls back to one job, which changes nothing in the result.
@@ -187,15 +223,25 @@ class SMACOptimizer(Optimizer):
         return self._asked_budget
 
     def _tell(self, config: Configuration, result: Result) -> None:
-        from smac.runhistory.dataclasses import TrialValue
-
         key = config_key(config)
         for i, (pending_key, info) in enumerate(self._pending):
             if pending_key == key:
                 del self._pending[i]
                 break
         else:
-            raise ValueError(f"tell() for a configuration SMAC did not ask (or was already told): {dict(config)}")
+            if self._started or self.fidelity_range is not None:
+                why = ("SMAC takes results it did not ask only before its first ask (a warm start)" if self._started
+                       else "SMAC's multi-fidelity facade takes only results it asked (each needs its budget)")
+                raise ValueError(f"tell() for a configuration SMAC did not ask (or was already told): {dict(config)}; {why}")
+            rebind(config, self.config_space)  # ValueError for a configuration of another space
+            self._observed.append((config, result))
+            return
+        self._record(info, result)
+
+    def _record(self, info: Any, result: Result) -> None:
+        """Tell SMAC the result of trial ``info`` (a failure as a crash at the worst cost so far)."""
+        from smac.runhistory.dataclasses import TrialValue
+
         if len(self.objectives) > 1:
             self._tell_several(info, result)
             return

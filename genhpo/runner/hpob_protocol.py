@@ -7,8 +7,8 @@ optimizer of the registry takes part:
 - the generative optimizer (``genhpo``) answers ``observe_and_suggest`` itself (built for the task, it
   reads the task's rows; :func:`genhpo.presets.for_benchmark`);
 - any other optimizer goes through :class:`~genhpo.benchmarks.hpob.ask_tell_method.AskTellMethod`
-  (told the rows it did not ask when it accepts them; SMAC and DEHB refuse them and start their own
-  designs, as in ``research/bench_hpob.py``).
+  (told the rows it did not ask when it accepts them: SMAC and Optuna's samplers start from them; DEHB
+  refuses them and starts its own design, as in ``research/bench_hpob.py``).
 The run is recorded as 5 + n trials in ``trials.jsonl``, each the row the method saw (its
 configuration through the task's codec, its normalised y as the score) with the method's time as its
 overhead; the first five are the initial design (overhead 0). The method is called for every trial

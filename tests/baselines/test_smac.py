@@ -110,3 +110,101 @@ def test_bad_input_is_refused(nb201_cifar10) -> None:
     other = next(c for c in (space.sample_configuration() for _ in range(50)) if c != config)
     with pytest.raises(ValueError, match="did not ask"):
         optimizer.tell(other, nb201_cifar10.evaluate(other))
+
+
+def _branin_like(config) -> float:
+    return -((config["x"] - 0.3) ** 2 + (config["y"] - 0.7) ** 2)
+
+
+def _unit_square():
+    from ConfigSpace import ConfigurationSpace
+
+    return ConfigurationSpace({"x": (0.0, 1.0), "y": (0.0, 1.0)}, seed=1)
+
+
+def test_results_told_before_the_first_ask_warm_start_smac(tmp_path) -> None:
+    """The told rows go into SMAC's run history with their costs, and they replace as many configurations
+    of SMAC's initial design: 30 trials -> a design of 7 (25 %), so 2 Sobol points, then the model's."""
+    from genhpo.protocol import Result
+
+    space = _unit_square()
+    rows = list(space.sample_configuration(5))
+    optimizer = SMACOptimizer(space, 0, n_trials=30, output_directory=tmp_path)
+    for row in rows:
+        optimizer.tell(row, Result(score=_branin_like(row)))
+    asked = []
+    for _ in range(4):
+        config = optimizer.ask()
+        asked.append(config)
+        optimizer.tell(config, Result(score=_branin_like(config)))
+    data = json.loads((optimizer.run_directory / "runhistory.json").read_text())
+    configs = {int(k): v for k, v in data["configs"].items()}
+    told = [(configs[row["config_id"]], row["cost"]) for row in data["data"]]
+    assert len(told) == 9
+    for (values, cost), row in zip(told[:5], rows):  # the warm start, in the order told
+        assert values == pytest.approx(dict(row)) and cost == pytest.approx(-_branin_like(row))
+    assert not any(dict(c) == dict(r) for c in asked for r in rows)  # never asked again
+    origins = [data["config_origins"][str(row["config_id"])] for row in data["data"][5:]]
+    assert [o.startswith("Initial Design") for o in origins] == [True, True, False, False]
+
+
+def test_warm_start_is_reproducible_and_differs_from_a_cold_start() -> None:
+    from genhpo.protocol import Result
+
+    def first_asks(warm: bool) -> list[dict]:
+        space = _unit_square()
+        optimizer = SMACOptimizer(space, 4, n_trials=20)
+        if warm:
+            for row in _five_rows(space):
+                optimizer.tell(row, Result(score=_branin_like(row)))
+        out = []
+        for _ in range(8):
+            config = optimizer.ask()
+            optimizer.tell(config, Result(score=_branin_like(config)))
+            out.append(dict(config))
+        return out
+
+    assert first_asks(True) == first_asks(True)
+    assert first_asks(True) != first_asks(False)
+
+
+def _five_rows(space) -> list:  # five fixed rows of the unit square
+    from ConfigSpace import Configuration
+
+    return [Configuration(space, values={"x": x, "y": y}) for x, y in
+            [(0.1, 0.1), (0.9, 0.2), (0.5, 0.5), (0.2, 0.9), (0.8, 0.8)]]
+
+
+def test_a_failed_warm_start_row_is_held_until_a_success(tmp_path) -> None:
+    from genhpo.protocol import Result
+
+    space = _unit_square()
+    optimizer = SMACOptimizer(space, 0, n_trials=20, output_directory=tmp_path)
+    rows = _five_rows(space)
+    optimizer.tell(rows[0], Result(score=float("nan"), status="failed", error="diverged"))
+    optimizer.tell(rows[1], Result(score=-2.0))
+    config = optimizer.ask()
+    optimizer.tell(config, Result(score=-1.0))
+    data = json.loads((optimizer.run_directory / "runhistory.json").read_text())["data"]
+    status = {row["config_id"]: (row["status"], row["cost"]) for row in data}
+    assert sorted(status.values()) == sorted([(CRASHED, 2.0), (SUCCESS, 2.0), (SUCCESS, 1.0)])
+
+
+def test_unasked_results_are_refused_after_the_first_ask_and_for_the_multi_fidelity_facade() -> None:
+    from genhpo.benchmarks.base import Fidelity
+    from genhpo.protocol import Result
+
+    space = _unit_square()
+    rows = _five_rows(space)
+    optimizer = SMACOptimizer(space, 0, n_trials=20)
+    optimizer.ask()
+    with pytest.raises(ValueError, match="only before its first ask"):
+        optimizer.tell(rows[0], Result(score=0.0))
+    mf = SMACOptimizer(space, 0, facade="mf", n_trials=20, fidelity=Fidelity("epochs", 1, 9))
+    with pytest.raises(ValueError, match="multi-fidelity facade takes only results it asked"):
+        mf.tell(rows[0], Result(score=0.0))
+    fresh = SMACOptimizer(space, 0, n_trials=20)
+    with pytest.raises(ValueError):
+        fresh.tell({"x": 0.5, "z": 1.0}, Result(score=0.0))  # not a configuration of this space
+    fresh.tell(rows[0], Result(score=-1.0))  # the refused tell left it able to warm-start
+    assert fresh.ask() is not None

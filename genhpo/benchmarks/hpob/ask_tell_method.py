@@ -4,9 +4,9 @@ Each call the adapter tells the optimizer the rows it has not seen yet, then ask
 - the row it chose last time comes back at the end of ``X_obs``; the optimizer is told *the
   configuration it asked* with that row's y (the row it snapped to), as on a TabularBenchmark;
 - other new rows (the 5 rows of the initial design) are told as configurations decoded from the
-  rows (Optuna's samplers add them to their study); an optimizer that refuses a configuration it did
-  not ask (SMAC, DEHB) simply never hears of them and starts its own design (they still count in
-  HPO-B's incumbent curve);
+  rows (Optuna's samplers add them to their study, SMAC warm-starts from them); an optimizer that
+  refuses a configuration it did not ask (DEHB) simply never hears of them and starts its own design
+  (they still count in HPO-B's incumbent curve);
 - pool mode returns the index of the pending row nearest to the asked configuration in the
   encoded space (an exact match on offline grids); ``X_pen`` never holds an observed row, so an
   observed row is never chosen. Continuous mode returns the encoded vector itself.
@@ -81,7 +81,7 @@ class AskTellMethod:
             elif self._accepts_unasked:
                 try:
                     self.optimizer.tell(self.codec.decode(X[i]), Result(score=float(y[i])))
-                except ValueError as exc:  # e.g. SMAC: "tell() for a configuration SMAC did not ask"
+                except ValueError as exc:  # e.g. DEHB: "a configuration DEHB did not ask"
                     logger.info("%s refuses rows it did not ask (%s); it starts its own design", self.optimizer.name, exc)
                     self._accepts_unasked = False
         self._rows = X.copy()

@@ -81,7 +81,7 @@ def test_ask_tell_method_through_the_official_protocol(offline_root):
 
 
 class Stubborn(Optimizer):
-    """Always asks the same configuration and refuses tells it did not ask (like SMAC)."""
+    """Always asks the same configuration and refuses tells it did not ask (like DEHB)."""
 
     name = "stubborn"
 
