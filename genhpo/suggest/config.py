@@ -44,7 +44,8 @@ class SuggestConfig(SettingsRecord):
             fitted on the history; :class:`genhpo.suggest.ranking.GPCorrection`); 0 = off.
         refine: spaces with numeric hyperparameters and no pool: rounds of acquisition optimisation, a
             local search on the ranking's score from the chosen candidate (:meth:`genhpo.suggest.core.Suggester.climb`),
-            once 5 results are in; 0 = off (the chosen candidate is suggested as drawn).
+            once ``refine_after`` results are in; 0 = off (the chosen candidate is suggested as drawn).
+        refine_after: results needed before ``refine`` applies; at least 5, the GP correction's minimum.
 
     Raises ValueError naming the field for a value of the wrong type or out of range.
     """
@@ -62,6 +63,7 @@ class SuggestConfig(SettingsRecord):
     local_scales: int = 1
     gp: float = 0.0
     refine: int = 0
+    refine_after: int = 5
 
     def __post_init__(self) -> None:
         for name, low, zero_ok in (("temperature", 0.0, True), ("ridge", 0.0, True), ("ridge_l2", 0.0, False),
@@ -79,6 +81,9 @@ class SuggestConfig(SettingsRecord):
             value, low = getattr(self, name), 1 if name in ("n_samples", "local_scales") else 0
             if not isinstance(value, int) or isinstance(value, bool) or value < low:
                 raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+        value = self.refine_after
+        if not isinstance(value, int) or isinstance(value, bool) or value < 5:
+            raise ValueError(f"refine_after must be an int >= 5 (the GP correction's minimum of results), got {value!r}")
 
     @classmethod
     def from_card(cls, card: Mapping[str, Any] | None) -> SuggestConfig:

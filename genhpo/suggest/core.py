@@ -28,9 +28,6 @@ from genhpo.suggest.config import SuggestConfig
 from genhpo.suggest.policies import Policy
 from genhpo.suggest.ranking import GPCorrection, Ranking, RidgeCorrection, context_of
 
-#: results needed before the acquisition optimisation (:meth:`Suggester.climb`) runs, as many as the GP
-#: correction needs to fit (:class:`GPCorrection`)
-REFINE_AFTER = GPCorrection.min_results
 #: local moves scored per round of the acquisition optimisation
 REFINE_MOVES = 32
 #: the first round's numeric step sd, in units of the [0, 1] encoding (half the coarsest candidate step)
@@ -89,13 +86,13 @@ class Suggester:
         """``(k', d)`` rows, best first, for a continuous space: the k best ``candidates (M, d)`` as
         :meth:`order` gives them, preceded by the first one's acquisition optimisation (:meth:`climb`)
         when ``refine`` (and the setting ``refine`` > 0), the space has numeric entries,
-        ``REFINE_AFTER`` results are in and this suggestion follows the ranking. A caller that filtered
+        the setting ``refine_after`` results are in and this suggestion follows the ranking. A caller that filtered
         the candidates (a constrained target's feasibility filter) passes ``refine=False``: a row
         found by the local search has not passed that filter."""
         index, scorer = self._order(candidates, X, y, k)
         rows = candidates[list(index)]
         if (scorer is None or not refine or not self.config.refine or not self.layout.numeric
-                or len(y) < REFINE_AFTER):
+                or len(y) < self.config.refine_after):
             return rows
         seen = {key_of(r) for r in X} | set(exclude)
         return np.vstack([self.climb(rows[0], scorer, seen), rows])

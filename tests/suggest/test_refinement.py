@@ -96,10 +96,24 @@ def test_refine_zero_keeps_suggestions_and_refine_is_silent_on_short_histories()
     a = presets.for_space(space, seed=3, refine=0).observe_and_suggest(X, y)
     b = presets.for_space(space, seed=3, refine=8).observe_and_suggest(X, y)
     np.testing.assert_array_equal(a, b)
+    # refine_after: the search waits for that many results
+    X = np.random.default_rng(1).random((8, 2))
+    y = X.sum(axis=1)[:, None]
+    late = [presets.for_space(space, seed=3, refine=r, refine_after=9).observe_and_suggest(X, y) for r in (0, 8)]
+    np.testing.assert_array_equal(*late)
+    early = presets.for_space(space, seed=3, refine=8, refine_after=8).observe_and_suggest(X, y)
+    assert not np.array_equal(early, late[0])
+
+
+def test_refine_after_default_is_the_gp_corrections_minimum():
+    from genhpo.suggest.ranking import GPCorrection
+
+    assert SuggestConfig().refine_after == GPCorrection.min_results
 
 
 @pytest.mark.parametrize("field, value", [("gp", -1.0), ("gp", float("nan")), ("local_scales", 0), ("local_scales", 1.5),
-                                          ("refine", -1), ("refine", 2.5)])
+                                          ("refine", -1), ("refine", 2.5), ("refine_after", 4),
+                                          ("refine_after", 6.0)])
 def test_bad_settings_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         SuggestConfig().replace(**{field: value})
