@@ -58,8 +58,8 @@ def summary(table: dict[str, dict[int, float]], budgets: tuple[int, ...] = BUDGE
     met = all(
         sum(row[b] <= 1 for row in table.values() if b in row) >= 0.8 * sum(b in row for row in table.values())
         for b in budgets) and all(v <= 1.5 for row in table.values() for v in row.values())
-    return lines + ["", "; ".join(share), f"target (<= 1 on 80 % of tasks at every budget, never above 1.5): "
-                                         f"{'met' if met and table else 'missed'}"]
+    return lines + ["", "; ".join(share), (f"target (<= 1 on 80 % of tasks at every budget, never above 1.5): "
+                                           f"{'met' if met and table else 'missed'}")]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,6 +55,8 @@ class Benchmark(ABC):
     fidelity_space: Fidelity | None = None
     #: what is optimised: one objective (the score, maximised) unless the benchmark declares several
     objectives: tuple[Objective, ...] = (Objective("score"),)
+    #: what the score measures, and so the unit of regret, shown in reports ("" when it has none)
+    score_unit: str = ""
     #: outcome constraints a result must satisfy to count (none unless declared); the score is then
     #: maximised over feasible results only, and ``optimum`` is the best feasible score
     constraints: tuple[Constraint, ...] = ()

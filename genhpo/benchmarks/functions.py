@@ -59,6 +59,7 @@ class FunctionBenchmark(Benchmark):
     """One BoTorch test function (see the module doc); ValueError for an unknown name."""
 
     name = "functions"
+    score_unit = "-f(x), the negated function value"
     #: the functions this benchmark offers (a subclass may offer others, e.g. for selecting settings)
     functions: dict[str, tuple[str, dict[str, Any]]] = FUNCTIONS
 

@@ -67,6 +67,7 @@ class MLPEpochsBenchmark(Benchmark):
     """An MLP trained for ``fidelity`` epochs (default the full 27); score = validation accuracy."""
 
     name = "mlp-epochs"
+    score_unit = "validation accuracy, fraction"
     fidelity_space = Fidelity("epochs", 1, MAX_EPOCHS, integer=True)
 
     def __init__(self, dataset: str = "digits") -> None:

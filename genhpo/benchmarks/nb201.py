@@ -81,6 +81,7 @@ class NB201Benchmark(TabularBenchmark):
     """
 
     name = "nb201"
+    score_unit = "validation accuracy, %"
     family = "nb201"
 
     def __init__(self, dataset: str = "cifar10") -> None:
@@ -147,6 +148,7 @@ class NB201MultiObjective(NB201Benchmark):
     """
 
     name = "nb201-mo"
+    score_unit = "dominated hypervolume of the normalised objectives"
     #: checkpoints trained on accuracy do not serve it: ``genhpo`` takes the NB201 cold-start model,
     #: meta-trained on synthetic priors (a transfer checkpoint for these objectives is not trained yet)
     family = "nb201-mo"

@@ -140,6 +140,7 @@ class HPOBenchMLP(UserSpaceTable):
     """HPOBench's scikit-learn MLP table through a user-style space (module doc)."""
 
     name = "hpobench-mlp"
+    score_unit = "validation accuracy, fraction"
     grid_id = "hpobench-mlp"
     _make_space = staticmethod(_mlp_space)
 
@@ -148,5 +149,6 @@ class HPOLibFCNet(UserSpaceTable):
     """HPOLib's FCNet table through a user-style space (module doc)."""
 
     name = "hpolib-fcnet"
+    score_unit = "-log10(validation MSE)"
     grid_id = "hpolib-fcnet"
     _make_space = staticmethod(_fcnet_space)

@@ -78,6 +78,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
     hpob: dict[str, dict[str, Any]] = {}
     hpob_tasks: dict[str, list[str]] = {}  # {space: [dataset]} of the HPO-B tasks scored
     extra: dict[tuple[str, str], list[str]] = {}  # per task: sections on objectives, constraints, transfer
+    units: dict[tuple[str, str], str] = {}  # per task: what its score (and so its regret) measures
     evaluations = experiment.trials  # per run; under HPO-B's official protocol the 5 initial rows too
     official = False
     for dataset in experiment.datasets:
@@ -85,6 +86,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
         official = info.get("protocol") == "hpob"
         evaluations = experiment.trials + (hpob_results.N_INITIAL if official else 0)
         optimum, score_min = info["optimum"], info.get("score_min")
+        units[(experiment.benchmark, dataset)] = info.get("score_unit") or ""  # absent in older experiments
         if optimum is None:
             raise ValueError(f"{experiment.benchmark}/{dataset} has no known optimum: regret is undefined")
         task = hpob_results.hpob_task(info, experiment.benchmark, dataset)
@@ -142,7 +144,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
                                                 official=official, length=evaluations - hpob_results.N_INITIAL + 1)
         except ValueError as exc:  # e.g. no (task, seed) that every optimizer completed yet
             notes.append(f"HPO-B scores not computed: {exc}")
-    (out / "summary.md").write_text(_markdown(rows, notes, evaluations, root, section, extra))
+    (out / "summary.md").write_text(_markdown(rows, notes, evaluations, root, section, extra, units))
     for name, data in hpob.items():
         write_json_atomic(out / "hpob" / f"{name}.json", data)
     if hpob_tasks:  # what HPO-B's own BenchmarkPlotter reads beside the results files
@@ -228,7 +230,8 @@ def _objective_sections(experiment: Any, dataset: str, info: dict[str, Any], cur
 
 
 def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root: Path,
-              section: list[str] | None = None, extra: dict[tuple[str, str], list[str]] | None = None) -> str:
+              section: list[str] | None = None, extra: dict[tuple[str, str], list[str]] | None = None,
+              units: dict[tuple[str, str], str] | None = None) -> str:
     budgets = budgets_for(n_trials)
     lines = [f"# Comparison report: {root}", ""]
     for (benchmark, dataset) in dict.fromkeys((r["benchmark"], r["dataset"]) for r in rows):
@@ -237,7 +240,9 @@ def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root:
         lines += [f"## {benchmark} / {dataset}", "",
                   ("Several objectives: the incumbent is the dominated hypervolume of the results so far and the "
                    "optimum the hypervolume of the table's Pareto front (see below). " if several else "")
-                  + (f"Regret (optimum - incumbent), mean ± sem over seeds, after n full evaluations; "
+                  + ("Regret (optimum - incumbent"
+                     + (f", in {units[(benchmark, dataset)]}" if (units or {}).get((benchmark, dataset)) else "")
+                     + "), mean ± sem over seeds, after n full evaluations; "
                    f"hits = runs that found the optimum within {n_trials} evaluations; repeats = evaluations of a "
                    f"configuration already evaluated in the run (mean per run)."), "",
                   "| optimizer | runs | " + " | ".join(f"@{b}" for b in budgets)

@@ -261,6 +261,7 @@ def describe_benchmark(benchmark: Benchmark) -> dict[str, Any]:
         "dataset": benchmark.dataset,
         "label": benchmark.label,
         "optimum": finite_or_none(benchmark.optimum),
+        "score_unit": benchmark.score_unit,
         "score_min": score_min,
         "fidelity": None if benchmark.fidelity_space is None else vars(benchmark.fidelity_space),
         "config_space": benchmark.config_space.to_serialized_dict(),

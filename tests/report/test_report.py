@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 
 import numpy as np
@@ -138,3 +139,21 @@ def test_report_budgets_end_at_the_run_length():
     assert budgets_for(20) == [10, 20]  # the run's end is always a column
     assert budgets_for(7) == [7]
     assert budgets_for(300) == [10, 25, 50, 100, 200, 300]
+
+
+def test_regret_is_stated_in_the_benchmarks_score_unit(hand_store):
+    md = (build_report(hand_store) / "summary.md").read_text()
+    assert "Regret (optimum - incumbent), mean" in md  # an experiment written before units: no unit
+    info_path = hand_store / "runs/toy/d" / BENCHMARK_INFO
+    info = json.loads(info_path.read_text())
+    write_json_atomic(info_path, {**info, "score_unit": "validation accuracy, %"})
+    md = (build_report(hand_store) / "summary.md").read_text()
+    assert "Regret (optimum - incumbent, in validation accuracy, %), mean" in md
+
+
+def test_benchmark_json_carries_the_score_unit():
+    from genhpo import benchmarks
+    from genhpo.runner.execute import describe_benchmark
+
+    assert describe_benchmark(benchmarks.make("functions", "branin"))["score_unit"] == "-f(x), the negated function value"
+    assert describe_benchmark(benchmarks.make("nb201", "cifar10"))["score_unit"] == "validation accuracy, %"

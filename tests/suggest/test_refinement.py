@@ -66,8 +66,9 @@ def test_scorer_scores_later_rows_on_the_candidates_scale():
 def test_acquisition_optimisation_moves_the_choice_towards_the_optimum():
     """refine > 0: the suggested row is the chosen candidate improved by local search on the ranking,
     so on a smooth bowl it lands nearer the optimum than any plain draw at the same seed."""
-    from genhpo import presets
     from ConfigSpace import ConfigurationSpace, Float
+
+    from genhpo import presets
 
     space = ConfigurationSpace(seed=0)
     space.add([Float(f"x{i}", (0.0, 1.0)) for i in range(3)])
@@ -85,8 +86,9 @@ def test_acquisition_optimisation_moves_the_choice_towards_the_optimum():
 
 
 def test_refine_zero_keeps_suggestions_and_refine_is_silent_on_short_histories():
-    from genhpo import presets
     from ConfigSpace import ConfigurationSpace, Float
+
+    from genhpo import presets
 
     space = ConfigurationSpace(seed=0)
     space.add([Float(f"x{i}", (0.0, 1.0)) for i in range(2)])

@@ -37,6 +37,7 @@ class HPOBTaskBenchmark(TabularBenchmark):
         self.dataset_id = dataset_id
         self.dataset = f"{search_space_id}/{dataset_id}"
         self.normalize = normalize
+        self.score_unit = "y min-max normalised over the task" if normalize else "the task's raw y"
         filename = files.checked_key(files.SPLIT_FILES, split, "HPO-B split")
         self.X, y = files.task_arrays(files.load_json(self.root / filename), search_space_id, dataset_id,
                                       f"{filename} of {self.root}")
