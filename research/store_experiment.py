@@ -2,8 +2,10 @@
 ``python research/store_experiment.py DIR OUT.json [--trials N] [--update]``.
 
 Reads the run store of a ``genhpo compare`` experiment (``genhpo.report.curves``) and writes
-``{dataset: {optimizer: {"regret": (seeds, N) list, "overhead": mean seconds per trial}}}``, the format
-``research/results_page.py`` renders (as ``research/bench_generative.py --json`` writes for NB201).
+``{dataset: {optimizer: {"regret": (seeds, N) list, "overhead": mean seconds per trial, "settings": the
+optimizer's settings as its first run recorded them (seed left out), "versions": the packages it ran
+with}}}``, the format ``research/results_page.py`` renders (as ``research/bench_generative.py --json``
+writes for NB201), so a stored curve says what produced it.
 Runs with fewer than N full evaluations are left out (ValueError if a (dataset, optimizer) has none).
 ``--update``: OUT.json exists and keeps its other optimizers; the experiment's (dataset, optimizer)
 curves replace its own, e.g. after re-running only genhpo with new settings (the baselines are
@@ -32,14 +34,17 @@ def store(root: Path, trials: int) -> dict:
     for dataset in experiment.datasets:
         info = benchmark_info(root, experiment.benchmark, dataset)
         for name in experiment.optimizers:
-            curves = [run_curves(r, info["optimum"], trials, info.get("fidelity"), info) for r in records
-                      if r.key.dataset == dataset and r.key.optimizer == name]
+            runs = [r for r in records if r.key.dataset == dataset and r.key.optimizer == name]
+            metas = {r.key: r.meta for r in runs}
+            curves = [run_curves(r, info["optimum"], trials, info.get("fidelity"), info) for r in runs]
             curves = sorted((c for c in curves if c is not None), key=lambda c: c.key.seed)
             if not curves:
                 raise ValueError(f"{dataset}/{name}: no run with {trials} full evaluations in {root}")
             out.setdefault(dataset, {})[name] = {
                 "regret": [[float(f"{v:.6g}") for v in c.regret] for c in curves],  # 6 significant digits
                 "overhead": float(np.mean(np.concatenate([c.overhead for c in curves]))),
+                "settings": {k: v for k, v in (metas[curves[0].key].get("optimizer") or {}).items() if k != "seed"},
+                "versions": metas[curves[0].key].get("versions") or {},
             }
     return out
 

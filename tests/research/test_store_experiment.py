@@ -18,6 +18,9 @@ def test_store_and_update_keep_the_other_optimizers(tmp_path):
     assert store_experiment.main([str(tmp_path / "exp"), str(out), "--trials", "10"]) == 0
     curves = json.loads(out.read_text())["branin"]["rs"]["regret"]
     assert len(curves) == 2 and len(curves[0]) == 10 and curves[0] == sorted(curves[0], reverse=True)
+    stored = json.loads(out.read_text())["branin"]["rs"]
+    assert stored["settings"]["name"] == "rs" and "seed" not in stored["settings"]  # what produced the curves
+    assert "numpy" in stored["versions"]
     # an older file: another optimizer kept, this experiment's rs replaced
     out.write_text(json.dumps({"branin": {"rs": {"regret": [[9.0] * 10], "overhead": 0.0},
                                           "tpe": {"regret": [[1.0] * 10], "overhead": 0.0}}}))
