@@ -95,8 +95,9 @@ def hpob_table(folder: Path) -> list[str]:
              f"rank (1 = best) over the {len(scores.pairs)} (task, seed) pairs. genhpo = `presets.for_benchmark`: "
              "the `hpob-offline-<space>` checkpoint (meta-train split only) with its card's settings "
              "(`docs/decisions/004-hpob-offline-settings.md`). Every method is shown the 5 initial rows; "
-             "genhpo, rs, re, transfer-topk, tpe and gp build on them, smac, smac-bb and dehb refuse rows they "
-             "did not ask and start their own designs (the rows still count in the incumbent).")
+             "genhpo, rs, re, transfer-topk, tpe and gp build on them; smac and smac-bb warm-start from them (their "
+             "initial design shortened by 5); dehb refuses rows it did not ask and starts its own design (the rows "
+             "still count in its incumbent).")
     lines = ["## HPO-B format, offline meta-test", "",
              "`python research/bench_hpob.py --trials 100 --out docs/results/hpob` (needs `genhpo data hpob-offline`)",
              "", about, ""]
