@@ -95,8 +95,9 @@ def run(dataset: str, mode: str, out: Path, work: Path, workers: int, optimizers
     space = space_of_dataset(dataset).space_id
     experiment = work / f"{dataset}-{mode}"
     cmd = ["genhpo", "compare", "--benchmark", "hpob", "--root", str(root), "--search-space", space,
-           "--optimizers", ",".join(optimizers), "--seeds", "5", "--trials", "100", "--genhpo-checkpoints",
-           str(folder), "--out", str(experiment), "--workers", str(workers), "--quiet"]
+           "--optimizers", ",".join(optimizers), "--seeds", "5", "--trials", "100",
+           *(["--genhpo-checkpoints", str(folder)] if "genhpo" in optimizers else []),
+           "--out", str(experiment), "--workers", str(workers), "--quiet"]
     _run(cmd + (["--continuous"] if mode == "continuous" else []))
     _run(["genhpo", "report", str(experiment)])
     tmp = target.with_name(target.name + ".partial")

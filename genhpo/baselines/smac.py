@@ -305,6 +305,9 @@ class SMACOptimizer(Optimizer):
             "deterministic": self.deterministic,
             "crash_cost": self.crash_cost,
             "run_name": self.run_name,
+            # results told before the first ask shorten the initial design (a run before this setting existed
+            # ran its own design whatever it was told, so its stored trials are not this optimizer's)
+            "warm_start": True,
             "run_directory": str(self.run_directory) if self.run_directory else None,
             "smac_version": _smac_version(),
             **({"objectives": objective_settings(self.objectives)["objectives"],
