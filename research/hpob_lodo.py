@@ -25,7 +25,8 @@ the ``hpob`` recipe's optimizer settings first; the weights are kept), and repla
 The tables: HPO-B's normalised regret and average rank at 25/50/100 over the 12 tasks x 5 seeds
 (``genhpo.benchmarks.hpob.scores``), and each method's rank as mean +- standard error over the 12
 tasks (a task's rank = the mean over its 5 seeds), so the margin between methods has an uncertainty.
-Experiments (run stores) go to ``--work`` (default: beside the offline roots in genhpo's cache).
+Experiments (run stores) go to ``--work`` (default: beside the offline roots in genhpo's cache), one per
+(dataset, mode), and one per (dataset, mode, optimizers) for a run of some optimizers only.
 """
 
 from __future__ import annotations
@@ -93,7 +94,9 @@ def run(dataset: str, mode: str, out: Path, work: Path, workers: int, optimizers
     if rerun:
         refresh_cards(folder)
     space = space_of_dataset(dataset).space_id
-    experiment = work / f"{dataset}-{mode}"
+    # a subset of the optimizers (a rerun) gets its own experiment: an experiment's optimizers are fixed
+    subset = "" if set(optimizers) == set(OPTIMIZERS) else "-" + "-".join(sorted(optimizers))
+    experiment = work / f"{dataset}-{mode}{subset}"
     cmd = ["genhpo", "compare", "--benchmark", "hpob", "--root", str(root), "--search-space", space,
            "--optimizers", ",".join(optimizers), "--seeds", "5", "--trials", "100",
            *(["--genhpo-checkpoints", str(folder)] if "genhpo" in optimizers else []),
