@@ -171,9 +171,11 @@ PIPELINE_TABLE = (
      "the same with --dataset breast_cancer,digits --out results/skl-bd, stored with --update"),
     "Large conditional space: scikit-learn pipelines trained for real",
     ("Regret 1 - (3-fold cross-validated accuracy) of the incumbent, mean (standard error) over 10 seeds; 23 "
-     "hyperparameters, 21 conditions, 1 forbidden clause. genhpo = the space's quick cold model with the card "
-     "settings of decision 010 (multiscale local moves, GP correction; measured before the acquisition "
-     "optimisation of decision 013 joined the card)."),
+     "hyperparameters, 21 conditions, 1 forbidden clause. genhpo = the space's quick cold model with its card's "
+     "settings (multiscale local moves and GP correction, decision 010; 4 rounds of acquisition optimisation, "
+     "decision 013), re-run with them on all three datasets: `genhpo compare --benchmark sklearn-pipeline "
+     "--dataset wine,breast_cancer,digits --optimizers genhpo --seeds 10 --trials 100 --out results/skl-g`, "
+     "stored with --update."),
 )
 
 
