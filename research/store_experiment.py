@@ -50,14 +50,19 @@ def store(root: Path, trials: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Store an experiment's regret curves for docs/results.md.")
     parser.add_argument("dir", type=Path, help="experiment directory written by `genhpo compare`")
     parser.add_argument("out", type=Path, help="the JSON file to write")
     parser.add_argument("--trials", type=int, default=100, help="evaluations per curve (default 100)")
     parser.add_argument("--update", action="store_true",
                         help="replace this experiment's curves in the existing OUT.json, keep the rest")
     args = parser.parse_args(argv)
-    data = store(args.dir, args.trials)
+    if args.trials < 1:
+        parser.error(f"--trials must be >= 1, got {args.trials}")
+    try:
+        data = store(args.dir, args.trials)
+    except ValueError as exc:  # e.g. no run that long, or not an experiment directory
+        parser.error(str(exc))
     if args.update:
         if not args.out.exists():
             parser.error(f"--update: no file {args.out} to update")

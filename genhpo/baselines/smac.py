@@ -234,6 +234,9 @@ class SMACOptimizer(Optimizer):
                        else "SMAC's multi-fidelity facade takes only results it asked (each needs its budget)")
                 raise ValueError(f"tell() for a configuration SMAC did not ask (or was already told): {dict(config)}; {why}")
             rebind(config, self.config_space)  # ValueError for a configuration of another space
+            if any(config_key(told) == key for told, _ in self._observed):
+                raise ValueError(f"tell() for a configuration already told before the first ask: {dict(config)}; "
+                                 "SMAC keeps one result per configuration")
             self._observed.append((config, result))
             return
         self._record(info, result)

@@ -59,7 +59,7 @@ class FunctionBenchmark(Benchmark):
     """One BoTorch test function (see the module doc); ValueError for an unknown name."""
 
     name = "functions"
-    score_unit = "-f(x), the negated function value"
+    score_unit = "units of f(x) (score = -f(x))"
     #: the functions this benchmark offers (a subclass may offer others, e.g. for selecting settings)
     functions: dict[str, tuple[str, dict[str, Any]]] = FUNCTIONS
 

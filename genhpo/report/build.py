@@ -119,8 +119,9 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
         trials = {name: [t for _, t in sorted(run_trials[name], key=lambda p: p[0])] for name in curves}
         prefix = f"{experiment.benchmark}_{dataset}"
         several = len(objectives.objectives_of(info)) > 1
+        unit = units[(experiment.benchmark, dataset)]
         title = (f"{experiment.benchmark} {dataset}: hypervolume regret (table's front {optimum:.4g})" if several
-                 else f"{experiment.benchmark} {dataset} (optimum {optimum:.4g})")
+                 else f"{experiment.benchmark} {dataset} (optimum {optimum:.4g}" + (f"; regret in {unit})" if unit else ")"))
         plots.regret_over_evaluations(curves, order, title, out / f"{prefix}_regret_evals.png", log_scale)
         plots.regret_over_wallclock(curves, order, title, out / f"{prefix}_regret_wallclock.png", log_scale)
         common = set.intersection(*({c.key.seed for c in runs} for runs in curves.values()))

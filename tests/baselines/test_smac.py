@@ -207,4 +207,6 @@ def test_unasked_results_are_refused_after_the_first_ask_and_for_the_multi_fidel
     with pytest.raises(ValueError):
         fresh.tell({"x": 0.5, "z": 1.0}, Result(score=0.0))  # not a configuration of this space
     fresh.tell(rows[0], Result(score=-1.0))  # the refused tell left it able to warm-start
+    with pytest.raises(ValueError, match="already told before the first ask"):
+        fresh.tell(rows[0], Result(score=-0.5))  # one result per configuration, never a silent overwrite
     assert fresh.ask() is not None

@@ -155,5 +155,5 @@ def test_benchmark_json_carries_the_score_unit():
     from genhpo import benchmarks
     from genhpo.runner.execute import describe_benchmark
 
-    assert describe_benchmark(benchmarks.make("functions", "branin"))["score_unit"] == "-f(x), the negated function value"
+    assert describe_benchmark(benchmarks.make("functions", "branin"))["score_unit"] == "units of f(x) (score = -f(x))"
     assert describe_benchmark(benchmarks.make("nb201", "cifar10"))["score_unit"] == "validation accuracy, %"

@@ -29,3 +29,6 @@ def test_store_and_update_keep_the_other_optimizers(tmp_path):
     assert data["tpe"]["regret"] == [[1.0] * 10] and data["rs"]["regret"] == curves
     with pytest.raises(SystemExit):
         store_experiment.main([str(tmp_path / "exp"), str(tmp_path / "none.json"), "--trials", "10", "--update"])
+    for trials in ("0", "11"):  # no curve of that length: a usage error, never a traceback or a silent store
+        with pytest.raises(SystemExit):
+            store_experiment.main([str(tmp_path / "exp"), str(out), "--trials", trials])

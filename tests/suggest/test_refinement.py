@@ -107,6 +107,12 @@ def test_refine_zero_keeps_suggestions_and_refine_is_silent_on_short_histories()
     assert not np.array_equal(early, late[0])
 
 
+def test_integer_settings_take_numpy_integers():
+    config = SuggestConfig().replace(refine=np.int64(4), refine_after=np.int64(10), n_samples=np.int32(128))
+    assert (config.refine, config.refine_after, config.n_samples) == (4, 10, 128)
+    assert all(type(v) is int for v in (config.refine, config.refine_after, config.n_samples))
+
+
 def test_refine_after_default_is_the_gp_corrections_minimum():
     from genhpo.suggest.ranking import GPCorrection
 
