@@ -298,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "ackley-mixed10; hpobench-mlp: car, phoneme, vehicle, australian, kc1, "
                                                   "segment, blood_transfusion, credit_g; hpolib-fcnet: naval_propulsion, "
                                                   "parkinsons_telemonitoring, protein_structure, slice_localization; "
+                                                  "hpob-offline: any of those 12 (the offline HPO-B tasks); "
                                                   "hpob: SPACE:DATASET, or use --search-space)")
     p.add_argument("--root", help="hpob: the HPO-B folder (the official download's hpob-data, or "
                                   "`genhpo data hpob-offline`'s output)")
