@@ -183,7 +183,8 @@ class SMACOptimizer(Optimizer):
 
     def _warm_start(self) -> None:
         """Start SMAC from the results told before the first ask, as SMAC's warm-start example does: they go
-        into its run history (``smac.tell`` of a ``TrialInfo`` on the intensifier's seed), and they count
+        into its run history (``smac.tell`` of a ``TrialInfo`` on the scenario's seed, which the intensifier
+        reads from the run history when it starts and keeps for every later trial), and they count
         towards the initial design, which keeps only ``max(0, n - k)`` of the facade's ``n`` Sobol
         configurations for ``k`` told results (the same rule Optuna's samplers follow for their startup
         trials)."""
@@ -308,8 +309,8 @@ class SMACOptimizer(Optimizer):
             "deterministic": self.deterministic,
             "crash_cost": self.crash_cost,
             "run_name": self.run_name,
-            # results told before the first ask shorten the initial design (a run before this setting existed
-            # ran its own design whatever it was told, so its stored trials are not this optimizer's)
+            # results told before the first ask warm-start SMAC (module doc); part of the optimizer's identity,
+            # so a stored run made without it is never taken for this optimizer's
             "warm_start": True,
             "run_directory": str(self.run_directory) if self.run_directory else None,
             "smac_version": _smac_version(),
