@@ -35,16 +35,16 @@ def store(root: Path, trials: int) -> dict:
         info = benchmark_info(root, experiment.benchmark, dataset)
         for name in experiment.optimizers:
             runs = [r for r in records if r.key.dataset == dataset and r.key.optimizer == name]
-            metas = {r.key: r.meta for r in runs}
             curves = [run_curves(r, info["optimum"], trials, info.get("fidelity"), info) for r in runs]
             curves = sorted((c for c in curves if c is not None), key=lambda c: c.key.seed)
             if not curves:
                 raise ValueError(f"{dataset}/{name}: no run with {trials} full evaluations in {root}")
+            meta = next(r.meta for r in runs if r.key == curves[0].key)  # the first stored run's
             out.setdefault(dataset, {})[name] = {
                 "regret": [[float(f"{v:.6g}") for v in c.regret] for c in curves],  # 6 significant digits
                 "overhead": float(np.mean(np.concatenate([c.overhead for c in curves]))),
-                "settings": {k: v for k, v in (metas[curves[0].key].get("optimizer") or {}).items() if k != "seed"},
-                "versions": metas[curves[0].key].get("versions") or {},
+                "settings": {k: v for k, v in (meta.get("optimizer") or {}).items() if k != "seed"},
+                "versions": meta.get("versions") or {},
             }
     return out
 

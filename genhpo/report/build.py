@@ -86,7 +86,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
         official = info.get("protocol") == "hpob"
         evaluations = experiment.trials + (hpob_results.N_INITIAL if official else 0)
         optimum, score_min = info["optimum"], info.get("score_min")
-        units[(experiment.benchmark, dataset)] = info.get("score_unit") or ""  # absent in older experiments
+        unit = units[(experiment.benchmark, dataset)] = info.get("score_unit") or ""  # absent in older experiments
         if optimum is None:
             raise ValueError(f"{experiment.benchmark}/{dataset} has no known optimum: regret is undefined")
         task = hpob_results.hpob_task(info, experiment.benchmark, dataset)
@@ -119,7 +119,6 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
         trials = {name: [t for _, t in sorted(run_trials[name], key=lambda p: p[0])] for name in curves}
         prefix = f"{experiment.benchmark}_{dataset}"
         several = len(objectives.objectives_of(info)) > 1
-        unit = units[(experiment.benchmark, dataset)]
         title = (f"{experiment.benchmark} {dataset}: hypervolume regret (table's front {optimum:.4g})" if several
                  else f"{experiment.benchmark} {dataset} (optimum {optimum:.4g}" + (f"; regret in {unit})" if unit else ")"))
         plots.regret_over_evaluations(curves, order, title, out / f"{prefix}_regret_evals.png", log_scale)

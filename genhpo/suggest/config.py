@@ -78,15 +78,13 @@ class SuggestConfig(SettingsRecord):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
             raise ValueError(f"exploration must be in [0, 1], got {value!r}")
         object.__setattr__(self, "exploration", float(value))
-        for name in ("n_samples", "local", "local_after", "init_random", "local_scales", "refine"):
-            value, low = getattr(self, name), 1 if name in ("n_samples", "local_scales") else 0
+        for name, low, why in (("n_samples", 1, ""), ("local", 0, ""), ("local_after", 0, ""), ("init_random", 0, ""),
+                               ("local_scales", 1, ""), ("refine", 0, ""),
+                               ("refine_after", 5, " (the GP correction's minimum of results)")):
+            value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+                raise ValueError(f"{name} must be an int >= {low}{why}, got {value!r}")
             object.__setattr__(self, name, int(value))  # a numpy integer is stored as an int
-        value = self.refine_after
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 5:
-            raise ValueError(f"refine_after must be an int >= 5 (the GP correction's minimum of results), got {value!r}")
-        object.__setattr__(self, "refine_after", int(value))
 
     @classmethod
     def from_card(cls, card: Mapping[str, Any] | None) -> SuggestConfig:
