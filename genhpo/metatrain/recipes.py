@@ -3,6 +3,9 @@
 - ``nb201-holdout-<dataset>``: the NB201 tables of the *other two* datasets only (the held-out
   dataset's table is never read), as mixtures (see :class:`MixtureSource`), plus 20 % synthetic
   tasks on the same space; validation on held-out mixture draws and synthetic tasks.
+- ``nb201-mo-holdout-<dataset>``: for ``nb201-mo`` (several objectives): ParEGO scalarisations of the
+  other two datasets' accuracy, latency and model-size tables (see :class:`ScalarisedSource`), plus
+  20 % synthetic tasks; the held-out dataset's tables are never read (docs/decisions/018).
 - ``nb201-cold``: no NB201 data at all: synthetic tasks on the NB201 *space* (its layout only).
 - ``hpob-offline-<space>``: the offline HPO-B-format meta-train tables of that space only (see
   :mod:`genhpo.benchmarks.hpob.offline`), early stopping on its meta-validation table; the meta-test
@@ -26,6 +29,7 @@ from genhpo.benchmarks.base import TabularBenchmark
 from genhpo.metatrain.sources import (
     CompositeSource,
     MixtureSource,
+    ScalarisedSource,
     TableSource,
     benchmark_task,
 )
@@ -68,17 +72,22 @@ def synthetic_recipe(config_space: ConfigurationSpace, seed: int = 0, n_val: int
     return Recipe(layout, source, [source(val_rng) for _ in range(n_val)], data)
 
 
-def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) -> Recipe:
-    """The other two NB201 datasets' tables (never ``holdout``'s) as mixtures, plus synthetic tasks."""
-    from genhpo.benchmarks.nb201 import NB201Benchmark
+def _nb201_sources(holdout: str, benchmark: Callable[[str], Any]) -> tuple[SpaceEncoder, Layout, list[Any]]:
+    """(encoder, layout, the other two datasets' benchmarks) for a recipe that holds ``holdout`` out; the
+    held-out dataset is never instantiated (constructing its benchmark would load its table)."""
     from genhpo.spaces import nb201
 
     if holdout not in NB201_DATASETS:
         raise ValueError(f"unknown NB201 holdout {holdout!r}; accepted: {', '.join(NB201_DATASETS)}")
-    # the held-out dataset is never instantiated: constructing its benchmark would load its table
     encoder = SpaceEncoder(nb201.config_space())
-    layout = Layout.from_encoder(encoder)
-    related = [NB201Benchmark(d) for d in NB201_DATASETS if d != holdout]
+    return encoder, Layout.from_encoder(encoder), [benchmark(d) for d in NB201_DATASETS if d != holdout]
+
+
+def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) -> Recipe:
+    """The other two NB201 datasets' tables (never ``holdout``'s) as mixtures, plus synthetic tasks."""
+    from genhpo.benchmarks.nb201 import NB201Benchmark
+
+    encoder, layout, related = _nb201_sources(holdout, NB201Benchmark)
     tables = [benchmark_task(b, encoder) for b in related]
     mixtures = MixtureSource(tables)
     synthetic = SyntheticSource(tables[0].X, layout)
@@ -89,6 +98,29 @@ def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) 
             "benchmark_data": f"NB201 mean validation accuracy tables of {', '.join(b.dataset for b in related)}",
             "mixture": "random convex combinations of the standardised tables, monotone warp, noise <= 0.01 std",
             "p_synthetic": p_synthetic, "validation": "4 held-out mixture draws + 2 synthetic tasks"}
+    return Recipe(layout, source, val, data)
+
+
+def nb201_mo_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) -> Recipe:
+    """Multi-objective tasks from the other two NB201 datasets' tables of accuracy, latency and model
+    size (never ``holdout``'s), plus synthetic tasks; for ``nb201-mo`` (docs/decisions/018)."""
+    from genhpo.benchmarks.nb201 import NB201MultiObjective
+
+    encoder, layout, related = _nb201_sources(holdout, NB201MultiObjective)
+    X = benchmark_task(related[0], encoder).X  # every NB201 table lists the same cells in the same order
+    scalarised = ScalarisedSource(X, [b.objective_table() for b in related], name="nb201-mo-scalarised")
+    synthetic = SyntheticSource(X, layout)
+    source = CompositeSource([scalarised, synthetic], [1.0 - p_synthetic, p_synthetic])
+    val_rng = np.random.default_rng(seed + 777)
+    val = [scalarised(val_rng) for _ in range(4)] + [synthetic(val_rng) for _ in range(2)]
+    objectives = ", ".join(o.name for o in related[0].objectives)
+    data = {"benchmark": "nb201-mo", "holdout": holdout, "tasks": [b.label for b in related],
+            "benchmark_data": f"NB201 tables ({objectives}) of {', '.join(b.dataset for b in related)}",
+            "scalarisation": "ParEGO augmented Chebyshev (rho 0.05) of the objectives normalised over each table, "
+                             "weights uniform on the simplex, one weight 0 with probability 0.25",
+            "mixture": "random convex combinations of the source tables (one alone with probability 0.3), "
+                       "monotone warp, noise <= 0.01 std",
+            "p_synthetic": p_synthetic, "validation": "4 held-out scalarised draws + 2 synthetic tasks"}
     return Recipe(layout, source, val, data)
 
 
@@ -202,6 +234,8 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
 #: the meta-validation tasks), by a rule fixed before the grid ran: docs/decisions/.
 OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10} for d in NB201_DATASETS},
+    # several objectives: the accuracy checkpoints' settings, none selected anew (docs/decisions/018)
+    **{f"nb201-mo-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10} for d in NB201_DATASETS},
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
     "hpob-offline-hpobench-mlp": {"temperature": 0.0, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
     "hpob-offline-hpolib-fcnet": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
@@ -215,6 +249,7 @@ OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
 #: ``prefetch`` draws batches in a helper process (the same weights, less time). docs/decisions/.
 TRAIN_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"prefetch": 2} for d in NB201_DATASETS},
+    **{f"nb201-mo-holdout-{d}": {"prefetch": 2} for d in NB201_DATASETS},
     "nb201-cold": {"steps": 5000, "patience": 10, "prefetch": 2},
     "hpob-offline-hpobench-mlp": {"steps": 5000, "patience": 10},
     "hpob-offline-hpolib-fcnet": {"steps": 5000, "patience": 10},
@@ -223,6 +258,7 @@ TRAIN_SETTINGS: dict[str, dict[str, Any]] = {
 
 RECIPES: dict[str, Callable[[int], Recipe]] = {
     **{f"nb201-holdout-{d}": (lambda seed, d=d: nb201_holdout_recipe(d, seed)) for d in NB201_DATASETS},
+    **{f"nb201-mo-holdout-{d}": (lambda seed, d=d: nb201_mo_holdout_recipe(d, seed)) for d in NB201_DATASETS},
     "nb201-cold": nb201_cold_recipe,
     **{f"hpob-offline-{s}": (lambda seed, s=s: hpob_offline_recipe(s, seed)) for s in ("hpobench-mlp", "hpolib-fcnet")},
 }

@@ -30,6 +30,15 @@ def _standardise(y: np.ndarray) -> np.ndarray:
     return (y - y.mean()) / max(y.std(), 1e-12)
 
 
+def _noisy_warp(z: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
+    """Standardised scores ``z (N,)`` plus Gaussian noise of a random sd in [0, ``noise``], then a random
+    monotone warp of the distance to the best, -(max - z) ** p with p log-uniform in [1/2, 2]: the
+    same ranking, a different shape of the top."""
+    z = z + rng.uniform(0.0, noise) * rng.normal(size=z.shape)
+    p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))
+    return -((z.max() - z + 1e-9) ** p)
+
+
 class MixtureSource:
     """Fresh tasks from ``tasks`` (same rows, same order): y = warp(sum_k w_k z(y_k)) + noise.
 
@@ -66,10 +75,7 @@ class MixtureSource:
         if self.additive:
             shift = self._X @ rng.normal(size=self._X.shape[1])
             y = _standardise(y + rng.uniform(0.0, self.additive) * _standardise(shift))
-        y = y + rng.uniform(0.0, self.noise) * rng.normal(size=y.shape)
-        p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))  # monotone warp of the distance to the best
-        y = -((y.max() - y + 1e-9) ** p)
-        return Task("mixture", self.tasks[0].X, y)
+        return Task("mixture", self.tasks[0].X, _noisy_warp(y, self.noise, rng))
 
 
 def _source_differences(tasks: Sequence[Task]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -127,10 +133,59 @@ class TableSource:
 
     def __call__(self, rng: np.random.Generator) -> Task:
         task = self.tasks[int(rng.integers(len(self.tasks)))]
-        y = _standardise(task.y)
-        y = y + rng.uniform(0.0, self.noise) * rng.normal(size=y.shape)
-        p = np.exp(rng.uniform(np.log(0.5), np.log(2.0)))
-        return Task(task.name, task.X, -((y.max() - y + 1e-9) ** p))
+        return Task(task.name, task.X, _noisy_warp(_standardise(task.y), self.noise, rng))
+
+
+class ScalarisedSource:
+    """Fresh multi-objective tasks from tables of several objectives on the same rows: what the
+    generative optimizer's multi-objective mode asks its model at each suggestion
+    (:class:`genhpo.suggest.objectives.ScalarTarget`), drawn from related tables.
+
+    Each draw: every source's objectives (maximised form) normalised to [0, 1] over its table; a
+    random convex mixture F (N, k) of the sources (one source alone with probability ``p_pure``); a
+    weight vector w uniform on the simplex, one objective's weight set to 0 with probability
+    ``p_drop`` (a run on a subset of the objectives); y = -(max_j w_j (1 - F_j) + rho sum_j w_j
+    (1 - F_j)), ParEGO's augmented Chebyshev scalarisation (Knowles, IEEE TEVC 2006) with
+    rho = :data:`genhpo.suggest.objectives.RHO`; then standardised, noised and warped as
+    :class:`MixtureSource` draws.
+
+    Args:
+        X: (N, d) the encoded rows every table shares.
+        tables: per source, (N, k) objective values in maximised form (higher is better), same k.
+        name: the tasks' name.
+    Raises ValueError for no table, tables of another length or width, k < 2, or non-finite values.
+    """
+
+    def __init__(self, X: np.ndarray, tables: Sequence[np.ndarray], name: str = "scalarised",
+                 p_pure: float = 0.3, p_drop: float = 0.25, noise: float = 0.01):
+        from genhpo.suggest.objectives import RHO
+
+        if not tables:
+            raise ValueError("ScalarisedSource needs at least one table")
+        tables = [np.asarray(t, dtype=float) for t in tables]
+        shapes = {t.shape for t in tables}
+        if len(shapes) != 1 or tables[0].ndim != 2 or tables[0].shape[0] != len(X) or tables[0].shape[1] < 2:
+            raise ValueError(f"tables must all be (N, k) with N = {len(X)} rows and k >= 2 objectives, "
+                             f"got shapes {sorted(shapes)}")
+        if not all(np.isfinite(t).all() for t in tables):
+            raise ValueError("objective tables must be finite")
+        lower = [t.min(axis=0) for t in tables]
+        spread = [np.where(t.max(axis=0) > lo, t.max(axis=0) - lo, 1.0) for t, lo in zip(tables, lower, strict=True)]
+        self._F = np.stack([(t - lo) / s for t, lo, s in zip(tables, lower, spread, strict=True)])  # (sources, N, k)
+        self.X, self.name, self.rho = X, name, RHO
+        self.p_pure, self.p_drop, self.noise = p_pure, p_drop, noise
+
+    def __call__(self, rng: np.random.Generator) -> Task:
+        sources, _, k = self._F.shape
+        v = np.eye(sources)[rng.integers(sources)] if rng.random() < self.p_pure else rng.dirichlet(np.ones(sources))
+        F = np.tensordot(v, self._F, axes=1)
+        w = rng.dirichlet(np.ones(k))
+        if k > 2 and rng.random() < self.p_drop:
+            w[rng.integers(k)] = 0.0
+            w /= w.sum()
+        gap = w * (1.0 - F)
+        y = -(gap.max(axis=1) + self.rho * gap.sum(axis=1))
+        return Task(self.name, self.X, _noisy_warp(_standardise(y), self.noise, rng))
 
 
 class CompositeSource:

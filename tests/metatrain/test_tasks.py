@@ -9,6 +9,7 @@ import torch
 from genhpo.metatrain.sources import (
     CompositeSource,
     MixtureSource,
+    ScalarisedSource,
     difference_parts,
     suggested_additive,
 )
@@ -142,3 +143,57 @@ def test_synthetic_scores_on_a_wide_space_are_finite_and_vary():
     X = rng.random((256, 400))
     y = synthetic_scores(X, layout, rng)
     assert y.shape == (256,) and np.all(np.isfinite(y)) and y.std() > 0
+
+
+def _objective_tables(rng: np.random.Generator, N: int = 200) -> tuple[np.ndarray, list[np.ndarray]]:
+    X = rng.random((N, 4)).astype(np.float32)
+    tables = [np.column_stack([X @ rng.normal(size=4), -(X @ rng.random(4)), rng.normal(size=N)]) for _ in range(2)]
+    return X, tables
+
+
+def test_scalarised_tasks_are_pareto_compliant_scalarisations():
+    """A row that dominates another in every source's objectives scores higher in every draw (ParEGO's
+    augmented Chebyshev is strictly monotone); the draws differ, so the model sees many trade-offs."""
+    rng = np.random.default_rng(0)
+    X, tables = _objective_tables(rng)
+    tables[0][0] = tables[0].max(axis=0) + 1.0   # row 0 dominates every row in both sources
+    tables[1][0] = tables[1].max(axis=0) + 1.0
+    tables[0][1] = tables[0].min(axis=0) - 1.0   # row 1 is dominated by every row in both sources
+    tables[1][1] = tables[1].min(axis=0) - 1.0
+    source = ScalarisedSource(X, tables, noise=0.0)
+    draws = [source(rng) for _ in range(30)]
+    for task in draws:
+        assert task.X is X and task.y.shape == (200,) and np.isfinite(task.y).all()
+        assert task.y.argmax() == 0 and task.y.argmin() == 1
+    best_rows = {int(np.argsort(t.y)[-2]) for t in draws}  # the runner-up depends on the weights drawn
+    assert len(best_rows) > 3
+
+
+def test_scalarised_source_matches_the_chebyshev_formula():
+    """One source, two objectives, no noise: the ranking of y is that of -(max_j w_j (1 - f_j) + rho
+    sum_j w_j (1 - f_j)) for the weights the same generator draws."""
+    rng = np.random.default_rng(3)
+    X, tables = _objective_tables(rng)
+    table = tables[0][:, :2]
+    task = ScalarisedSource(X, [table], p_pure=1.0, noise=0.0)(np.random.default_rng(7))
+    replay = np.random.default_rng(7)
+    replay.random(), replay.integers(1)  # the draws of the source choice
+    w = replay.dirichlet(np.ones(2))
+    f = (table - table.min(axis=0)) / (table.max(axis=0) - table.min(axis=0))
+    gap = w * (1 - f)
+    expected = -(gap.max(axis=1) + 0.05 * gap.sum(axis=1))
+    np.testing.assert_array_equal(np.argsort(task.y, kind="stable"), np.argsort(expected, kind="stable"))
+
+
+def test_scalarised_source_refuses_bad_tables():
+    X, tables = _objective_tables(np.random.default_rng(1))
+    with pytest.raises(ValueError, match="at least one table"):
+        ScalarisedSource(X, [])
+    with pytest.raises(ValueError, match="k >= 2"):
+        ScalarisedSource(X, [tables[0][:, :1]])
+    with pytest.raises(ValueError, match="N = 200"):
+        ScalarisedSource(X, [tables[0], tables[1][:50]])
+    bad = tables[0].copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        ScalarisedSource(X, [bad])
