@@ -82,3 +82,17 @@ def test_multi_fidelity_optimizers_use_the_rungs(name, mlp, tmp_path):
     if name == "genhpo-hb":
         assert identity(name, mlp, 0, tmp_path / "x") == optimizer.settings()
         assert not math.isnan(trials[-1].score)
+
+
+def test_hyperband_asks_a_rung_of_the_generative_optimizer_as_one_batch(mlp, tmp_path):
+    """genhpo-hb proposes bracket 3's 27 rung-0 configurations with one ask(27), so each pending one
+    steers the next; random search (no batch ask) is asked one at a time, as before."""
+    optimizer = make_optimizer("genhpo-hb", mlp, 0, tmp_path)
+    calls = []
+    inner_ask = optimizer.inner.ask
+    optimizer.inner.ask = lambda n=None: calls.append(n) or inner_ask(n)
+    first = [optimizer.ask() for _ in range(27)]
+    assert calls == [27] and optimizer.settings()["batch"] is True
+    assert len({tuple(sorted(c.items())) for c in first}) == 27
+    assert not Hyperband(RandomSearch(mlp.config_space, 0), mlp.fidelity_space).batch
+    assert "batch" not in make_optimizer("hyperband", mlp, 0, tmp_path).settings()

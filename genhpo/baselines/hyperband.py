@@ -6,7 +6,11 @@ n = ceil((s_max + 1) / (s + 1) * eta^s) configurations at budget R * eta^-s and 
 halving: after each rung the best floor(n_i / eta) are evaluated again at eta times the budget. On
 ``mlp-epochs`` (1-27 epochs, eta 3) the brackets are 27 at 1 epoch, 12 at 3, 6 at 9, 4 at 27.
 
-The inner optimizer proposes each rung-0 configuration (``ask``) and is told each configuration once,
+The inner optimizer proposes a bracket's rung-0 configurations as one batch when it offers batch
+suggestions (``ask(n)``: the generative optimizer counts each pending configuration as a poor result
+so the next one of the batch goes elsewhere, as it does for parallel workers), otherwise one ``ask``
+at a time; without that, n asks with no result in between would all follow the same history and
+crowd one region. It is told each configuration once,
 when its fate is known (eliminated, or evaluated at its bracket's last rung), with its result at the
 highest budget it reached: the rule of Syne Tune's ``LastValueMultiFidelitySearcher``, which its
 model-based ASHA variants use (and :mod:`genhpo.integrations.syne_tune` follows). With random search
@@ -18,6 +22,7 @@ evaluations towards a run's budget; lower-budget ones are recorded with their fi
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -50,6 +55,7 @@ class Hyperband(Optimizer):
         if not isinstance(eta, int) or isinstance(eta, bool) or eta < 2:
             raise ValueError(f"eta must be an int >= 2, got {eta!r}")
         self.inner, self.fidelity_range, self.eta = inner, fidelity, eta
+        self.batch = offers_batch(inner)
         self.s_max = math.floor(math.log(fidelity.upper / fidelity.lower, eta) + 1e-9)
         self._next_bracket = self.s_max
         self._queue: list[tuple[Configuration, float]] = []  # (configuration, budget) still to ask
@@ -66,7 +72,7 @@ class Hyperband(Optimizer):
         self._next_bracket = self.s_max if s == 0 else s - 1
         n = math.ceil((self.s_max + 1) / (s + 1) * self.eta**s)
         budget = self._budget(self.fidelity_range.upper * self.eta ** (-s))
-        configs = [self.inner.ask() for _ in range(n)]
+        configs = list(self.inner.ask(n)) if self.batch else [self.inner.ask() for _ in range(n)]
         self._queue = [(c, budget) for c in configs]
         self._rung, self._rung_budget, self._rungs_left = [], budget, s
 
@@ -112,4 +118,10 @@ class Hyperband(Optimizer):
 
     def settings(self) -> dict[str, Any]:
         return {**super().settings(), "eta": self.eta, "min_budget": self.fidelity_range.lower,
-                "max_budget": self.fidelity_range.upper, "inner": self.inner.settings()}
+                "max_budget": self.fidelity_range.upper, **({"batch": True} if self.batch else {}),
+                "inner": self.inner.settings()}
+
+
+def offers_batch(optimizer: Optimizer) -> bool:
+    """Whether ``optimizer.ask`` takes ``n`` (a batch of n distinct configurations)."""
+    return "n" in inspect.signature(optimizer.ask).parameters

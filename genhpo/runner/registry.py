@@ -68,7 +68,7 @@ def identity(name: str, benchmark: Benchmark, seed: int, run_dir: Path, n_trials
         if benchmark.fidelity_space is None:  # the error Hyperband gives, before experiment.json records it
             Hyperband(presets.for_benchmark(benchmark, seed, **settings), None)
         f = benchmark.fidelity_space
-        return {"name": name, "seed": seed, "eta": ETA, "min_budget": f.lower, "max_budget": f.upper,
+        return {"name": name, "seed": seed, "eta": ETA, "min_budget": f.lower, "max_budget": f.upper, "batch": True,
                 "inner": presets.identity("genhpo", benchmark, seed, **settings)}
     if name in GENERATIVE:
         from genhpo import presets
