@@ -101,12 +101,18 @@ def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) 
     return Recipe(layout, source, val, data)
 
 
-def nb201_mo_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) -> Recipe:
-    """Multi-objective tasks from the other two NB201 datasets' tables of accuracy, latency and model
-    size (never ``holdout``'s), plus synthetic tasks; for ``nb201-mo`` (docs/decisions/018)."""
+def nb201_mo_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2,
+                            sources: Sequence[str] | None = None) -> Recipe:
+    """Multi-objective tasks from the other NB201 datasets' tables of accuracy, latency and model
+    size (never ``holdout``'s; ``sources``: a subset of them), plus synthetic tasks; for ``nb201-mo``
+    (docs/decisions/018)."""
     from genhpo.benchmarks.nb201 import NB201MultiObjective
 
     encoder, layout, related = _nb201_sources(holdout, NB201MultiObjective)
+    if sources is not None:
+        if not set(sources) <= {b.dataset for b in related} or not sources:
+            raise ValueError(f"sources must be a non-empty subset of {[b.dataset for b in related]}, got {sources!r}")
+        related = [b for b in related if b.dataset in sources]
     X = benchmark_task(related[0], encoder).X  # every NB201 table lists the same cells in the same order
     scalarised = ScalarisedSource(X, [b.objective_table() for b in related], name="nb201-mo-scalarised")
     synthetic = SyntheticSource(X, layout)

@@ -1,0 +1,87 @@
+"""Does a multi-objective transfer checkpoint serve ``nb201-mo`` better than the cold-start model?
+``python research/mo_checkpoint_selection.py [--seeds 10] [--trials 50] [--out DIR]`` (docs/decisions/018).
+
+Nested, so the choice for held-out dataset D never reads D's tables: for each ordered pair (A, B) of
+the other two datasets, a checkpoint is trained by the ``nb201-mo-holdout-D`` recipe on A's tables
+alone (same settings: 1,000 steps, seed 0) and run on ``nb201-mo`` of B, beside the cold-start model
+(``nb201-cold``, the current choice) on B. Prints, per D, the mean hypervolume regret at 10 / 25 / 50
+± its standard error over (pair, seed), and the rule's choice: the transfer checkpoint serves
+nb201-mo/D if its mean over the three budgets is lower than the cold-start model's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from genhpo import loop, presets
+from genhpo.benchmarks.nb201 import NB201MultiObjective
+from genhpo.benchmarks.pareto import hypervolume
+from genhpo.metatrain.recipes import NB201_DATASETS, OPTIMIZER_SETTINGS, TRAIN_SETTINGS, nb201_mo_holdout_recipe
+from genhpo.metatrain.train import TrainConfig, train
+from genhpo.model.checkpoint import save_checkpoint
+from genhpo.model.network import ModelConfig
+
+BUDGETS = (10, 25, 50)
+
+
+def hv_regret(bench: NB201MultiObjective, checkpoint: str, seed: int, trials: int) -> np.ndarray:
+    """(len(BUDGETS),) the table front's hypervolume minus the run's after each budget."""
+    optimizer = presets.for_benchmark(bench, seed, checkpoint=checkpoint)
+    runs = loop.run(optimizer, bench, trials, seed=seed)
+    Y = bench.normalised(np.array([[o.maximised(t) for o in bench.objectives] for t in runs]))
+    zero = np.zeros(len(bench.objectives))
+    return np.array([bench.optimum - hypervolume(Y[:n], zero) for n in BUDGETS])
+
+
+def inner_checkpoint(holdout: str, source: str, folder: Path) -> str:
+    """Train the nb201-mo-holdout-<holdout> recipe on ``source``'s tables alone; the checkpoint's path."""
+    name = f"nb201-mo-holdout-{holdout}"
+    config = TrainConfig.from_dict(TRAIN_SETTINGS[name])
+    recipe = nb201_mo_holdout_recipe(holdout, config.seed, sources=[source])
+    result = train(recipe.layout, recipe.source, recipe.val_tasks, ModelConfig(), config, progress=False)
+    out = folder / f"{name}-on-{source}"
+    save_checkpoint(result.model, out, {"recipe": name, "kind": "transfer", "benchmark": "selection", "holdout": [],
+                                        "data": recipe.data, "optimizer": OPTIMIZER_SETTINGS[name]})
+    return str(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--trials", type=int, default=50)
+    parser.add_argument("--out", type=Path, help="keep the inner checkpoints here (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    if args.seeds < 1 or args.trials < max(BUDGETS):
+        parser.error(f"--seeds must be >= 1 and --trials >= {max(BUDGETS)}")
+    folder = args.out or Path(tempfile.mkdtemp(prefix="genhpo-mo-selection-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"| held out | model | {' | '.join(f'HV regret@{n}' for n in BUDGETS)} | mean | choice |")
+    print("|---|---|" + "---|" * (len(BUDGETS) + 2))
+    for holdout in NB201_DATASETS:
+        others = [d for d in NB201_DATASETS if d != holdout]
+        rows: dict[str, list[np.ndarray]] = {"transfer": [], "cold": []}
+        for source, target in (others, others[::-1]):
+            checkpoint = inner_checkpoint(holdout, source, folder)
+            bench = NB201MultiObjective(target)
+            for seed in range(args.seeds):
+                rows["transfer"].append(hv_regret(bench, checkpoint, seed, args.trials))
+                rows["cold"].append(hv_regret(bench, "nb201-cold", seed, args.trials))
+        means = {model: float(np.mean(r)) for model, r in rows.items()}
+        choice = "transfer" if means["transfer"] < means["cold"] else "cold"
+        for model, r in rows.items():
+            r = np.array(r)
+            cells = [f"{m:.4f} ± {s:.4f}" for m, s in zip(r.mean(0), r.std(0, ddof=1) / np.sqrt(len(r)), strict=True)]
+            print(f"| {holdout} | {model} | {' | '.join(cells)} | {means[model]:.4f} | {'**chosen**' if model == choice else ''} |",
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
