@@ -72,15 +72,20 @@ def synthetic_recipe(config_space: ConfigurationSpace, seed: int = 0, n_val: int
     return Recipe(layout, source, [source(val_rng) for _ in range(n_val)], data)
 
 
-def _nb201_sources(holdout: str, benchmark: Callable[[str], Any]) -> tuple[SpaceEncoder, Layout, list[Any]]:
-    """(encoder, layout, the other two datasets' benchmarks) for a recipe that holds ``holdout`` out; the
-    held-out dataset is never instantiated (constructing its benchmark would load its table)."""
+def _nb201_sources(holdout: str, benchmark: Callable[[str], Any], sources: Sequence[str] | None = None,
+                   ) -> tuple[SpaceEncoder, Layout, list[Any]]:
+    """(encoder, layout, the other two datasets' benchmarks, or those of ``sources`` among them) for a
+    recipe that holds ``holdout`` out; no other dataset is instantiated (constructing a benchmark loads
+    its table)."""
     from genhpo.spaces import nb201
 
     if holdout not in NB201_DATASETS:
         raise ValueError(f"unknown NB201 holdout {holdout!r}; accepted: {', '.join(NB201_DATASETS)}")
+    others = [d for d in NB201_DATASETS if d != holdout]
+    if sources is not None and (not sources or not set(sources) <= set(others)):
+        raise ValueError(f"sources must be a non-empty subset of {others}, got {sources!r}")
     encoder = SpaceEncoder(nb201.config_space())
-    return encoder, Layout.from_encoder(encoder), [benchmark(d) for d in NB201_DATASETS if d != holdout]
+    return encoder, Layout.from_encoder(encoder), [benchmark(d) for d in others if sources is None or d in sources]
 
 
 def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) -> Recipe:
@@ -108,11 +113,7 @@ def nb201_mo_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.
     (docs/decisions/018)."""
     from genhpo.benchmarks.nb201 import NB201MultiObjective
 
-    encoder, layout, related = _nb201_sources(holdout, NB201MultiObjective)
-    if sources is not None:
-        if not set(sources) <= {b.dataset for b in related} or not sources:
-            raise ValueError(f"sources must be a non-empty subset of {[b.dataset for b in related]}, got {sources!r}")
-        related = [b for b in related if b.dataset in sources]
+    encoder, layout, related = _nb201_sources(holdout, NB201MultiObjective, sources)
     X = benchmark_task(related[0], encoder).X  # every NB201 table lists the same cells in the same order
     scalarised = ScalarisedSource(X, [b.objective_table() for b in related], name="nb201-mo-scalarised")
     synthetic = SyntheticSource(X, layout)

@@ -52,6 +52,21 @@ def test_holdout_recipe_never_reads_the_held_out_table(table_loads):
     assert recipe.data["holdout"] == "cifar10"
 
 
+def test_multi_objective_recipe_never_reads_the_held_out_tables(table_loads):
+    from genhpo.metatrain.recipes import nb201_mo_holdout_recipe
+
+    recipe = nb201_mo_holdout_recipe("cifar100")
+    assert "cifar100" not in table_loads and recipe.data["holdout"] == "cifar100"
+    assert recipe.data["benchmark"] == "nb201-mo" and len(recipe.val_tasks) == 6
+    table_loads.clear()
+    one = nb201_mo_holdout_recipe("cifar100", sources=["cifar10"])
+    assert set(table_loads) == {"cifar10"} and one.data["tasks"] == ["nb201-mo/cifar10"]
+    with pytest.raises(ValueError, match="sources must be a non-empty subset of"):
+        nb201_mo_holdout_recipe("cifar100", sources=["cifar100"])
+    with pytest.raises(ValueError, match="unknown NB201 holdout 'svhn'"):
+        nb201_mo_holdout_recipe("svhn")
+
+
 SHIPPED = {c["name"]: c for c in list_cards()}
 NAMES = ["nb201-holdout-cifar10", "nb201-holdout-cifar100", "nb201-holdout-ImageNet16-120", "nb201-cold"]
 
