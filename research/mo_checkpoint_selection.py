@@ -1,20 +1,25 @@
 """Does a multi-objective transfer checkpoint serve ``nb201-mo`` better than the cold-start model?
-``python research/mo_checkpoint_selection.py [--seeds 10] [--trials 50] [--out DIR]`` (docs/decisions/018).
+``python research/mo_checkpoint_selection.py [--seeds 10] [--trials 50] [--out DIR] [--variants JSON]``
+(docs/decisions/018).
 
 Nested, so the choice for held-out dataset D never reads D's tables: for each ordered pair (A, B) of
 the other two datasets, a checkpoint is trained by the ``nb201-mo-holdout-D`` recipe on A's tables
 alone (same settings: 1,000 steps, seed 0) and run on ``nb201-mo`` of B, beside the cold-start model
 (``nb201-cold``, the current choice) on B. Prints, per D, the mean hypervolume regret at 10 / 25 / 50
-± its standard error over (pair, seed), and the rule's choice: the transfer checkpoint serves
-nb201-mo/D if its mean over the three budgets is lower than the cold-start model's.
+± its standard error over (pair, seed), and the rule's choice: the model with the lowest mean over the
+three budgets. ``--variants``: a JSON list of suggestion-setting overrides the transfer checkpoint is
+also run with (default ``[{}]``: its card's settings only). With ``--out``, inner checkpoints already
+trained there are reused (the same seed gives the same weights).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,9 +36,9 @@ from genhpo.model.network import ModelConfig
 BUDGETS = (10, 25, 50)
 
 
-def hv_regret(bench: NB201MultiObjective, checkpoint: str, seed: int, trials: int) -> np.ndarray:
+def hv_regret(bench: NB201MultiObjective, checkpoint: str, seed: int, trials: int, **overrides: Any) -> np.ndarray:
     """(len(BUDGETS),) the table front's hypervolume minus the run's after each budget."""
-    optimizer = presets.for_benchmark(bench, seed, checkpoint=checkpoint)
+    optimizer = presets.for_benchmark(bench, seed, checkpoint=checkpoint, **overrides)
     runs = loop.run(optimizer, bench, trials, seed=seed)
     Y = bench.normalised(np.array([[o.maximised(t) for o in bench.objectives] for t in runs]))
     zero = np.zeros(len(bench.objectives))
@@ -43,10 +48,12 @@ def hv_regret(bench: NB201MultiObjective, checkpoint: str, seed: int, trials: in
 def inner_checkpoint(holdout: str, source: str, folder: Path) -> str:
     """Train the nb201-mo-holdout-<holdout> recipe on ``source``'s tables alone; the checkpoint's path."""
     name = f"nb201-mo-holdout-{holdout}"
+    out = folder / f"{name}-on-{source}"
+    if out.with_suffix(".pt").exists() and out.with_suffix(".json").exists():
+        return str(out)
     config = TrainConfig.from_dict(TRAIN_SETTINGS[name])
     recipe = nb201_mo_holdout_recipe(holdout, config.seed, sources=[source])
     result = train(recipe.layout, recipe.source, recipe.val_tasks, ModelConfig(), config, progress=False)
-    out = folder / f"{name}-on-{source}"
     save_checkpoint(result.model, out, {"recipe": name, "kind": "transfer", "benchmark": "selection", "holdout": [],
                                         "data": recipe.data, "optimizer": OPTIMIZER_SETTINGS[name]})
     return str(out)
@@ -57,7 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--out", type=Path, help="keep the inner checkpoints here (default: a temporary folder)")
+    parser.add_argument("--variants", default="[{}]", help="JSON list of setting overrides for the transfer model")
     args = parser.parse_args(argv)
+    try:
+        variants = json.loads(args.variants)
+    except json.JSONDecodeError as exc:
+        parser.error(f"--variants is not JSON: {exc}")
+    if not isinstance(variants, list) or not variants or not all(isinstance(v, dict) for v in variants):
+        parser.error("--variants must be a non-empty JSON list of objects, e.g. '[{}, {\"gp\": 10}]'")
+    labels = ["transfer" + (f" {json.dumps(v, sort_keys=True)}" if v else "") for v in variants]
     if args.seeds < 1 or args.trials < max(BUDGETS):
         parser.error(f"--seeds must be >= 1 and --trials >= {max(BUDGETS)}")
     folder = args.out or Path(tempfile.mkdtemp(prefix="genhpo-mo-selection-"))
@@ -66,15 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|" + "---|" * (len(BUDGETS) + 2))
     for holdout in NB201_DATASETS:
         others = [d for d in NB201_DATASETS if d != holdout]
-        rows: dict[str, list[np.ndarray]] = {"transfer": [], "cold": []}
+        rows: dict[str, list[np.ndarray]] = {label: [] for label in [*labels, "cold"]}
         for source, target in (others, others[::-1]):
             checkpoint = inner_checkpoint(holdout, source, folder)
             bench = NB201MultiObjective(target)
             for seed in range(args.seeds):
-                rows["transfer"].append(hv_regret(bench, checkpoint, seed, args.trials))
+                for label, overrides in zip(labels, variants, strict=True):
+                    rows[label].append(hv_regret(bench, checkpoint, seed, args.trials, **overrides))
                 rows["cold"].append(hv_regret(bench, "nb201-cold", seed, args.trials))
         means = {model: float(np.mean(r)) for model, r in rows.items()}
-        choice = "transfer" if means["transfer"] < means["cold"] else "cold"
+        choice = min(means, key=means.get)
         for model, r in rows.items():
             r = np.array(r)
             cells = [f"{m:.4f} ± {s:.4f}" for m, s in zip(r.mean(0), r.std(0, ddof=1) / np.sqrt(len(r)), strict=True)]

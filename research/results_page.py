@@ -229,12 +229,13 @@ def objectives_section(folder: Path) -> list[str]:
         lines += ["## NB201 with three objectives: accuracy, latency, model size", "",
                   ("`genhpo compare --config nb201-mo` and `genhpo report` (stored report: "
                   "`docs/results/nb201-objectives/nb201-mo.md`, Pareto fronts beside it; design: "
-                  "`docs/decisions/012-objectives-and-constraints.md`)."), "",
+                  "`docs/decisions/012-objectives-and-constraints.md`; which checkpoint genhpo takes: "
+                  "`docs/decisions/018-nb201-mo-transfer.md`)."), "",
                   *_report_blocks(mo, ("Dominated hypervolume",))]
     gp = folder / "nb201-mo-gp.md"
     if gp.exists():
-        lines += ["### nb201-mo: Optuna's GP sampler, 5 seeds", "",
-                  ("`genhpo compare --config nb201-mo --optimizers gp --seeds 5` (stored report: "
+        lines += ["### nb201-mo: Optuna's GP sampler, 10 seeds", "",
+                  ("`genhpo compare --config nb201-mo --optimizers gp --seeds 10` (stored report: "
                    "`docs/results/nb201-objectives/nb201-mo-gp.md`; about 0.6 s per suggestion with three objectives, "
                    "run apart from the 20-seed grid above). It is stronger than every method of that grid at 25 and 50."), "",
                   *[line.replace("### ", "#### ", 1) if line.startswith("### ") else line
@@ -256,7 +257,8 @@ def conditions_section(folder: Path) -> list[str]:
             ("`python research/conditions.py --out DIR` (experiment files: `research/configs/conditions/`, reduced "
              "sizes stated in each; stored: `docs/results/conditions/`, heat map `conditions.png`). Average rank "
              "among each condition's optimizers (1 = best) over task x seed pairs, ± 95 % t-interval; the "
-             "multi-fidelity condition at equal simulated wall-clock."), "",
+             "multi-fidelity condition at equal simulated wall-clock. genhpo-hb's row predates commit 928fa96, since "
+             "which Hyperband asks genhpo for a rung's configurations as one batch; it is not re-measured yet."), "",
             *table.read_text().rstrip().splitlines(), ""]
 
 
