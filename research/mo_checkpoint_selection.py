@@ -7,8 +7,8 @@ the other two datasets, a checkpoint is trained by the ``nb201-mo-holdout-D`` re
 alone (same settings: 1,000 steps, seed 0) and run on ``nb201-mo`` of B, beside the cold-start model
 (``nb201-cold``, the current choice) on B. Prints, per D, the mean hypervolume regret at 10 / 25 / 50
 ± its standard error over (pair, seed), and the rule's choice: the model with the lowest mean over the
-three budgets. ``--variants``: a JSON list of suggestion-setting overrides the transfer checkpoint is
-also run with (default ``[{}]``: its card's settings only). With ``--out``, inner checkpoints already
+three budgets. ``--variants``: a JSON list of suggestion-setting overrides both models are run with
+(default ``[{}]``: their cards' settings only). With ``--out``, inner checkpoints already
 trained there are reused (the same seed gives the same weights).
 """
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--out", type=Path, help="keep the inner checkpoints here (default: a temporary folder)")
-    parser.add_argument("--variants", default="[{}]", help="JSON list of setting overrides for the transfer model")
+    parser.add_argument("--variants", default="[{}]", help="JSON list of setting overrides both models run with")
     args = parser.parse_args(argv)
     try:
         variants = json.loads(args.variants)
@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--variants is not JSON: {exc}")
     if not isinstance(variants, list) or not variants or not all(isinstance(v, dict) for v in variants):
         parser.error("--variants must be a non-empty JSON list of objects, e.g. '[{}, {\"gp\": 10}]'")
-    labels = ["transfer" + (f" {json.dumps(v, sort_keys=True)}" if v else "") for v in variants]
+    models = [(model + (f" {json.dumps(v, sort_keys=True)}" if v else ""), model, v)
+              for model in ("transfer", "cold") for v in variants]
     if args.seeds < 1 or args.trials < max(BUDGETS):
         parser.error(f"--seeds must be >= 1 and --trials >= {max(BUDGETS)}")
     folder = args.out or Path(tempfile.mkdtemp(prefix="genhpo-mo-selection-"))
@@ -81,14 +82,13 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|" + "---|" * (len(BUDGETS) + 2))
     for holdout in NB201_DATASETS:
         others = [d for d in NB201_DATASETS if d != holdout]
-        rows: dict[str, list[np.ndarray]] = {label: [] for label in [*labels, "cold"]}
+        rows: dict[str, list[np.ndarray]] = {label: [] for label, _, _ in models}
         for source, target in (others, others[::-1]):
-            checkpoint = inner_checkpoint(holdout, source, folder)
+            checkpoints = {"transfer": inner_checkpoint(holdout, source, folder), "cold": "nb201-cold"}
             bench = NB201MultiObjective(target)
             for seed in range(args.seeds):
-                for label, overrides in zip(labels, variants, strict=True):
-                    rows[label].append(hv_regret(bench, checkpoint, seed, args.trials, **overrides))
-                rows["cold"].append(hv_regret(bench, "nb201-cold", seed, args.trials))
+                for label, model, overrides in models:
+                    rows[label].append(hv_regret(bench, checkpoints[model], seed, args.trials, **overrides))
         means = {model: float(np.mean(r)) for model, r in rows.items()}
         choice = min(means, key=means.get)
         for model, r in rows.items():
