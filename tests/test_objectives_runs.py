@@ -90,14 +90,13 @@ def test_smac_parego_is_told_every_objective_as_a_cost(tmp_path):
 
 def test_genhpo_on_several_objectives_takes_the_multi_objective_checkpoint_of_its_holdout(tmp_path):
     """nb201-mo takes the checkpoint trained on the other datasets' scalarised objective tables, never an
-    accuracy checkpoint nor one trained on its own dataset; where the nested selection kept the cold-start
-    model (cifar10, decision 018) no nb201-mo checkpoint is shipped; nb201-constrained takes the accuracy one."""
-    for dataset in ("cifar100", "ImageNet16-120"):
+    accuracy checkpoint nor one trained on its own dataset, with the GP correction its card carries
+    (decision 018); nb201-constrained takes the accuracy one."""
+    for dataset in ("cifar10", "cifar100", "ImageNet16-120"):
         mo = make_optimizer("genhpo", benchmarks.make("nb201-mo", dataset), 0, tmp_path)
-        assert mo.card["name"] == f"nb201-mo-holdout-{dataset}"
+        assert mo.card["name"] == f"nb201-mo-holdout-{dataset}" and mo.settings()["gp"] == 10.0
         assert mo.card["benchmark"] == "nb201-mo" and mo.card["holdout"] == dataset
         assert dataset not in [task.split("/")[1] for task in mo.card["data"]["tasks"]]
-    assert make_optimizer("genhpo", benchmarks.make("nb201-mo", "cifar10"), 0, tmp_path).card["name"] == "nb201-cold"
     constrained = make_optimizer("genhpo", benchmarks.make("nb201-constrained", "cifar10"), 0, tmp_path)
     assert constrained.card["name"] == "nb201-holdout-cifar10"
 

@@ -150,8 +150,7 @@ class NB201MultiObjective(NB201Benchmark):
     name = "nb201-mo"
     score_unit = "dominated hypervolume of the normalised objectives"
     #: checkpoints trained on accuracy do not serve it: ``genhpo`` takes ``nb201-mo-holdout-<dataset>``,
-    #: trained on the other datasets' scalarised objective tables, where one is shipped (cifar100,
-    #: ImageNet16-120), else the cold-start model (docs/decisions/018)
+    #: trained on the other datasets' scalarised objective tables (docs/decisions/018)
     family = "nb201-mo"
 
     def __init__(self, dataset: str = "cifar10", objectives: tuple[str, ...] | list[str] = tuple(OBJECTIVES)) -> None:
