@@ -237,7 +237,7 @@ def objectives_section(folder: Path) -> list[str]:
         lines += ["### nb201-mo: Optuna's GP sampler, 10 seeds", "",
                   ("`genhpo compare --config nb201-mo --optimizers gp --seeds 10` (stored report: "
                    "`docs/results/nb201-objectives/nb201-mo-gp.md`; about 0.6 s per suggestion with three objectives, "
-                   "run apart from the 20-seed grid above). It is stronger than every method of that grid at 25 and 50."), "",
+                   "run apart from the 20-seed grid above; seeds 0-9 of it)."), "",
                   *[line.replace("### ", "#### ", 1) if line.startswith("### ") else line
                     for line in _report_blocks(gp, ("Dominated hypervolume",))]]
     if constrained.exists():
