@@ -205,6 +205,9 @@ class NB201Constrained(NB201Benchmark):
     """
 
     name = "nb201-constrained"
+    #: served by the multi-objective checkpoints, which know latency: with them no run is left without a
+    #: feasible cell after 10 evaluations (docs/decisions/018)
+    family = "nb201-mo"
 
     def __init__(self, dataset: str = "cifar10", latency_quantile: float | None = None,
                  max_latency: float | None = None) -> None:
