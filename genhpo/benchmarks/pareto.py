@@ -13,6 +13,24 @@ from __future__ import annotations
 
 import numpy as np
 
+#: ParEGO's augmentation weight rho (Knowles, IEEE TEVC 2006).
+PAREGO_RHO = 0.05
+
+
+def augmented_chebyshev(F: np.ndarray, w: np.ndarray, rho: float = PAREGO_RHO) -> np.ndarray:
+    """(n,) ParEGO's augmented Chebyshev scalarisation (Knowles 2006), higher is better.
+
+    y = -(max_j w_j (1 - F_j) + rho * sum_j w_j (1 - F_j)) for objectives F (n, k) in maximised form,
+    normalised to [0, 1], and weights w (k,) on the simplex. Used by the optimizer to score told
+    results and by meta-training to build multi-objective tasks, so both read the same formula.
+    Raises ValueError if F is not 2-d or w does not have one weight per objective.
+    """
+    F, w = np.asarray(F, dtype=float), np.asarray(w, dtype=float)
+    if F.ndim != 2 or w.shape != (F.shape[1],):
+        raise ValueError(f"F must be (n, k) and w (k,), got shapes {F.shape} and {w.shape}")
+    gap = w * (1.0 - F)
+    return -(gap.max(axis=1) + rho * gap.sum(axis=1))
+
 
 def _checked(Y: np.ndarray, name: str = "Y") -> np.ndarray:
     Y = np.asarray(Y, dtype=float)

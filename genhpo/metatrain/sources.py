@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from genhpo.benchmarks.base import TabularBenchmark
+from genhpo.benchmarks.pareto import augmented_chebyshev
 from genhpo.metatrain.tasks import Task, TaskSource
 from genhpo.spaces import SpaceEncoder
 
@@ -146,7 +147,7 @@ class ScalarisedSource:
     weight vector w uniform on the simplex, one objective's weight set to 0 with probability
     ``p_drop`` (a run on a subset of the objectives); y = -(max_j w_j (1 - F_j) + rho sum_j w_j
     (1 - F_j)), ParEGO's augmented Chebyshev scalarisation (Knowles, IEEE TEVC 2006) with
-    rho = :data:`genhpo.suggest.objectives.RHO`; then standardised, noised and warped as
+    rho = :data:`genhpo.benchmarks.pareto.PAREGO_RHO`; then standardised, noised and warped as
     :class:`MixtureSource` draws.
 
     Args:
@@ -158,8 +159,6 @@ class ScalarisedSource:
 
     def __init__(self, X: np.ndarray, tables: Sequence[np.ndarray], name: str = "scalarised",
                  p_pure: float = 0.3, p_drop: float = 0.25, noise: float = 0.01):
-        from genhpo.suggest.objectives import RHO
-
         if not tables:
             raise ValueError("ScalarisedSource needs at least one table")
         tables = [np.asarray(t, dtype=float) for t in tables]
@@ -172,7 +171,7 @@ class ScalarisedSource:
         lower = [t.min(axis=0) for t in tables]
         spread = [np.where(t.max(axis=0) > lo, t.max(axis=0) - lo, 1.0) for t, lo in zip(tables, lower, strict=True)]
         self._F = np.stack([(t - lo) / s for t, lo, s in zip(tables, lower, spread, strict=True)])  # (sources, N, k)
-        self.X, self.name, self.rho = X, name, RHO
+        self.X, self.name = X, name
         self.p_pure, self.p_drop, self.noise = p_pure, p_drop, noise
 
     def __call__(self, rng: np.random.Generator) -> Task:
@@ -183,8 +182,7 @@ class ScalarisedSource:
         if k > 2 and rng.random() < self.p_drop:
             w[rng.integers(k)] = 0.0
             w /= w.sum()
-        gap = w * (1.0 - F)
-        y = -(gap.max(axis=1) + self.rho * gap.sum(axis=1))
+        y = augmented_chebyshev(F, w)
         return Task(self.name, self.X, _noisy_warp(_standardise(y), self.noise, rng))
 
 

@@ -30,10 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from genhpo.benchmarks.pareto import augmented_chebyshev
 from genhpo.protocol import Constraint, Objective, Result
 
-#: ParEGO's augmentation weight (Knowles 2006).
-RHO = 0.05
 #: candidates at least this likely to be feasible are kept (:meth:`ScalarTarget.likely_feasible`)
 FEASIBLE_PROBABILITY = 0.5
 #: results needed before the feasibility model filters candidates
@@ -88,9 +87,7 @@ class ScalarTarget:
         else:
             lower, upper = values[ok].min(axis=0), values[ok].max(axis=0)
             f = (values[ok] - lower) / np.where(upper > lower, upper - lower, 1.0)
-            w = rng.dirichlet(np.ones(k))
-            gap = w * (1.0 - f)
-            y[ok] = -(gap.max(axis=1) + RHO * gap.sum(axis=1))
+            y[ok] = augmented_chebyshev(f, rng.dirichlet(np.ones(k)))
         if self.constraints:
             spread = np.ptp(violations[ok], axis=0)
             excess = np.clip(violations[ok], 0.0, None) / np.where(spread > 0, spread, 1.0)

@@ -29,6 +29,15 @@ def test_pareto_mask_and_hypervolume_by_hand():
         pareto.hypervolume(np.array([[np.nan, 1.0]]), np.zeros(2))
 
 
+def test_augmented_chebyshev_by_hand():
+    # w = (.5, .5): gaps (.5 * .8, .5 * .4) = (.4, .2) -> -(.4 + .05 * .6) = -.43; the ideal point scores 0
+    F = np.array([[0.2, 0.6], [1.0, 1.0]])
+    np.testing.assert_allclose(pareto.augmented_chebyshev(F, np.array([0.5, 0.5])), [-0.43, 0.0])
+    np.testing.assert_allclose(pareto.augmented_chebyshev(F, np.array([1.0, 0.0]), rho=0.0), [-0.8, 0.0])
+    with pytest.raises(ValueError, match="w \\(k,\\)"):
+        pareto.augmented_chebyshev(F, np.ones(3) / 3)
+
+
 def test_multi_objective_nb201_reads_the_three_tables():
     bench = benchmarks.make("nb201-mo", "cifar10")
     assert [(o.name, o.direction) for o in bench.objectives] == [("accuracy", "max"), ("latency", "min"),
