@@ -1,4 +1,4 @@
-"""Three fixes to DEHB 0.1.2 that the adapter applies, each a subclass override (the algorithm is unchanged).
+"""Four fixes to DEHB 0.1.2 that the adapter applies, each a subclass override (the algorithm is unchanged).
 
 1. Population sizes as Python ints. With clipped bracket sizes (``min_clip``/``max_clip``, used for the
    single-rung, full-fidelity mode) DEHB passes numpy integers to ``ConfigurationSpace
@@ -17,6 +17,12 @@
    DEHB's promotion indexes an empty ranking and raises IndexError out of ``ask``, ending the run
    although each failure was recorded. With nothing ranked, the individual is taken in population
    order (the first of the lower rung's population), as DEHB's own fallback does when it has one.
+4. The number of rungs on a range whose ratio is a power of eta. DEHB counts rungs as
+   ``-int(log(min / max) / log(eta)) + 1``; for 1..243 with eta 3 the quotient is -5 on some CPUs and
+   -4.999999999999999 on others (numpy's scalar log differs by one ulp), so the same call builds 6
+   rungs (1 to 243) on one machine and 5 (3 to 243) on another. When the quotient is within 1e-9
+   of an integer k, the range gets k + 1 rungs min x eta ** i, exactly (DEHB's own rungs carry
+   round-off: 729 x 3 ** -5 is 3.0000000000000004).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from ConfigSpace import CategoricalHyperparameter, OrdinalHyperparameter
 
 
 def patched_dehb_class(exact_decoding: bool = True) -> type:
-    """A DEHB subclass with fix 1, and fix 2 when ``exact_decoding``."""
+    """A DEHB subclass with fixes 1, 3 and 4, and fix 2 when ``exact_decoding``."""
     from dehb import DEHB
     from dehb.optimizers.de import AsyncDE
 
@@ -43,6 +49,15 @@ def patched_dehb_class(exact_decoding: bool = True) -> type:
             return super().vector_to_configspace(vector)
 
     class _DEHB(DEHB):
+        def _pre_compute_fidelity_spacing(self) -> None:
+            super()._pre_compute_fidelity_spacing()
+            if self.max_SH_iter is not None:
+                ratio = np.log(self.max_fidelity / self.min_fidelity) / np.log(self.eta)
+                if abs(ratio - round(ratio)) < 1e-9:  # max = min x eta ** k: rungs min x eta ** i, exact
+                    self.max_SH_iter = round(ratio) + 1
+                    self.fidelities = self.min_fidelity * np.power(float(self.eta), np.arange(self.max_SH_iter))
+                # otherwise DEHB's own count and rungs stand: no round-off can move them across an integer
+
         def _get_next_iteration(self, iteration: int):
             ns, fidelities = super()._get_next_iteration(iteration)
             return [int(n) for n in ns], fidelities

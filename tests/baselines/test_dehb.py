@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -132,13 +133,14 @@ def test_stock_decoding_is_still_available_and_recorded() -> None:
 @pytest.mark.parametrize(("lower", "upper"), [(1, 243), (1, 729), (2, 486), (3, 729)])
 @pytest.mark.parametrize("integer", [False, True])
 def test_fidelities_stay_inside_the_declared_range(lower, upper, integer) -> None:
-    """Ranges whose ratio is a power of eta: DEHB computes the lowest rung as 0.9999999999999999 x lower;
-    the loop snaps it into the range (and to whole epochs when the fidelity is integral)."""
+    """Ranges whose ratio is a power of eta: stock DEHB builds one rung fewer on CPUs whose log rounds the
+    ratio down, and a lowest rung off lower by round-off; every rung from lower to upper is asked, exactly."""
     bench = EpochsBenchmark(lower, upper)
     bench.fidelity_space = Fidelity("epochs", lower, upper, integer=integer)
     trials = run(make_baseline("dehb", bench, seed=0), bench, n_trials=1)
     assert all(t.status == "ok" for t in trials) and len(trials) > 1
     assert all(lower <= t.fidelity <= upper for t in trials) and min(t.fidelity for t in trials) == lower
+    assert sorted({t.fidelity for t in trials}) == [lower * 3**k for k in range(round(math.log(upper / lower, 3)) + 1)]
     if integer:
         assert all(float(t.fidelity).is_integer() for t in trials)
 
