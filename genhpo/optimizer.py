@@ -32,7 +32,7 @@ import torch
 from ConfigSpace import Configuration, ConfigurationSpace
 
 from genhpo.model.network import GenerativeModel
-from genhpo.protocol import Constraint, Objective, Optimizer, Result, objective_settings
+from genhpo.protocol import Constraint, Objective, Optimizer, Result, feasible, objective_settings
 from genhpo.spaces import SpaceEncoder
 from genhpo.spaces.rows import key_of, keys_of
 from genhpo.spaces.sampling import enumerate_space
@@ -69,6 +69,11 @@ class GenerativeOptimizer(Optimizer):
         objectives: what ``tell``'s results are judged by (default: the score, maximised); several make
             each suggestion aim at a random scalarisation of them.
         constraints: outcome constraints a result must meet to count as an improvement.
+        after_feasible: (model, config, card) of a second network that takes over the suggestions once a
+            told result meets every constraint (needs constraints); until then ``model`` suggests. Both
+            read the same history. On NB201 with a latency bound, a model meta-trained on accuracy,
+            latency and size finds a feasible cell sooner and one trained on accuracy alone refines it
+            better (decision 018). ``observe_and_suggest`` never hands over (it is told no constraints).
     """
 
     name = "genhpo"
@@ -77,7 +82,8 @@ class GenerativeOptimizer(Optimizer):
                  config: SuggestConfig | None = None, card: dict[str, Any] | None = None, rows: Any = None,
                  threads: int = 1, enumerate_limit: int = 50_000,
                  objectives: tuple[Objective, ...] = (Objective("score"),),
-                 constraints: tuple[Constraint, ...] = ()) -> None:
+                 constraints: tuple[Constraint, ...] = (),
+                 after_feasible: tuple[GenerativeModel, SuggestConfig, dict[str, Any]] | None = None) -> None:
         super().__init__(config_space, seed)
         if not isinstance(model, GenerativeModel):
             raise TypeError(f"model must be a GenerativeModel (see genhpo.presets for one of a space or "
@@ -93,6 +99,15 @@ class GenerativeOptimizer(Optimizer):
         self.rows = rows
         self.threads = threads
         self.target = ScalarTarget(objectives, constraints)
+        self._after: tuple[Suggester, dict[str, Any]] | None = None
+        if after_feasible is not None:
+            if not constraints:
+                raise ValueError("after_feasible hands over at the first feasible result: it needs constraints")
+            after_model, after_config, after_card = after_feasible
+            if not isinstance(after_model, GenerativeModel) or not isinstance(after_config, SuggestConfig):
+                raise TypeError("after_feasible must be (GenerativeModel, SuggestConfig, card)")
+            self._after = (Suggester(after_model, self.encoder, after_config, seed), dict(after_card or {}))
+        self.handed_over = False  # True once the after_feasible model suggests
         self._pool = enumerate_space(self.encoder, limit=enumerate_limit)
         self._pool_index = {} if self._pool is None else {k: i for i, k in enumerate(keys_of(self._pool))}
         self._free = None if self._pool is None else np.ones(len(self._pool), dtype=bool)
@@ -152,6 +167,8 @@ class GenerativeOptimizer(Optimizer):
         self._mark(row)
         self._X.append(row)
         self._records.append(self.target.read(result))
+        if self._after is not None and not self.handed_over and feasible(result, self.target.constraints):
+            self.core, self.handed_over = self._after[0], True
 
     def pending(self, config: Configuration | dict[str, Any]) -> None:
         """Mark ``config`` as being evaluated elsewhere (another worker): it is not proposed again, and
@@ -161,16 +178,23 @@ class GenerativeOptimizer(Optimizer):
     def settings(self) -> dict[str, Any]:
         """Name, seed, checkpoint (name and sha256), space signature, every suggestion setting, and the
         objectives and constraints when there are several or any."""
-        return self.identity(self.seed, self.card, self.core.layout.signature, self.config, self.target)
+        after = None if self._after is None else (self._after[1], self._after[0].config)
+        return self.identity(self.seed, self.card, self.core.layout.signature, self.config, self.target, after)
 
     @classmethod
     def identity(cls, seed: int, card: dict[str, Any], signature: str, config: SuggestConfig,
-                 target: ScalarTarget | None = None) -> dict[str, Any]:
-        """The settings that identify a run of this optimizer (never paths or thread counts)."""
+                 target: ScalarTarget | None = None,
+                 after_feasible: tuple[dict[str, Any], SuggestConfig] | None = None) -> dict[str, Any]:
+        """The settings that identify a run of this optimizer (never paths or thread counts);
+        ``after_feasible``: (card, settings) of the model that takes over at the first feasible result."""
         out = {"name": cls.name, "seed": seed, "checkpoint": card.get("name", "untrained"),
                "checkpoint_sha256": card.get("sha256"), "space_signature": signature, **config.to_dict()}
         if target is not None and not target.plain:
             out.update(objective_settings(target.objectives, target.constraints))
+        if after_feasible is not None:
+            after_card, after_config = after_feasible
+            out["after_feasible"] = {"checkpoint": after_card.get("name", "untrained"),
+                                     "checkpoint_sha256": after_card.get("sha256"), **after_config.to_dict()}
         return out
 
     def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:

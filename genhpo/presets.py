@@ -97,9 +97,10 @@ def model_for(config_space: ConfigurationSpace, checkpoint: str | Path | None = 
     return cold_model(config_space)
 
 
-def transfer_card(benchmark: Benchmark, cards: Sequence[dict[str, Any]] | None = None) -> dict[str, Any] | None:
-    """The first card trained for this benchmark's family, on the same space, whose holdout holds its
-    dataset; ``cards``: ``read_card`` outputs to choose from (default: the shipped ones).
+def transfer_card(benchmark: Benchmark, cards: Sequence[dict[str, Any]] | None = None,
+                  family: str | None = None) -> dict[str, Any] | None:
+    """The first card trained for this benchmark's family (or ``family``), on the same space, whose holdout
+    holds its dataset; ``cards``: ``read_card`` outputs to choose from (default: the shipped ones).
 
     One rule for every way to reach a task: ``(family, dataset)`` is ``(benchmark.name,
     benchmark.dataset)``, except for an HPO-B task (an ``HPOBTaskBenchmark`` of any root, or
@@ -107,6 +108,7 @@ def transfer_card(benchmark: Benchmark, cards: Sequence[dict[str, Any]] | None =
     dataset its dataset id, and whose search space the card must not contradict (``data.space``)."""
     signature = SpaceEncoder(benchmark.config_space).signature()
     families, dataset, space_id = _card_identity(benchmark)
+    families = families if family is None else {family}
     for card in list_cards() if cards is None else cards:
         holdout = card.get("holdout")
         held = holdout if isinstance(holdout, list) else [holdout]
@@ -125,6 +127,16 @@ def _card_identity(benchmark: Benchmark) -> tuple[set[str], str, str | None]:
     if isinstance(benchmark, HPOBTaskBenchmark):
         return {"hpob", "hpob-offline"}, benchmark.dataset_id, benchmark.search_space_id
     return {getattr(benchmark, "family", None) or benchmark.name}, benchmark.dataset, None
+
+
+def _after_feasible_card(benchmark: Benchmark, card: dict[str, Any] | None,
+                         cards: Sequence[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The card of the model that takes over at the first feasible result: a benchmark with constraints
+    names its family (``after_feasible_family``); only when a transfer checkpoint serves the benchmark."""
+    family = getattr(benchmark, "after_feasible_family", None)
+    if card is None or family is None or not getattr(benchmark, "constraints", ()):
+        return None
+    return transfer_card(benchmark, cards, family=family)
 
 
 def _judged_by(benchmark: Benchmark) -> dict[str, Any]:
@@ -157,19 +169,28 @@ def for_benchmark(benchmark: Benchmark, seed: int = 0, *, checkpoint: str | Path
     """The generative optimizer for ``benchmark`` (name ``genhpo`` in comparisons): :func:`transfer_card`'s
     checkpoint among the shipped ones (or those in the folder ``checkpoints``, or ``cards``), else the
     cold-start model; ``checkpoint`` (a name or path) given: that one; ``model`` given: that model,
-    default settings."""
+    default settings. A constrained benchmark that names an ``after_feasible_family`` (nb201-constrained:
+    ``nb201``) also gets that family's transfer checkpoint, with its card's settings, to take over at the
+    first feasible result (:class:`GenerativeOptimizer`'s ``after_feasible``); ``overrides`` apply to
+    the first model only."""
     if checkpoints is not None:
         cards = checkpoint_folder_cards(checkpoints)
     signature = SpaceEncoder(benchmark.config_space).signature()
     card: dict[str, Any] | None = None
+    after = None
     if model is None and checkpoint is not None:
         model, card = load_checkpoint(checkpoint, signature)
     elif model is None:
         card = transfer_card(benchmark, cards)
+        after_card = _after_feasible_card(benchmark, card, cards)
         model, card = load_checkpoint(card["_path"], signature) if card else cold_model(benchmark.config_space)
+        if after_card is not None:
+            after_model, after_card = load_checkpoint(after_card["_path"], signature)
+            after = (after_model, SuggestConfig.from_card(after_card), after_card)
     config = SuggestConfig.from_card(card).replace(**overrides)
     return GenerativeOptimizer(benchmark.config_space, seed, model, config=config, card=card,
-                               rows=_task_rows(benchmark), threads=threads, **_judged_by(benchmark))
+                               rows=_task_rows(benchmark), threads=threads, after_feasible=after,
+                               **_judged_by(benchmark))
 
 
 def from_pretrained(name_or_path: str | Path, space: ConfigurationSpace | Benchmark, seed: int = 0, *,
@@ -229,12 +250,15 @@ def identity(name: str, benchmark: Benchmark, seed: int, *, checkpoint: str | Pa
         raise ValueError(f"no generative-optimizer preset {name!r}; accepted: genhpo, genhpo-cold")
     overrides.pop("threads", None)  # a runtime choice, not part of the identity
     signature = SpaceEncoder(benchmark.config_space).signature()
+    after = None
     if checkpoint is not None and name == "genhpo":
         card = read_card(checkpoint)
     else:
         cards = checkpoint_folder_cards(checkpoints) if checkpoints is not None else None
         card = transfer_card(benchmark, cards) if name == "genhpo" else None
+        after_card = _after_feasible_card(benchmark, card, cards)
+        after = None if after_card is None else (after_card, SuggestConfig.from_card(after_card))
     card = card or cold_card(benchmark.config_space) or {"name": f"cold-{signature}"}
     config = SuggestConfig.from_card(card).replace(**overrides)
     return GenerativeOptimizer.identity(seed, card, signature, config,
-                                        ScalarTarget(**_judged_by(benchmark)))
+                                        ScalarTarget(**_judged_by(benchmark)), after)

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from deepcave.runs.converters.dataframe import DataFrameRun
 
-from genhpo import benchmarks, loop
+from genhpo import benchmarks, loop, presets
+from genhpo.model.checkpoint import load_checkpoint
+from genhpo.optimizer import GenerativeOptimizer
 from genhpo.protocol import Constraint, Objective, Result
 from genhpo.report.build import build_report
 from genhpo.report.deepcave import export_deepcave, run_folder
@@ -14,6 +16,7 @@ from genhpo.runner.compare import compare
 from genhpo.runner.manifest import Experiment
 from genhpo.runner.registry import make_optimizer
 from genhpo.runner.store import RunKey
+from genhpo.suggest.config import SuggestConfig
 from genhpo.suggest.objectives import ScalarTarget
 
 
@@ -146,3 +149,34 @@ def test_report_on_a_constrained_experiment(tmp_path):
     bound = float(text.split("Constrained: latency <= ")[1].split(" s.")[0])
     assert 0.005 < bound < 0.05
     assert "Transfer of the architecture found on cifar10" in text and "ImageNet16-120: rank" in text
+
+
+def test_after_feasible_model_takes_over_at_the_first_feasible_result():
+    bench = benchmarks.make("nb201-constrained", "cifar100", latency_quantile=0.25)
+    assert bench.after_feasible_family == "nb201"  # decision 018
+    optimizer = presets.for_benchmark(bench, 0)
+    first_model = optimizer.model
+    settings = optimizer.settings()
+    assert settings["checkpoint"] == "nb201-mo-holdout-cifar100"
+    assert settings["after_feasible"]["checkpoint"] == "nb201-holdout-cifar100"
+    assert settings == presets.identity("genhpo", bench, 0)  # the run store's identity, from the cards alone
+    upper = bench.constraints[0].upper
+    trials = loop.run(optimizer, bench, 20)
+    first = next(i for i, t in enumerate(trials) if t.metrics["latency"] <= upper)
+    assert first < 15 and optimizer.handed_over and optimizer.model is not first_model  # 5+ asks after it
+    # the same as two optimizers told everything, the first asking until a feasible result, the second after
+    mo = presets.for_benchmark(bench, 0, checkpoint="nb201-mo-holdout-cifar100")
+    accuracy = presets.for_benchmark(bench, 0, checkpoint="nb201-holdout-cifar100")
+    for i, trial in enumerate(trials):
+        assert dict((mo if i <= first else accuracy).ask()) == dict(trial.config)
+        for o in (mo, accuracy):
+            o.tell(trial.config, bench.evaluate(o.valid_config(trial.config)))
+
+
+def test_after_feasible_needs_constraints_and_an_explicit_checkpoint_has_none():
+    bench = benchmarks.make("nb201-constrained", "cifar10")
+    bench.after_feasible_family = "nb201"
+    assert "after_feasible" not in presets.for_benchmark(bench, 0, checkpoint="nb201-mo-holdout-cifar10").settings()
+    model, card = load_checkpoint("nb201-holdout-cifar10")
+    with pytest.raises(ValueError, match="after_feasible hands over at the first feasible result: it needs constraints"):
+        GenerativeOptimizer(bench.config_space, 0, model, after_feasible=(model, SuggestConfig.from_card(card), card))

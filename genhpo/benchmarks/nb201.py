@@ -205,9 +205,11 @@ class NB201Constrained(NB201Benchmark):
     """
 
     name = "nb201-constrained"
-    #: served by the multi-objective checkpoints, which know latency: with them no run is left without a
-    #: feasible cell after 10 evaluations (docs/decisions/018)
+    #: served by the multi-objective checkpoints, which know latency, until a result is feasible, and by the
+    #: accuracy checkpoints after it: that hand-over had the lowest regret at 10, 25 and 50 evaluations on
+    #: the checkpoints' source tables (docs/decisions/018)
     family = "nb201-mo"
+    after_feasible_family = "nb201"
 
     def __init__(self, dataset: str = "cifar10", latency_quantile: float | None = None,
                  max_latency: float | None = None) -> None:
