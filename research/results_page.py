@@ -257,10 +257,8 @@ def conditions_section(folder: Path) -> list[str]:
             ("`python research/conditions.py --out DIR` (experiment files: `research/configs/conditions/`, reduced "
              "sizes stated in each; stored: `docs/results/conditions/`, heat map `conditions.png`). Average rank "
              "among each condition's optimizers (1 = best) over task x seed pairs, ± 95 % t-interval; the "
-             "multi-fidelity condition at equal simulated wall-clock. Not re-measured yet since: genhpo-hb's row "
-             "(since commit 928fa96 Hyperband asks genhpo for a rung's configurations as one batch) and genhpo's "
-             "rows of the several-objectives and constraints conditions (since decision 018 they take the "
-             "multi-objective checkpoints with the GP correction)."), "",
+             "multi-fidelity condition at equal simulated wall-clock (its cost is the measured training time, so "
+             "its ranks depend on the machine)."), "",
             *table.read_text().rstrip().splitlines(), ""]
 
 
