@@ -81,11 +81,12 @@ def make_benchmark(name: str, dataset: str, options: dict[str, Any] | None = Non
 
 def execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
     """Execute or resume ``spec`` under ``root``; never raises for a failing run."""
-    with warnings.catch_warnings():
-        # Dask workers are daemon processes, so scikit-learn (inside SMAC) falls back to n_jobs=1 and
-        # says so on every model fit; one process per core is exactly what we want.
-        warnings.filterwarnings("ignore", message="Inside a Dask worker with daemon=True")
-        return _execute_run(spec, root)
+    # Dask workers are daemon processes, so scikit-learn (inside SMAC) falls back to n_jobs=1 and says so
+    # on every model fit; one process per core is exactly what we want. The filter is set for the whole
+    # process, not in a catch_warnings block: that block is not thread-safe, and a worker runs its tasks in
+    # threads, so one run's exit restored the filters while another run's fits went on warning.
+    warnings.filterwarnings("ignore", message="Inside a Dask worker with daemon=True")
+    return _execute_run(spec, root)
 
 
 def _execute_run(spec: RunSpec, root: str | Path) -> RunOutcome:
