@@ -16,7 +16,8 @@ incumbent nor replaces a parent that has a finite fitness). DEHB writes only its
 into ``output_directory`` (a temporary directory if None): its checkpoints are disabled, since genhpo's
 loop records every trial itself. Upstream fixes are applied (see :mod:`baselines.dehb_patches`):
 population sizes as ints for ConfigSpace 1.x, a rung count that does not depend on the CPU's
-round-off, and exact decoding of categorical values, without which DEHB 0.1.2 turns NB201's best op into another one (``exact_decoding=False`` restores the stock code).
+round-off, and exact decoding of categorical values, without which DEHB 0.1.2 turns NB201's best op
+into another one (``exact_decoding=False`` restores the stock code).
 """
 
 from __future__ import annotations
