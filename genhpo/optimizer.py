@@ -188,13 +188,13 @@ class GenerativeOptimizer(Optimizer):
         """The settings that identify a run of this optimizer (never paths or thread counts);
         ``after_feasible``: (card, settings) of the model that takes over at the first feasible result."""
         out = {"name": cls.name, "seed": seed, "checkpoint": card.get("name", "untrained"),
-               "checkpoint_sha256": card.get("sha256"), "space_signature": signature, **config.to_dict()}
+               "checkpoint_sha256": card.get("sha256"), "space_signature": signature, **config.identity_dict()}
         if target is not None and not target.plain:
             out.update(objective_settings(target.objectives, target.constraints))
         if after_feasible is not None:
             after_card, after_config = after_feasible
             out["after_feasible"] = {"checkpoint": after_card.get("name", "untrained"),
-                                     "checkpoint_sha256": after_card.get("sha256"), **after_config.to_dict()}
+                                     "checkpoint_sha256": after_card.get("sha256"), **after_config.identity_dict()}
         return out
 
     def _ask_one(self, X: np.ndarray, y: np.ndarray) -> tuple[Configuration, np.ndarray]:

@@ -16,6 +16,9 @@ from typing import Any
 
 from genhpo.model.records import SettingsRecord
 
+#: settings whose default turns them off and that a run's identity leaves out while they are off
+OFF_WHEN_DEFAULT = ("gp_ard", "polish")
+
 
 @dataclass(frozen=True)
 class SuggestConfig(SettingsRecord):
@@ -47,6 +50,12 @@ class SuggestConfig(SettingsRecord):
             local search on the ranking's score from the chosen candidate (:meth:`genhpo.suggest.core.Suggester.climb`),
             once ``refine_after`` results are in; 0 = off (the chosen candidate is suggested as drawn).
         refine_after: results needed before ``refine`` applies; at least 5, the GP correction's minimum.
+        gp_ard: the GP correction's kernel has one length scale per encoded entry (automatic relevance
+            determination) instead of one for all.
+        polish: after ``refine``'s local search, at most this many L-BFGS-B iterations on the GP
+            correction's log expected improvement over the numeric entries, categoricals held
+            (:meth:`genhpo.suggest.core.Suggester.polish`); 0 = off. Applies where ``refine`` does and
+            needs ``gp`` > 0.
 
     Raises ValueError naming the field for a value of the wrong type or out of range.
     """
@@ -65,6 +74,8 @@ class SuggestConfig(SettingsRecord):
     gp: float = 0.0
     refine: int = 0
     refine_after: int = 5
+    gp_ard: bool = False
+    polish: int = 0
 
     def __post_init__(self) -> None:
         for name, low, zero_ok in (("temperature", 0.0, True), ("ridge", 0.0, True), ("ridge_l2", 0.0, False),
@@ -74,12 +85,14 @@ class SuggestConfig(SettingsRecord):
                     or value < low or (value == low and not zero_ok)):
                 raise ValueError(f"{name} must be a finite number {'>=' if zero_ok else '>'} 0, got {value!r}")
             object.__setattr__(self, name, float(value))
+        if not isinstance(self.gp_ard, bool):
+            raise ValueError(f"gp_ard must be true or false, got {self.gp_ard!r}")  # noqa: TRY004 (settings errors are ValueError)
         value = self.exploration
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
             raise ValueError(f"exploration must be in [0, 1], got {value!r}")
         object.__setattr__(self, "exploration", float(value))
         for name, low, why in (("n_samples", 1, ""), ("local", 0, ""), ("local_after", 0, ""), ("init_random", 0, ""),
-                               ("local_scales", 1, ""), ("refine", 0, ""),
+                               ("local_scales", 1, ""), ("refine", 0, ""), ("polish", 0, ""),
                                ("refine_after", 5, " (the GP correction's minimum of results)")):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
@@ -93,6 +106,13 @@ class SuggestConfig(SettingsRecord):
         if not isinstance(entry, Mapping):
             raise ValueError(f"a card's optimizer entry must be a JSON object, got {entry!r}")  # noqa: TRY004
         return cls.from_dict(entry)
+
+    def identity_dict(self) -> dict[str, Any]:
+        """The settings that identify a run: :meth:`to_dict` without the ``OFF_WHEN_DEFAULT`` settings that
+        are at their default, which leaves a run's identity (and a stored run's resumption) unchanged by
+        a setting added later that it does not use."""
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        return {k: v for k, v in self.to_dict().items() if k not in OFF_WHEN_DEFAULT or v != defaults[k]}
 
     def replace(self, **changes: Any) -> SuggestConfig:
         """A copy with ``changes`` applied; ValueError naming unknown keys and the accepted ones."""

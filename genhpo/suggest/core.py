@@ -30,6 +30,8 @@ from genhpo.suggest.ranking import GPCorrection, Ranking, RidgeCorrection, conte
 
 #: local moves scored per round of the acquisition optimisation
 REFINE_MOVES = 32
+#: forward-difference step of :meth:`Suggester.polish`'s gradient, in units of the [0, 1] encoding
+POLISH_STEP = 1e-6
 #: the first round's numeric step sd, in units of the [0, 1] encoding (half the coarsest candidate step)
 REFINE_SD = 0.05
 
@@ -48,7 +50,7 @@ class Suggester:
                              f"{self.layout.signature}; load a checkpoint trained on this space")
         self.model = model.eval()
         self.config = config
-        self.ranking = Ranking(self.model, [RidgeCorrection(config.ridge, config.ridge_l2), GPCorrection(config.gp)])
+        self.ranking = Ranking(self.model, [RidgeCorrection(config.ridge, config.ridge_l2), GPCorrection(config.gp, ard=config.gp_ard)])
         self.policy = Policy(config.init_random, config.exploration, config.local, config.local_after,
                              np.array([b.start for b in encoder.blocks], dtype=np.int64))
         self.rng = np.random.default_rng(seed)
@@ -95,7 +97,11 @@ class Suggester:
                 or len(y) < self.config.refine_after):
             return rows
         seen = {key_of(r) for r in X} | set(exclude)
-        return np.vstack([self.climb(rows[0], scorer, seen), rows])
+        best = self.climb(rows[0], scorer, seen)
+        gp = getattr(scorer, "gp", None)
+        if self.config.polish and gp is not None and gp.gp is not None:
+            best = self.polish(best, gp.log_ei, seen)
+        return np.vstack([best, rows])
 
     def climb(self, start: np.ndarray, scorer: Callable[[np.ndarray], np.ndarray], seen: set[bytes]) -> np.ndarray:
         """Optimise the acquisition (the ranking's score) from ``start (d,)``: ``refine`` rounds of a (1 + λ)
@@ -121,6 +127,39 @@ class Suggester:
             else:
                 sd /= 2
         return current
+
+    def polish(self, start: np.ndarray, log_ei: Callable[[np.ndarray], np.ndarray], seen: set[bytes]) -> np.ndarray:
+        """At most ``polish`` L-BFGS-B iterations (SciPy) maximising the GP correction's ``log_ei`` over the
+        numeric entries of ``start (d,)`` in [0, 1], the one-hot entries held; the gradient by forward
+        differences (step ``POLISH_STEP``), all of one gradient's rows predicted at once. GP-BO optimises
+        its acquisition this way (e.g. Optuna's ``GPSampler``, BoTorch's ``optimize_acqf``); the local
+        search (:meth:`climb`) picks the basin, this resolves it. The result is projected onto the space
+        (:meth:`SpaceEncoder.project`: integers rounded, conditions applied); ``start`` is returned if the
+        projection is excluded by a forbidden clause or its key is in ``seen``."""
+        from scipy.optimize import minimize
+
+        numeric = np.array(self.layout.numeric, dtype=np.int64)
+
+        def rows_at(z: np.ndarray) -> np.ndarray:
+            out = np.repeat(start[None], len(numeric) + 1, axis=0)
+            out[:, numeric] = z
+            steps = np.where(z + POLISH_STEP <= 1.0, POLISH_STEP, -POLISH_STEP)  # stay in the box
+            out[np.arange(1, len(numeric) + 1), numeric] += steps
+            return out, steps
+
+        def negative(z: np.ndarray) -> tuple[float, np.ndarray]:
+            rows, steps = rows_at(z)
+            values = log_ei(rows)
+            return -float(values[0]), -(values[1:] - values[0]) / steps
+
+        result = minimize(negative, start[numeric], jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(numeric),
+                          options={"maxiter": self.config.polish})
+        row = start.copy()
+        row[numeric] = np.clip(result.x, 0.0, 1.0)
+        projected, allowed = self.encoder.project(row[None])
+        if not allowed[0] or key_of(projected[0]) in seen:
+            return start
+        return projected[0]
 
     def _order(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray,
                k: int) -> tuple[Sequence[int], Callable[[np.ndarray], np.ndarray] | None]:

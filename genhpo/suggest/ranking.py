@@ -44,19 +44,22 @@ class RidgeCorrection:
 @dataclass(frozen=True)
 class GPCorrection:
     """``weight`` x the expected improvement of a Gaussian process fitted on the history, standardised
-    over the candidates: scikit-learn's ``GaussianProcessRegressor`` (a constant times an isotropic
-    Matern-5/2 kernel plus white noise, hyperparameters by maximum marginal likelihood, ``normalize_y``)
-    on the encoded rows, EI of the candidates over the best standardised score (Jones et al., 1998).
-    The density ratio proposes and orders globally; the GP refines around the evidence, as GP-BO does.
-    Zeros with fewer than ``min_results`` results or constant scores."""
+    over the candidates: scikit-learn's ``GaussianProcessRegressor`` (a constant times a Matern-5/2
+    kernel plus white noise, hyperparameters by maximum marginal likelihood, ``normalize_y``) on the
+    encoded rows, EI of the candidates over the best standardised score (Jones et al., 1998). The
+    kernel is isotropic (one length scale), or with ``ard`` one length scale per encoded entry
+    (automatic relevance determination, as GP-BO libraries such as Optuna's ``GPSampler`` and BoTorch
+    fit it). The density ratio proposes and orders globally; the GP refines around the evidence, as
+    GP-BO does. Zeros with fewer than ``min_results`` results or constant scores."""
 
     weight: float
     min_results: int = 5
+    ard: bool = False
 
     def __call__(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         return self.prepare(candidates, X, y)(candidates)
 
-    def prepare(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    def prepare(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> GPScore:
         """The correction as a function of rows ``(k, d) -> (k,)``: the GP is fitted once, and log EI is
         standardised by its mean and standard deviation over ``candidates (M, d)``, so that rows scored
         later (the acquisition optimisation of :class:`genhpo.suggest.core.Suggester`) are on the same
@@ -68,25 +71,43 @@ class GPCorrection:
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
         if len(y) < self.min_results or float(y.std()) <= 1e-12:
-            return lambda rows: np.zeros(len(rows))
+            return GPScore(None, 0.0, 0.0, 1.0, candidates)
         z = (y - y.mean()) / y.std()
-        kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(0.3, (1e-3, 10.0), nu=2.5) + WhiteKernel(1e-3, (1e-8, 1e-1))
+        length = np.full(X.shape[1], 0.3) if self.ard else 0.3
+        kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(length, (1e-3, 10.0), nu=2.5) + WhiteKernel(1e-3, (1e-8, 1e-1))
         gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=0, optimizer=_lbfgs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a bound reached is a usable fit
             gp.fit(X, z)
-        best = z.max()
+        best = float(z.max())
         reference = _log_ei(gp, candidates, best)
-        centre, spread = reference.mean(), reference.std()
+        centre, spread = float(reference.mean()), float(reference.std())
         if spread <= 1e-12:
-            return lambda rows: np.zeros(len(rows))
+            return GPScore(None, 0.0, 0.0, 1.0, candidates)
+        return GPScore(gp, best, centre, spread, candidates, reference)
 
-        def score(rows: np.ndarray) -> np.ndarray:
-            # the candidates themselves were just predicted for the standardisation: not again
-            values = reference if rows is candidates else _log_ei(gp, rows, best)
-            return (values - centre) / spread
 
-        return score
+class GPScore:
+    """A fitted :class:`GPCorrection`: ``score(rows (k, d)) -> (k,)`` standardised log EI (zeros without a
+    GP, ``gp is None``), and :meth:`log_ei`, its unstandardised value, which the acquisition optimisation
+    climbs."""
+
+    def __init__(self, gp: Any, best: float, centre: float, spread: float, candidates: np.ndarray,
+                 reference: np.ndarray | None = None) -> None:
+        self.gp, self.best, self.centre, self.spread = gp, best, centre, spread
+        self._candidates, self._reference = candidates, reference
+
+    def log_ei(self, rows: np.ndarray) -> np.ndarray:
+        """``(k,)`` log expected improvement of the GP at ``rows (k, d)``; ValueError without a GP."""
+        if self.gp is None:
+            raise ValueError("no GP was fitted (fewer results than its minimum, or constant scores)")
+        # the candidates themselves were just predicted for the standardisation: not again
+        return self._reference if rows is self._candidates else _log_ei(self.gp, rows, self.best)
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        if self.gp is None:
+            return np.zeros(len(rows))
+        return (self.log_ei(rows) - self.centre) / self.spread
 
 
 def _log_ei(gp: Any, rows: np.ndarray, best: float) -> np.ndarray:
@@ -133,19 +154,27 @@ class Ranking:
         return self.scorer(candidates, X, y)(candidates)
 
     @torch.no_grad()
-    def scorer(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    def scorer(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> Scorer:
         """The ranking as a function of rows ``(k, d) -> (k,)``, with the history's context and the
         corrections' fits computed once; ``candidates (M, d)`` fix the corrections' scales, so
         ``scorer(candidates, X, y)(candidates) == scores(candidates, X, y)``."""
         context = context_of(self.model, X, y)
-        parts = [(c.weight, c.prepare(candidates, X, y)) for c in self.corrections]
+        return Scorer(self.model, context, [(c.weight, c.prepare(candidates, X, y)) for c in self.corrections])
 
-        def score(rows: np.ndarray) -> np.ndarray:
-            with torch.no_grad():
-                value = self.model.density_ratio(torch.as_tensor(rows, dtype=torch.float32), context).numpy()
-            value = value.astype(float)
-            for weight, correction in parts:
-                value = value + weight * correction(rows)
-            return value
 
-        return score
+class Scorer:
+    """:meth:`Ranking.scorer`'s function of rows; ``gp`` is the fitted GP correction (a :class:`GPScore`)
+    or None when the ranking has none."""
+
+    def __init__(self, model: GenerativeModel, context: torch.Tensor,
+                 parts: Sequence[tuple[float, Callable[[np.ndarray], np.ndarray]]]) -> None:
+        self.model, self.context, self.parts = model, context, list(parts)
+        self.gp = next((part for _, part in self.parts if isinstance(part, GPScore)), None)
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            value = self.model.density_ratio(torch.as_tensor(rows, dtype=torch.float32), self.context).numpy()
+        value = value.astype(float)
+        for weight, correction in self.parts:
+            value = value + weight * correction(rows)
+        return value
