@@ -121,7 +121,8 @@ def test_refine_after_default_is_the_gp_corrections_minimum():
 
 @pytest.mark.parametrize("field, value", [("gp", -1.0), ("gp", float("nan")), ("local_scales", 0), ("local_scales", 1.5),
                                           ("refine", -1), ("refine", 2.5), ("refine_after", 4),
-                                          ("refine_after", 6.0)])
+                                          ("refine_after", 6.0), ("polish", -1), ("polish", 1.5), ("gp_ard", 1),
+                                          ("gp_ard", "yes")])
 def test_bad_settings_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         SuggestConfig().replace(**{field: value})
@@ -150,3 +151,60 @@ def test_ask_refines_unconstrained_targets_only(monkeypatch):
             optimizer.tell(config, Result(score=-value, metrics={"cost_metric": value}))
         # asks 6 and 7 are the ones with >= 5 results
         assert len(calls) == (2 if expected else 0)
+
+
+def test_ard_kernel_finds_the_relevant_dimension():
+    """gp_ard: one length scale per entry. On a function of x0 alone, the fitted length scale of x1 is
+    longer than x0's, and the isotropic correction is unchanged by the setting's existence."""
+    rng = np.random.default_rng(0)
+    X = rng.random((40, 2))
+    y = -(X[:, 0] - 0.3) ** 2
+    score = GPCorrection(1.0, ard=True).prepare(X, X, y)
+    length = score.gp.kernel_.k1.k2.length_scale
+    assert length.shape == (2,) and length[1] > 3 * length[0]
+    assert np.ndim(GPCorrection(1.0).prepare(X, X, y).gp.kernel_.k1.k2.length_scale) == 0
+
+
+def test_polish_climbs_the_gp_log_ei_and_returns_a_new_row():
+    """polish > 0: L-BFGS-B from the local search's row raises the GP's log EI (hand-checked by predicting
+    both rows), the categorical block is held, and the polished row is projected onto the space."""
+    from ConfigSpace import Categorical, ConfigurationSpace, Float
+
+    from genhpo import presets
+    from genhpo.spaces.rows import key_of
+
+    space = ConfigurationSpace(seed=0)
+    space.add([Float("x0", (0.0, 1.0)), Float("x1", (0.0, 1.0)), Categorical("c", ["a", "b"])])
+    optimizer = presets.for_space(space, seed=0, polish=20, gp=10.0, refine=0)
+    suggester = optimizer.core
+    rng = np.random.default_rng(0)
+    configs = [space.sample_configuration() for _ in range(25)]
+    X = np.array([optimizer.encoder.encode(c) for c in configs])
+    y = -((X[:, :2] - 0.37) ** 2).sum(axis=1) + 0.01 * rng.random(25)
+    candidates = suggester.continuous_candidates(X, y)
+    scorer = suggester.ranking.scorer(candidates, X, y)
+    start = candidates[np.argmax(scorer(candidates))]
+    polished = suggester.polish(start, scorer.gp.log_ei, {key_of(r) for r in X})
+    before, after = scorer.gp.log_ei(np.array([start, polished]))
+    assert after > before
+    categorical = [i for i in range(len(start)) if i not in suggester.layout.numeric]
+    np.testing.assert_array_equal(polished[categorical], start[categorical])
+    np.testing.assert_array_equal(optimizer.encoder.project(polished[None])[0][0], polished)
+    # a polished row that is already observed gives way to the start
+    assert suggester.polish(start, scorer.gp.log_ei, {key_of(polished)}) is start
+
+
+def test_settings_off_by_default_leave_run_identities_unchanged():
+    """gp_ard and polish at their defaults are not in a run's identity (stored runs resume unchanged);
+    turned on, they are."""
+    from ConfigSpace import ConfigurationSpace, Float
+
+    from genhpo import presets
+
+    space = ConfigurationSpace(seed=0)
+    space.add([Float("x0", (0.0, 1.0))])
+    plain = presets.for_space(space, seed=0).settings()
+    assert "polish" not in plain and "gp_ard" not in plain and "refine" in plain
+    on = presets.for_space(space, seed=0, polish=5, gp_ard=True).settings()
+    assert on["polish"] == 5 and on["gp_ard"] is True
+    assert SuggestConfig().replace(polish=3).to_dict()["polish"] == 3  # cards keep every setting
