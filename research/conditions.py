@@ -19,7 +19,7 @@ averaged, NaN regret last), averaged over (task, seed) pairs, with a 95 % t-inte
 
 Writes ``OUT/conditions.csv`` (condition, budget, optimizer, mean rank, half-width, pairs),
 ``OUT/conditions.md`` (the table, and each condition's wall-clock from ``OUT/timings.json``, where every
-run of this command records the seconds each condition took) and ``OUT/conditions.png`` (a heat map: optimizers x (condition,
+run of this command records the seconds each condition took and its worker count) and ``OUT/conditions.png`` (a heat map: optimizers x (condition,
 budget), average rank; blank where an optimizer does not run in a condition).
 """
 
@@ -50,6 +50,12 @@ BUDGETS = (10, 25, 50, 200)
 
 def conditions() -> list[Path]:
     return sorted(CONFIGS.glob("*.toml"))
+
+
+def _timing(entry: float | dict) -> tuple[float, int | None]:
+    """(seconds, workers) of a ``timings.json`` entry; an entry written before the worker count was
+    recorded is a bare number of seconds (workers unknown)."""
+    return (float(entry), None) if isinstance(entry, (int, float)) else (float(entry["seconds"]), entry["workers"])
 
 
 def run(config: Path, out: Path, workers: int) -> float:
@@ -177,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         for config in chosen:
             seconds[config.stem] = run(config, args.out / config.stem, args.workers)
             print(f"{config.stem}: {seconds[config.stem]:.0f} s", flush=True)
-            timings[config.stem] = round(seconds[config.stem], 1)
+            timings[config.stem] = {"seconds": round(seconds[config.stem], 1), "workers": args.workers}
             timings_path.write_text(json.dumps(timings, indent=1))
     rows = []
     for config in chosen:
@@ -200,11 +206,14 @@ def main(argv: list[str] | None = None) -> int:
         group = sorted((r for r in rows if (r["condition"], r["budget"]) == (condition, budget)), key=lambda r: r["rank"])
         cells = ", ".join(f"{r['optimizer']} {r['rank']:.2f} ± {r['half_width']:.2f}" for r in group)
         lines.append(f"| {condition} | {budget} | {cells} ({group[0]['pairs']}) |")
-    timed = [c.stem for c in chosen if c.stem in timings]
+    timed = {c.stem: _timing(timings[c.stem]) for c in chosen if c.stem in timings}
     if timed:
-        lines += ["", f"Wall-clock on this machine (2 workers), as the command measured it: "
-                      f"{sum(timings[c] for c in timed) / 60:.1f} min in all; "
-                  + ", ".join(f"{c} {timings[c]:.0f} s" for c in timed) + "."]
+        workers = {w for _, w in timed.values()}
+        said = (f" ({workers.pop()} worker(s))" if len(workers) == 1 and None not in workers else "")
+        lines += ["", f"Wall-clock on this machine{said}, as the command measured it: "
+                      f"{sum(t for t, _ in timed.values()) / 60:.1f} min in all; "
+                  + ", ".join(f"{c} {t:.0f} s" + (f" ({w} worker(s))" if not said and w else "")
+                              for c, (t, w) in timed.items()) + "."]
     (args.out / "conditions.md").write_text("\n".join(lines) + "\n")
     figure(rows, args.out / "conditions.png")
     print("\n".join(lines))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import numpy as np
 import pytest
 from ConfigSpace import Configuration
 
@@ -28,6 +29,11 @@ def test_more_epochs_train_the_same_network_further(mlp):
     assert mlp.evaluate(config).score == full.score  # deterministic: fixed split and network seed
     with pytest.raises(ValueError, match=r"fidelity 30 outside \[1, 27\] for epochs"):
         mlp.evaluate(config, fidelity=30)
+    # a fractional epoch count is refused, not truncated; a bool or a string is not a fidelity
+    for bad in (2.5, 26.9, True, "9", float("nan")):
+        with pytest.raises(ValueError, match=r"is not a whole number of epochs in \[1, 27\]"):
+            mlp.evaluate(config, fidelity=bad)
+    assert mlp.evaluate(config, fidelity=np.float64(3.0)).metrics["epochs"] == 3
     with pytest.raises(ValueError, match="unknown mlp-epochs dataset 'iris'; accepted: digits, breast_cancer, wine"):
         MLPEpochsBenchmark("iris")
 

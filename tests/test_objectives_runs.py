@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from deepcave.runs.converters.dataframe import DataFrameRun
 
@@ -149,6 +150,14 @@ def test_report_on_a_constrained_experiment(tmp_path):
     bound = float(text.split("Constrained: latency <= ")[1].split(" s.")[0])
     assert 0.005 < bound < 0.05
     assert "Transfer of the architecture found on cifar10" in text and "ImageNet16-120: rank" in text
+    # DeepCAVE's own converter reads the score and the bounded latency, and the feasibility of each trial
+    export_deepcave(tmp_path)
+    folder = run_folder(tmp_path, RunKey("nb201-constrained", "cifar10", "rs", 0))
+    run = DataFrameRun.from_path(folder)
+    assert [(o.name, o.optimize) for o in run.get_objectives()[:2]] == [("score", "upper"), ("latency", "lower")]
+    rows = pd.read_csv(folder / "trials.csv")
+    assert list(rows["feasible"]) == [latency <= bound + 1e-12 for latency in rows["result_latency"]]
+    assert rows["feasible"].any() and not rows["feasible"].all()
 
 
 def test_after_feasible_model_takes_over_at_the_first_feasible_result():

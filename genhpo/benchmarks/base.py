@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,20 @@ class Fidelity:
             raise ValueError(f"fidelity range must satisfy 0 < lower <= upper, got [{self.lower}, {self.upper}]")
         if self.integer and not (float(self.lower).is_integer() and float(self.upper).is_integer()):
             raise ValueError(f"an integer fidelity needs integer bounds, got [{self.lower}, {self.upper}]")
+
+    def check(self, value: Any) -> float:
+        """``value`` as a float if it is a fidelity of this range, else ValueError naming the range: a real
+        number (not a bool or a string) in [lower, upper], and a whole number if ``integer`` (a fractional
+        epoch count is refused rather than truncated)."""
+        accepted = (f"a {'whole' if self.integer else 'real'} number of {self.name} in [{self.lower:g}, "
+                    f"{self.upper:g}]")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+            raise ValueError(f"fidelity {value!r} is not {accepted}")
+        if not self.lower <= value <= self.upper:
+            raise ValueError(f"fidelity {value} outside [{self.lower:g}, {self.upper:g}] for {self.name}")
+        if self.integer and not float(value).is_integer():
+            raise ValueError(f"fidelity {value} is not {accepted}: {self.name} are whole numbers")
+        return float(value)
 
     def snap(self, value: float) -> float:
         """``value`` moved into [lower, upper] (and to the nearest whole number if ``integer``): an
@@ -90,14 +105,15 @@ class Benchmark(ABC):
         fidelity: float | None = None,
         rng: np.random.Generator | None = None,
     ) -> Result:
-        """Evaluate ``config``; ``rng`` draws noise where the benchmark is noisy (None: no noise)."""
+        """Evaluate ``config``; ``rng`` draws noise where the benchmark is noisy (None: no noise).
+
+        ValueError for a configuration of another space, and for a fidelity on a benchmark without
+        one or outside its :class:`Fidelity` (:meth:`Fidelity.check`)."""
         values = self.validate_config(config)
         if fidelity is not None:
             if self.fidelity_space is None:
                 raise ValueError(f"{self.label} has no fidelity; evaluate at full fidelity (fidelity=None)")
-            f = self.fidelity_space
-            if not f.lower <= fidelity <= f.upper:
-                raise ValueError(f"fidelity {fidelity} outside [{f.lower}, {f.upper}] for {f.name}")
+            fidelity = self.fidelity_space.check(fidelity)
         self.n_evaluations += 1
         result = self._evaluate(values, fidelity, rng)
         if not isinstance(result, Result):

@@ -83,10 +83,16 @@ def normalise(Y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray
 
 def hypervolume_curve(Y: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """(n,) hypervolume of the first 1, 2, ..., n rows of Y (n, k): an anytime curve. NaN rows (failed
-    evaluations) add nothing. Recomputed only when a new row enters the front."""
+    evaluations) add nothing. Recomputed only when a new row enters the front. Raises ValueError for a Y
+    that is not 2-d or a reference that is not a finite vector of k values, as :func:`hypervolume` does."""
     Y = np.asarray(Y, dtype=float)
+    if Y.ndim != 2:
+        raise ValueError(f"Y must be an (n, k) array of n points with k objectives, got shape {Y.shape}")
+    reference = np.asarray(reference, dtype=float)
+    if reference.shape != (Y.shape[1],) or not np.isfinite(reference).all():
+        raise ValueError(f"reference must be a finite vector of {Y.shape[1]} values, got {reference!r}")
     out = np.zeros(len(Y))
-    front = np.zeros((0, Y.shape[1] if Y.ndim == 2 else 0))
+    front = np.zeros((0, Y.shape[1]))
     current = 0.0
     for i, y in enumerate(Y):
         if np.isfinite(y).all() and (y > reference).all() and not (front >= y).all(axis=1).any():

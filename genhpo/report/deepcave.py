@@ -8,7 +8,10 @@ directory holding ``trials.csv`` and ``configspace.csv``. We write one such dire
 All runs of a benchmark/dataset share the objective column ``metric:score [lower; upper] (maximize)``
 (bounds from the benchmark's score range, identical for every optimizer) or, on a benchmark with
 several objectives (``nb201-mo``), one column per objective in its own units and direction,
-``metric:<name> [lower; upper] (maximize|minimize)``, so DeepCAVE's Pareto front page opens it; and the benchmark's
+``metric:<name> [lower; upper] (maximize|minimize)``, so DeepCAVE's Pareto front page opens it. On a
+constrained benchmark (``nb201-constrained``) each bounded metric (latency) is a minimised column
+beside the score, and a ``feasible`` column (True / False) says which trials meet every bound:
+DeepCAVE has no notion of a constraint, and its best score alone could be an infeasible cell. And the benchmark's
 configuration space, so DeepCAVE compares them side by side. Why not DeepCAVE's own Recorder
 format: its output fails to load in ``DeepCAVERun`` 1.4.1 (a Trial arity mismatch); the DataFrame
 format loads in every optimizer's case, SMAC's included (SMAC's own smac3/ folder stays next to
@@ -59,8 +62,8 @@ from ConfigSpace.hyperparameters import (
     OrdinalHyperparameter,
 )
 
-from genhpo.protocol import Objective
-from genhpo.report.curves import benchmark_info, load_records, objectives_of
+from genhpo.protocol import Constraint, Objective, feasible
+from genhpo.report.curves import benchmark_info, constraints_of, load_records, objectives_of
 from genhpo.report.whole import replaced_whole
 from genhpo.runner.manifest import load_experiment
 from genhpo.runner.store import RunKey
@@ -91,10 +94,12 @@ def _export(root: Path, experiment: Any, records: list, base: Path) -> list[Path
         info = benchmark_info(root, experiment.benchmark, dataset)
         space = ConfigurationSpace.from_serialized_dict(info["config_space"])
         group = [r for r in records if r.key.benchmark == experiment.benchmark and r.key.dataset == dataset and r.trials]
-        objectives = objectives_of(info)
+        objectives, constraints = objectives_of(info), constraints_of(info)
         ok = [t for r in group for t in r.trials if t.status == "ok"]
-        column: str | list[tuple[str, Objective]] = (
+        column: str | list[tuple[str, Objective | None]] = (
             objective_columns(info, objectives, ok) if len(objectives) > 1 else metric_column(info, [t.score for t in ok]))
+        if constraints and isinstance(column, str):  # the bounded metrics beside the score, minimised
+            column = [(column, None), *objective_columns({}, [Objective(c.name, "min") for c in constraints], ok)]
         conditional = bool(space.conditions or space.forbidden_clauses)
         for record in group:
             folder = base / run_folder(root, record.key).relative_to(root / "deepcave")
@@ -103,7 +108,7 @@ def _export(root: Path, experiment: Any, records: list, base: Path) -> list[Path
                 write_smac3v2(record.trials, space, record.key.seed, info.get("fidelity"), folder)
             else:
                 write_configspace(space, folder / "configspace.csv")
-                write_trials(record.trials, space, column, info.get("fidelity"), folder / "trials.csv")
+                write_trials(record.trials, space, column, info.get("fidelity"), folder / "trials.csv", constraints)
             written.append(folder)
     return written
 
@@ -223,10 +228,11 @@ def _numeric_choices(items: list[Any], default: Any) -> dict[str, Any]:
             "default": cast(default), "log": log, "distribution": "uniform"}
 
 
-def write_trials(trials: list, space: ConfigurationSpace, metric: str | list[tuple[str, Objective]],
-                 fidelity: dict[str, Any] | None, path: Path) -> None:
+def write_trials(trials: list, space: ConfigurationSpace, metric: str | list[tuple[str, Objective | None]],
+                 fidelity: dict[str, Any] | None, path: Path, constraints: list[Constraint] = ()) -> None:
     """trials.csv: one row per recorded trial, in order, on the simulated clock; ``metric``: the score's
-    column (:func:`metric_column`) or one column per objective (:func:`objective_columns`)."""
+    column (:func:`metric_column`) or one column per objective (:func:`objective_columns`; ``None`` for
+    the score). With ``constraints``, a ``feasible`` column (True / False; empty for a failed trial)."""
     metrics = [(metric, None)] if isinstance(metric, str) else list(metric)
     names = list(space.keys())
     labels = {hp.name: choice_labels(hp) for hp in space.values()
@@ -237,7 +243,7 @@ def write_trials(trials: list, space: ConfigurationSpace, metric: str | list[tup
     columns = ["config_id", *names, *(column for column, _ in metrics)]
     columns += ["budget"] if fidelity is not None else []
     columns += ["seed", "start_time", "end_time", "status", "cost", "overhead", "fidelity"]
-    columns += [f"result_{m}" for m in extra] + ["error"]
+    columns += [f"result_{m}" for m in extra] + ["error"] + (["feasible"] if constraints else [])
     rows = []
     for t, start, end, budget in _timeline(trials, fidelity):
         values = {n: labels[n][t.config[n]] if n in labels and n in t.config else _cell(t.config.get(n))
@@ -250,6 +256,8 @@ def write_trials(trials: list, space: ConfigurationSpace, metric: str | list[tup
         if budget is not None:
             row["budget"] = budget
         row.update({f"result_{m}": t.metrics.get(m) for m in extra})
+        if constraints:
+            row["feasible"] = feasible(t, constraints) if t.status == "ok" else None
         rows.append(row)
     _write(path, columns, rows)
 

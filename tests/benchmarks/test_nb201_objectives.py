@@ -25,6 +25,12 @@ def test_pareto_mask_and_hypervolume_by_hand():
     assert curve.tolist() == pytest.approx([0.25, 0.25, 0.25, 1.0])
     with pytest.raises(ValueError, match="reference"):
         pareto.hypervolume(Y, np.zeros(3))
+    # the anytime curve checks its reference as hypervolume does (a NaN one would give zeros silently)
+    for reference in (np.array([0.0, np.nan]), np.zeros(3)):
+        with pytest.raises(ValueError, match="reference must be a finite vector of 2 values"):
+            pareto.hypervolume_curve(Y, reference)
+    with pytest.raises(ValueError, match=r"Y must be an \(n, k\) array"):
+        pareto.hypervolume_curve(np.array([0.5, 0.5]), np.zeros(2))
     with pytest.raises(ValueError, match="finite"):
         pareto.hypervolume(np.array([[np.nan, 1.0]]), np.zeros(2))
 

@@ -53,5 +53,7 @@ def test_a_tiny_study_writes_the_heat_map(tmp_path, monkeypatch):
     assert rows[0] == "condition,budget,optimizer,rank,half_width,pairs"
     assert len(rows) == 1 + 2 * 2  # two conditions x budget 10 x two optimizers
     assert (tmp_path / "out" / "conditions.png").stat().st_size > 10_000
+    # the wall-clock line states the worker count the runs used, not a fixed one
+    assert "Wall-clock on this machine (1 worker(s))" in (tmp_path / "out" / "conditions.md").read_text()
     with pytest.raises(SystemExit):
         conditions.main(["--out", str(tmp_path / "out"), "--only", "no-such-condition"])
