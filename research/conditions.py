@@ -143,7 +143,8 @@ def figure(rows: list[dict], path: Path) -> None:
         i, j = optimizers.index(r["optimizer"]), columns.index((r["condition"], r["budget"]))
         grid[i, j] = r["rank"]
         text[i, j] = f"{r['rank']:.1f}\n±{r['half_width']:.1f}"
-    fig, ax = plt.subplots(figsize=(1.0 * len(columns) + 3, 0.55 * len(optimizers) + 2.5), dpi=110)
+    # at least 9 inches wide, so that the title and the colour bar's label fit a study of one condition
+    fig, ax = plt.subplots(figsize=(max(9.0, 1.0 * len(columns) + 3), 0.55 * len(optimizers) + 2.5), dpi=110)
     image = ax.imshow(grid, cmap="viridis_r", aspect="auto")
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
@@ -153,8 +154,8 @@ def figure(rows: list[dict], path: Path) -> None:
     ax.set_xticks(range(len(columns)), [f"{c.split('-', 1)[1]}\n@{b}" for c, b in columns], rotation=60,
                   ha="right", fontsize=7)
     ax.set_yticks(range(len(optimizers)), optimizers)
-    fig.colorbar(image, ax=ax, label="average rank among the condition's optimizers (1 = best)")
-    ax.set_title("Which method where: average rank per condition and budget (± 95 % CI over task x seed)")
+    fig.colorbar(image, ax=ax, label="average rank among the\ncondition's optimizers (1 = best)")
+    ax.set_title("Which method where: average rank per condition and budget\n(± 95 % CI over task x seed)")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
