@@ -311,10 +311,10 @@ def train_recipe(name: str, out: str | Path | None, train_config: TrainConfig | 
 QUICK_MODEL = ModelConfig(embed=16, heads=2, layers=1, ff=32, context=16, latent=2, hidden=32)
 QUICK_TRAIN = TrainConfig(steps=60, batch_size=32, tasks_per_batch=4, lr=3e-3, max_len=30, eval_every=20,
                           patience=2, val_batches=2, val_histories=0, seed=0)
-#: the quick cold model's suggestion settings; local_scales, gp and refine chosen on BoTorch functions that
-#: the ``functions`` benchmark does not contain (research/bench_new_spaces.py; docs/decisions/010 and 013)
+#: the quick cold model's suggestion settings; local_scales, gp, refine and polish chosen on BoTorch functions
+#: that the ``functions`` benchmark does not contain (research/bench_new_spaces.py; docs/decisions/010, 013, 019)
 QUICK_OPTIMIZER = {"init_random": 5, "local": 5, "local_after": 5, "exploration": 0.1, "local_scales": 4, "gp": 10.0,
-                   "refine": 4}
+                   "refine": 4, "polish": 20}
 
 
 def train_quick_cold(config_space: ConfigurationSpace, out: str | Path) -> TrainResult:
