@@ -203,8 +203,9 @@ def test_settings_off_by_default_leave_run_identities_unchanged():
 
     space = ConfigurationSpace(seed=0)
     space.add([Float("x0", (0.0, 1.0))])
-    plain = presets.for_space(space, seed=0).settings()
+    plain = presets.for_space(space, seed=0, polish=0).settings()  # the cold card itself has polish 20
     assert "polish" not in plain and "gp_ard" not in plain and "refine" in plain
+    assert presets.for_space(space, seed=0).settings()["polish"] == 20
     on = presets.for_space(space, seed=0, polish=5, gp_ard=True).settings()
     assert on["polish"] == 5 and on["gp_ard"] is True
     assert SuggestConfig().replace(polish=3).to_dict()["polish"] == 3  # cards keep every setting
