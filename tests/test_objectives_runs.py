@@ -122,6 +122,7 @@ def test_report_on_several_objectives(mo_store):
     text = (out / "summary.md").read_text()
     assert "Dominated hypervolume" in text and "accuracy (max, %), latency (min, s), model_size (min, MB)" in text
     assert (out / "nb201-mo_cifar10_pareto.png").stat().st_size > 10_000
+    assert "Pareto fronts in accuracy and latency" in text and "model_size left out of the figure" in text
     from genhpo.report.build import summary_rows
 
     rows = {r["optimizer"]: r for r in summary_rows(mo_store)}

@@ -220,7 +220,11 @@ def _objective_sections(experiment: Any, dataset: str, info: dict[str, Any], cur
         front = bench.pareto_front() if hasattr(bench, "pareto_front") else None
         objectives.pareto_plot(info, trials, order, f"{experiment.benchmark} {dataset}: Pareto fronts found",
                                out / f"{prefix}_pareto.png", front)
-        lines += [f"Pareto fronts: `{prefix}_pareto.png`.", ""]
+        names = [o.name for o in objectives.objectives_of(info)]
+        left_out = (f"; {', '.join(names[2:])} left out of the figure, counted in the hypervolume"
+                    if len(names) > 2 else "")
+        lines += [(f"Pareto fronts in {names[0]} and {names[1]}: `{prefix}_pareto.png` (each optimizer's "
+                   f"non-dominated results in these two objectives, its seeds pooled{left_out})."), ""]
         return lines
     if objectives.constraints_of(info):
         lines += objectives.constrained_section(info, curves, trials, budgets)
