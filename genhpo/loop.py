@@ -2,7 +2,9 @@
 
 Optimizer overhead (ask + tell) is timed apart from evaluation. A failing evaluation (an exception
 or a non-finite score) becomes a failed trial, the optimizer is told the failure, and the loop goes on.
-An asked fidelity is snapped into the benchmark's declared range (:meth:`Fidelity.snap`).
+An asked fidelity is snapped into the benchmark's declared range (:meth:`Fidelity.snap`) when it lies
+within a rounding error of it (relative ``FIDELITY_TOLERANCE``); one further out is an optimizer set up
+for another range, and raises ValueError naming both.
 """
 
 from __future__ import annotations
@@ -93,10 +95,22 @@ def run(
     return trials
 
 
+#: how far (relative to the bound) an asked fidelity may lie outside the benchmark's range and still be
+#: snapped into it: floating-point schedules (DEHB's rungs give 0.9999999999999999 x lower) stay inside
+FIDELITY_TOLERANCE = 1e-6
+
+
 def _snapped(fidelity: float | None, benchmark: Benchmark) -> float | None:
-    """The asked fidelity inside the benchmark's declared range (see :meth:`Fidelity.snap`)."""
+    """The asked fidelity inside the benchmark's declared range (see :meth:`Fidelity.snap`); ValueError
+    for one outside it by more than ``FIDELITY_TOLERANCE`` (e.g. Hyperband set up for 1..81 epochs on a
+    benchmark of 1..27), rather than silently training at another fidelity than the optimizer asked."""
     space = benchmark.fidelity_space
-    return fidelity if fidelity is None or space is None else space.snap(fidelity)
+    if fidelity is None or space is None:
+        return fidelity
+    if not (space.lower * (1 - FIDELITY_TOLERANCE) <= fidelity <= space.upper * (1 + FIDELITY_TOLERANCE)):
+        raise ValueError(f"the optimizer asked fidelity {fidelity:g} of {space.name}, outside {benchmark.label}'s "
+                         f"range [{space.lower:g}, {space.upper:g}]; set the optimizer's fidelity range to it")
+    return space.snap(fidelity)
 
 
 def _is_full(fidelity: float | None, benchmark: Benchmark) -> bool:

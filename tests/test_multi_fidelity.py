@@ -38,6 +38,18 @@ def test_more_epochs_train_the_same_network_further(mlp):
         MLPEpochsBenchmark("iris")
 
 
+def test_an_optimizer_set_up_for_another_fidelity_range_is_refused(mlp):
+    """Hyperband set up for 1..81 epochs on a benchmark of 1..27 asks 81 in its first bracket's last rung:
+    the loop refuses it by name rather than training 27 epochs and recording that as the asked rung;
+    DEHB-style rounding (0.9999999999999999 x lower) is still snapped."""
+    from genhpo.benchmarks.base import Fidelity
+
+    wide = Hyperband(RandomSearch(mlp.config_space, 0), Fidelity("epochs", 1, 81, integer=True), eta=3)
+    with pytest.raises(ValueError, match=r"asked fidelity 81 of epochs, outside mlp-epochs.*range \[1, 27\]"):
+        loop.run(wide, mlp, 10)  # its first bracket: 81@1, 27@3, 9@9, 3@27, then 1@81
+    assert loop._snapped(0.9999999999999999, mlp) == 1.0 and loop._snapped(27.000000000001, mlp) == 27.0
+
+
 def test_hyperband_brackets_by_hand(mlp):
     optimizer = Hyperband(RandomSearch(mlp.config_space, 0), mlp.fidelity_space, eta=3)
     assert optimizer.s_max == 3
