@@ -176,10 +176,9 @@ PIPELINE_TABLE = (
     ("Regret 1 - (3-fold cross-validated accuracy) of the incumbent, mean (standard error) over 10 seeds; 23 "
      "hyperparameters, 21 conditions, 1 forbidden clause. genhpo = the space's quick cold model with its card's "
      "settings (multiscale local moves and GP correction, decision 010; 4 rounds of acquisition optimisation, "
-     "decision 013), re-run with them on all three datasets: `genhpo compare --benchmark sklearn-pipeline "
-     "--dataset wine,breast_cancer,digits --optimizers genhpo --seeds 10 --trials 100 --out results/skl-g`, "
-     "stored with --update. These rows predate decision 019: today's card adds the L-BFGS-B polish "
-     "(`polish` 20), so the same command now gives other genhpo rows."),
+     "decision 013; up to 20 L-BFGS-B iterations on the GP's log EI, decision 019), re-run with them on all "
+     "three datasets: `genhpo compare --benchmark sklearn-pipeline --dataset wine,breast_cancer,digits "
+     "--optimizers genhpo --seeds 10 --trials 100 --out results/skl-g`, stored with --update."),
 )
 
 
