@@ -140,7 +140,7 @@ class Suggester:
 
         numeric = np.array(self.layout.numeric, dtype=np.int64)
 
-        def rows_at(z: np.ndarray) -> np.ndarray:
+        def rows_at(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # (start at z, then one step per entry), steps
             out = np.repeat(start[None], len(numeric) + 1, axis=0)
             out[:, numeric] = z
             steps = np.where(z + POLISH_STEP <= 1.0, POLISH_STEP, -POLISH_STEP)  # stay in the box
