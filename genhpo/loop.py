@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,7 @@ def run(
     """
     if not isinstance(n_trials, int) or n_trials <= 0:
         raise ValueError(f"n_trials must be a positive int, got {n_trials!r}")
+    _check_fidelity_range(optimizer, benchmark)
     noise_rng = np.random.default_rng(seed) if noisy else None
     trials = list(history)
     n_full = sum(1 for t in trials if _is_full(t.fidelity, benchmark))
@@ -93,6 +95,20 @@ def run(
         if on_trial is not None:
             on_trial(trial)
     return trials
+
+
+def _check_fidelity_range(optimizer: Any, benchmark: Benchmark) -> None:
+    """ValueError if the optimizer declares a fidelity range (``fidelity_range``, as Hyperband does) whose
+    top is not the benchmark's full fidelity: only full evaluations count towards ``n_trials``, so a top
+    below it would never end the run, and one above it asks fidelities the benchmark refuses."""
+    declared, space = getattr(optimizer, "fidelity_range", None), benchmark.fidelity_space
+    if declared is None or space is None:
+        return
+    if not math.isclose(declared.upper, space.upper, rel_tol=FIDELITY_TOLERANCE) or declared.lower < space.lower * (
+            1 - FIDELITY_TOLERANCE):
+        raise ValueError(f"the optimizer's fidelity range [{declared.lower:g}, {declared.upper:g}] of {declared.name} "
+                         f"does not end at {benchmark.label}'s full fidelity: its range is [{space.lower:g}, "
+                         f"{space.upper:g}]; set the optimizer's range inside it, ending at {space.upper:g}")
 
 
 #: how far (relative to the bound) an asked fidelity may lie outside the benchmark's range and still be

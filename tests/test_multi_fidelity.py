@@ -39,14 +39,19 @@ def test_more_epochs_train_the_same_network_further(mlp):
 
 
 def test_an_optimizer_set_up_for_another_fidelity_range_is_refused(mlp):
-    """Hyperband set up for 1..81 epochs on a benchmark of 1..27 asks 81 in its first bracket's last rung:
-    the loop refuses it by name rather than training 27 epochs and recording that as the asked rung;
-    DEHB-style rounding (0.9999999999999999 x lower) is still snapped."""
+    """Hyperband set up for 1..81 epochs on a benchmark of 1..27 would ask 81; set up for 1..9 it would never
+    make a full (27-epoch) evaluation, so the run would not end. Both are refused before the first ask, naming
+    both ranges. An optimizer without a declared range that asks outside the benchmark's range is refused
+    at that ask; DEHB-style rounding (0.9999999999999999 x lower) is still snapped."""
     from genhpo.benchmarks.base import Fidelity
 
-    wide = Hyperband(RandomSearch(mlp.config_space, 0), Fidelity("epochs", 1, 81, integer=True), eta=3)
+    for upper in (81, 9):
+        other = Hyperband(RandomSearch(mlp.config_space, 0), Fidelity("epochs", 1, upper, integer=True), eta=3)
+        with pytest.raises(ValueError, match=rf"fidelity range \[1, {upper}\] of epochs does not end at "
+                                             r"mlp-epochs/wine's full fidelity: its range is \[1, 27\]"):
+            loop.run(other, mlp, 3)
     with pytest.raises(ValueError, match=r"asked fidelity 81 of epochs, outside mlp-epochs.*range \[1, 27\]"):
-        loop.run(wide, mlp, 10)  # its first bracket: 81@1, 27@3, 9@9, 3@27, then 1@81
+        loop._snapped(81.0, mlp)
     assert loop._snapped(0.9999999999999999, mlp) == 1.0 and loop._snapped(27.000000000001, mlp) == 27.0
 
 

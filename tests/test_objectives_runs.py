@@ -75,7 +75,7 @@ def test_optuna_is_told_constraint_violations(tmp_path):
 @pytest.mark.parametrize("name", ["re", "dehb", "transfer-topk"])
 def test_single_objective_baselines_refuse_with_the_alternatives(name, tmp_path):
     with pytest.raises(ValueError, match=r"cannot handle several objectives, which nb201-mo/cifar10 has\. "
-                                         r"Baselines for it: rs, smac, smac-bb, tpe, gp, nsga2 \(and genhpo\)"):
+                                         r"Baselines for it: rs, smac, smac-bb, tpe, gp, nsga2 \(and genhpo, genhpo-cold\)"):
         make_optimizer(name, benchmarks.make("nb201-mo", "cifar10"), 0, tmp_path)
     with pytest.raises(ValueError, match=r"cannot handle outcome constraints.*Baselines for it: rs, tpe, gp, nsga2"):
         make_optimizer(name, benchmarks.make("nb201-constrained", "cifar10"), 0, tmp_path)

@@ -68,7 +68,7 @@ def make_baseline(name: str, benchmark: Benchmark, seed: int, **settings: Any) -
             able = [n for n in BASELINES if (n == "rs" or needs <= set(inspect.signature(baseline_class(n).__init__).parameters))
                     and (n not in NEEDS_FIDELITY or benchmark.fidelity_space is not None)]
             raise ValueError(f"baseline {name!r} cannot handle {what}, which {benchmark.label} has. "
-                             f"Baselines for it: {', '.join(able)} (and genhpo)")
+                             f"Baselines for it: {', '.join(able)} (and genhpo, genhpo-cold)")
         kwargs.update({n: getattr(benchmark, n) for n in needs})
     if "fidelity" in params:
         kwargs["fidelity"] = benchmark.fidelity_space
