@@ -26,7 +26,7 @@ from genhpo.suggest.candidates import perturb
 from genhpo.suggest.checks import as_history, as_pool
 from genhpo.suggest.config import SuggestConfig
 from genhpo.suggest.policies import Policy
-from genhpo.suggest.ranking import GPCorrection, Ranking, RidgeCorrection, context_of
+from genhpo.suggest.ranking import GPCorrection, Ranking, RidgeCorrection, Scorer, context_of
 
 #: local moves scored per round of the acquisition optimisation
 REFINE_MOVES = 32
@@ -98,9 +98,8 @@ class Suggester:
             return rows
         seen = {key_of(r) for r in X} | set(exclude)
         best = self.climb(rows[0], scorer, seen)
-        gp = getattr(scorer, "gp", None)
-        if self.config.polish and gp is not None and gp.gp is not None:
-            best = self.polish(best, gp.log_ei, seen)
+        if self.config.polish and scorer.gp is not None and scorer.gp.fitted:
+            best = self.polish(best, scorer.gp.log_ei, seen)
         return np.vstack([best, rows])
 
     def climb(self, start: np.ndarray, scorer: Callable[[np.ndarray], np.ndarray], seen: set[bytes]) -> np.ndarray:
@@ -162,7 +161,7 @@ class Suggester:
         return projected[0]
 
     def _order(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray,
-               k: int) -> tuple[Sequence[int], Callable[[np.ndarray], np.ndarray] | None]:
+               k: int) -> tuple[Sequence[int], Scorer | None]:
         """:meth:`order`'s indices and the ranking's scorer (None for a uniformly random pick)."""
         if self.policy.random_pick(len(y), self.rng):
             return self.rng.choice(len(candidates), size=k, replace=False).tolist(), None

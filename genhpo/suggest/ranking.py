@@ -97,6 +97,11 @@ class GPScore:
         self.gp, self.best, self.centre, self.spread = gp, best, centre, spread
         self._candidates, self._reference = candidates, reference
 
+    @property
+    def fitted(self) -> bool:
+        """Whether a GP was fitted (enough results, scores not constant)."""
+        return self.gp is not None
+
     def log_ei(self, rows: np.ndarray) -> np.ndarray:
         """``(k,)`` log expected improvement of the GP at ``rows (k, d)``; ValueError without a GP."""
         if self.gp is None:
