@@ -17,7 +17,7 @@ from typing import Any
 from genhpo.model.records import SettingsRecord
 
 #: settings whose default turns them off and that a run's identity leaves out while they are off
-OFF_WHEN_DEFAULT = ("gp_ard", "polish")
+OFF_WHEN_DEFAULT = ("gp_ard", "polish", "gp_prior")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,9 @@ class SuggestConfig(SettingsRecord):
         refine_after: results needed before ``refine`` applies; at least 5, the GP correction's minimum.
         gp_ard: the GP correction's kernel has one length scale per encoded entry (automatic relevance
             determination) instead of one for all.
+        gp_prior: the GP correction's hyperparameters are a MAP fit under Optuna ``GPSampler``'s priors
+            (length scales near the unit box, small noise; :func:`genhpo.suggest.ranking.log_prior`)
+            instead of maximum likelihood.
         polish: after ``refine``'s local search, at most this many L-BFGS-B iterations on the GP
             correction's log expected improvement over the numeric entries, categoricals held
             (:meth:`genhpo.suggest.core.Suggester.polish`); 0 = off. Applies where ``refine`` does and
@@ -76,6 +79,7 @@ class SuggestConfig(SettingsRecord):
     refine_after: int = 5
     gp_ard: bool = False
     polish: int = 0
+    gp_prior: bool = False
 
     def __post_init__(self) -> None:
         for name, low, zero_ok in (("temperature", 0.0, True), ("ridge", 0.0, True), ("ridge_l2", 0.0, False),
@@ -85,8 +89,9 @@ class SuggestConfig(SettingsRecord):
                     or value < low or (value == low and not zero_ok)):
                 raise ValueError(f"{name} must be a finite number {'>=' if zero_ok else '>'} 0, got {value!r}")
             object.__setattr__(self, name, float(value))
-        if not isinstance(self.gp_ard, bool):
-            raise ValueError(f"gp_ard must be true or false, got {self.gp_ard!r}")  # noqa: TRY004 (settings errors are ValueError)
+        for name in ("gp_ard", "gp_prior"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")  # noqa: TRY004 (settings errors are ValueError)
         value = self.exploration
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
             raise ValueError(f"exploration must be in [0, 1], got {value!r}")

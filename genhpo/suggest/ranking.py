@@ -49,12 +49,15 @@ class GPCorrection:
     encoded rows, EI of the candidates over the best standardised score (Jones et al., 1998). The
     kernel is isotropic (one length scale), or with ``ard`` one length scale per encoded entry
     (automatic relevance determination, as GP-BO libraries such as Optuna's ``GPSampler`` and BoTorch
-    fit it). The density ratio proposes and orders globally; the GP refines around the evidence, as
-    GP-BO does. Zeros with fewer than ``min_results`` results or constant scores."""
+    fit it). With ``prior`` the hyperparameters are a MAP fit under Optuna ``GPSampler``'s priors
+    instead of maximum likelihood (:func:`log_prior`), from the priors' modes (every length scale 1,
+    kernel scale 1). The density ratio proposes and orders globally; the GP refines around the
+    evidence, as GP-BO does. Zeros with fewer than ``min_results`` results or constant scores."""
 
     weight: float
     min_results: int = 5
     ard: bool = False
+    prior: bool = False
 
     def __call__(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         return self.prepare(candidates, X, y)(candidates)
@@ -73,9 +76,11 @@ class GPCorrection:
         if len(y) < self.min_results or float(y.std()) <= 1e-12:
             return GPScore(None, 0.0, 0.0, 1.0, candidates)
         z = (y - y.mean()) / y.std()
-        length = np.full(X.shape[1], 0.3) if self.ard else 0.3
-        kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(length, (1e-3, 10.0), nu=2.5) + WhiteKernel(1e-3, (1e-8, 1e-1))
-        gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=0, optimizer=_lbfgs)
+        start, high = (1.0, 1e2) if self.prior else (0.3, 10.0)
+        length = np.full(X.shape[1], start) if self.ard else start
+        kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(length, (1e-3, high), nu=2.5) + WhiteKernel(1e-3, (1e-8, 1e-1))
+        gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=0,
+                                      optimizer=_lbfgs_map if self.prior else _lbfgs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a bound reached is a usable fit
             gp.fit(X, z)
@@ -136,6 +141,41 @@ def _lbfgs(objective, theta0: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarra
     result = minimize(objective, theta0, jac=True, bounds=bounds, method="L-BFGS-B",
                       options={"maxiter": GP_FIT_ITERATIONS})
     return result.x, float(result.fun)
+
+
+def log_prior(theta: np.ndarray) -> tuple[float, np.ndarray]:
+    """Log prior density (up to a constant) and its gradient at ``theta (p,)``, the logs of the kernel
+    ``ConstantKernel(s) * Matern(l_1..l_k) + WhiteKernel(v)`` in scikit-learn's order
+    (``[log s, log l_1, ..., log l_k, log v]``): the priors of Optuna's ``GPSampler``
+    (``optuna/_gp/prior.py``, Optuna 4 and 5), on targets standardised to mean 0 and sd 1 and inputs in
+    [0, 1]:
+
+    - each inverse squared length scale ``r = 1 / l^2``: ``log p(r) = -(0.1 / r + 0.1 r)``, a mode at
+      ``l = 1`` that penalises length scales far shorter or longer than the unit box;
+    - the kernel scale ``s``: Gamma(2, rate 1), ``log p = log s - s``;
+    - the noise variance ``v``: Gamma(1.1, rate 30), ``log p = 0.1 log v - 30 v``.
+
+    The densities are those of the parameters themselves, maximised over their logs (as Optuna does)."""
+    log_scale, log_length, log_noise = theta[0], theta[1:-1], theta[-1]
+    r = np.exp(-2.0 * log_length)
+    value = (log_scale - np.exp(log_scale)) - float(np.sum(0.1 / r + 0.1 * r)) + (0.1 * log_noise - 30.0 * np.exp(log_noise))
+    gradient = np.empty_like(theta)
+    gradient[0] = 1.0 - np.exp(log_scale)
+    gradient[1:-1] = -0.2 / r + 0.2 * r  # d/dlog l of -(0.1 / r + 0.1 r), with dr/dlog l = -2 r
+    gradient[-1] = 0.1 - 30.0 * np.exp(log_noise)
+    return float(value), gradient
+
+
+def _lbfgs_map(objective, theta0: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, float]:
+    """:func:`_lbfgs` on the negative log posterior: scikit-learn's ``objective`` (negative log marginal
+    likelihood and its gradient) minus :func:`log_prior`."""
+
+    def posterior(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = objective(theta)
+        prior, prior_gradient = log_prior(theta)
+        return value - prior, gradient - prior_gradient
+
+    return _lbfgs(posterior, theta0, bounds)
 
 
 #: L-BFGS-B iterations of the GP correction's hyperparameter fit (see :func:`_lbfgs`)

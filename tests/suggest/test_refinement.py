@@ -122,7 +122,7 @@ def test_refine_after_default_is_the_gp_corrections_minimum():
 @pytest.mark.parametrize("field, value", [("gp", -1.0), ("gp", float("nan")), ("local_scales", 0), ("local_scales", 1.5),
                                           ("refine", -1), ("refine", 2.5), ("refine_after", 4),
                                           ("refine_after", 6.0), ("polish", -1), ("polish", 1.5), ("gp_ard", 1),
-                                          ("gp_ard", "yes")])
+                                          ("gp_ard", "yes"), ("gp_prior", 0), ("gp_prior", "true")])
 def test_bad_settings_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         SuggestConfig().replace(**{field: value})
@@ -163,6 +163,35 @@ def test_ard_kernel_finds_the_relevant_dimension():
     length = score.gp.kernel_.k1.k2.length_scale
     assert length.shape == (2,) and length[1] > 3 * length[0]
     assert np.ndim(GPCorrection(1.0).prepare(X, X, y).gp.kernel_.k1.k2.length_scale) == 0
+
+
+def test_log_prior_gradient_and_modes():
+    """The prior's gradient matches central differences, and its maximum over the logs is where the
+    densities say: every length scale 1 (the mode of -(0.1 / r + 0.1 r) at r = 1), kernel scale 1
+    (Gamma(2, 1) in log space: d/dlog s (log s - s) = 0 at s = 1), noise 1/300 (0.1 - 30 v = 0)."""
+    from scipy.optimize import approx_fprime
+
+    from genhpo.suggest.ranking import log_prior
+
+    theta = np.log([0.7, 0.2, 3.0, 0.01])
+    value, gradient = log_prior(theta)
+    np.testing.assert_allclose(gradient, approx_fprime(theta, lambda t: log_prior(t)[0], 1e-7), rtol=1e-4, atol=1e-6)
+    mode = np.log([1.0, 1.0, 1.0, 1.0 / 300.0])
+    np.testing.assert_allclose(log_prior(mode)[1], 0.0, atol=1e-12)
+    assert log_prior(mode)[0] > value
+
+
+def test_prior_draws_ard_length_scales_towards_one():
+    """gp_prior: on 8 points of a function of x0 alone in 4 dimensions, the maximum-likelihood ARD fit
+    sends the three irrelevant length scales to their bound (10); the MAP fit under the prior keeps x0
+    the most relevant entry but holds every length scale closer to 1 (in log) than the ML fit does."""
+    rng = np.random.default_rng(3)
+    X = rng.random((8, 4))
+    y = np.sin(6 * X[:, 0])
+    ml = GPCorrection(1.0, ard=True).prepare(X, X, y).gp.kernel_.k1.k2.length_scale
+    mapped = GPCorrection(1.0, ard=True, prior=True).prepare(X, X, y).gp.kernel_.k1.k2.length_scale
+    assert np.allclose(ml[1:], 10.0) and np.argmin(mapped) == 0, (ml, mapped)
+    assert np.all(np.abs(np.log(mapped[1:])) < np.abs(np.log(ml[1:]))), (ml, mapped)
 
 
 def test_polish_climbs_the_gp_log_ei_and_returns_a_new_row():
@@ -206,6 +235,7 @@ def test_settings_off_by_default_leave_run_identities_unchanged():
     plain = presets.for_space(space, seed=0, polish=0).settings()  # the cold card itself has polish 20
     assert "polish" not in plain and "gp_ard" not in plain and "refine" in plain
     assert presets.for_space(space, seed=0).settings()["polish"] == 20
-    on = presets.for_space(space, seed=0, polish=5, gp_ard=True).settings()
-    assert on["polish"] == 5 and on["gp_ard"] is True
+    assert "gp_prior" not in plain
+    on = presets.for_space(space, seed=0, polish=5, gp_ard=True, gp_prior=True).settings()
+    assert on["polish"] == 5 and on["gp_ard"] is True and on["gp_prior"] is True
     assert SuggestConfig().replace(polish=3).to_dict()["polish"] == 3  # cards keep every setting
