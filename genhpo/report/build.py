@@ -246,14 +246,15 @@ def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root:
                    "optimum the hypervolume of the table's Pareto front (see below). " if several else "")
                   + ("Regret (optimum - incumbent"
                      + (f", in {units[(benchmark, dataset)]}" if (units or {}).get((benchmark, dataset)) else "")
-                     + "), mean ± sem over seeds, after n full evaluations; "
+                     + "), mean ± sem over seeds (the mean alone for one run), after n full evaluations; "
                    f"hits = runs that found the optimum within {n_trials} evaluations; repeats = evaluations of a "
                    f"configuration already evaluated in the run (mean per run)."), "",
                   "| optimizer | runs | " + " | ".join(f"@{b}" for b in budgets)
                   + " | hits | median evals to optimum | repeats |",
                   "|---|---|" + "---|" * len(budgets) + "---|---|---|"]
         for r in group:
-            cells = [f"{_fmt(r[f'regret_mean@{b}'])} ± {_fmt(r[f'regret_sem@{b}'], 2)}" for b in budgets]
+            cells = [_fmt(r[f"regret_mean@{b}"]) + ("" if _fmt(r[f"regret_sem@{b}"]) == "-"
+                                                    else f" ± {_fmt(r[f'regret_sem@{b}'], 2)}") for b in budgets]
             lines.append(f"| {r['optimizer']} | {r['runs']} | " + " | ".join(cells)
                          + f" | {r['hits']}/{r['runs']} | {_fmt(r['median_evals_to_optimum'])} | "
                          f"{_fmt(r['repeats_mean'])} |")

@@ -144,12 +144,15 @@ def incumbent_of(trials: list[Trial], info: dict[str, Any] | None = None) -> np.
 
 
 def mean_ci(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """values: (seeds, T) -> mean, half-width of the 95% t-interval, standard error, each (T,)."""
+    """values: (seeds, T) -> mean, half-width of the 95% t-interval, standard error, each (T,).
+
+    With one seed the spread is undefined: the half-width and the standard error are NaN (not 0, which
+    would claim a certainty one run cannot give); tables then print the mean alone and plots no band."""
     n = values.shape[0]
     mean = np.mean(values, axis=0)
     if n < 2:
-        zero = np.zeros_like(mean)
-        return mean, zero, zero
+        undefined = np.full_like(mean, np.nan, dtype=float)
+        return mean, undefined, undefined
     sem = np.std(values, axis=0, ddof=1) / math.sqrt(n)
     return mean, stats.t.ppf(0.975, n - 1) * sem, sem
 

@@ -32,6 +32,11 @@ def _fmt(value: float, digits: int = 3) -> str:
     return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}g}"
 
 
+def _pm(mean: str, spread: float, spread_text: str) -> str:
+    """``mean ± spread``, or the mean alone where the spread is undefined (one run)."""
+    return mean if not math.isfinite(spread) else f"{mean} ± {spread_text}"
+
+
 def hypervolume_section(info: dict[str, Any], curves: dict[str, list[RunCurves]], budgets: list[int]) -> list[str]:
     """Markdown: hypervolume (optimum - regret) after each budget, mean ± 95 % CI half-width."""
     objectives = objectives_of(info)
@@ -47,7 +52,7 @@ def hypervolume_section(info: dict[str, Any], curves: dict[str, list[RunCurves]]
         cells = []
         for b in budgets:
             mean, half, _ = mean_ci(volume[:, b - 1 : b])
-            cells.append(f"{mean[0]:.4f} ± {half[0]:.4f}")
+            cells.append(_pm(f"{mean[0]:.4f}", half[0], f"{half[0]:.4f}"))
         lines.append(f"| {name} | {len(runs)} | " + " | ".join(cells) + " |")
     return lines + [""]
 
@@ -73,7 +78,7 @@ def pareto_plot(info: dict[str, Any], trials: dict[str, list[list[Trial]]], orde
         raw = Y[pareto.pareto_mask(Y)] * sign
         raw = raw[np.argsort(raw[:, 0])]
         ax.plot(raw[:, 0], raw[:, 1], color=colour(name, order), lw=1.6, marker="o", ms=3,
-                label=f"{name} ({len(runs)} seeds pooled)")
+                label=f"{name} ({len(runs)} {'seed' if len(runs) == 1 else 'seeds pooled'})")
     for axis, o in zip(("x", "y"), objectives):
         getattr(ax, f"set_{axis}label")(f"{o.name} ({'higher' if o.direction == 'max' else 'lower'} is better"
                                         f"{', ' + o.unit if o.unit else ''})")
@@ -107,8 +112,9 @@ def constrained_section(info: dict[str, Any], curves: dict[str, list[RunCurves]]
                 cells.append(f"- ({int(np.isnan(column).sum())} without)")
                 continue
             mean, _, sem = mean_ci(column[:, None])
-            cells.append(f"{_fmt(mean[0], 4)} ± {_fmt(sem[0], 2)}")
-        lines.append(f"| {name} | {len(runs)} | {f_mean[0]:.3f} ± {f_sem[0]:.3f} | " + " | ".join(cells) + " |")
+            cells.append(_pm(_fmt(mean[0], 4), sem[0], _fmt(sem[0], 2)))
+        lines.append(f"| {name} | {len(runs)} | {_pm(f'{f_mean[0]:.3f}', f_sem[0], f'{f_sem[0]:.3f}')} | "
+                     + " | ".join(cells) + " |")
     return lines + [""]
 
 

@@ -124,7 +124,21 @@ def test_incomplete_and_corrupt_runs_are_listed_not_plotted(hand_store):
     md = (out / "summary.md").read_text()
     assert f"corrupt line skipped: {path}:5:" in md
     assert "toy/d/b/seed-1: incomplete, status done; left out" in md
-    assert "| b | 1 |" in md
+    assert "| b | 1 | 0 | 1/1 |" in md  # one run: the mean alone, not "0 ± 0"
+
+
+def test_one_seed_has_no_spread():
+    """mean_ci of one seed: the mean, and NaN for the half-width and the standard error (undefined), so
+    no report claims a zero-width interval; two seeds give the t-interval."""
+    from scipy import stats
+
+    from genhpo.report.curves import mean_ci
+
+    mean, half, sem = mean_ci(np.array([[0.3, 0.2]]))
+    np.testing.assert_array_equal(mean, [0.3, 0.2])
+    assert np.isnan(half).all() and np.isnan(sem).all()
+    mean, half, sem = mean_ci(np.array([[1.0], [3.0]]))
+    assert (mean[0], sem[0]) == (2.0, 1.0) and half[0] == pytest.approx(stats.t.ppf(0.975, 1))
 
 
 def test_report_needs_an_experiment(tmp_path):
