@@ -1,6 +1,6 @@
 """Does a multi-objective transfer checkpoint serve ``nb201-mo`` better than the cold-start model?
-``python research/mo_checkpoint_selection.py [--seeds 10] [--trials 50] [--out DIR] [--variants JSON]``
-(docs/decisions/018).
+``python research/mo_checkpoint_selection.py [--seeds 10] [--trials 50] [--out DIR] [--variants JSON]
+[--objectives a,b]`` (docs/decisions/018, 022).
 
 Nested, so the choice for held-out dataset D never reads D's tables: for each ordered pair (A, B) of
 the other two datasets, a checkpoint is trained by the ``nb201-mo-holdout-D`` recipe on A's tables
@@ -10,6 +10,11 @@ alone (same settings: 1,000 steps, seed 0) and run on ``nb201-mo`` of B, beside 
 three budgets. ``--variants``: a JSON list of suggestion-setting overrides both models are run with
 (default ``[{}]``: their cards' settings only). With ``--out``, inner checkpoints already
 trained there are reused (the same seed gives the same weights).
+
+``--objectives`` (two of accuracy, latency, model_size; default all three): the runs are on those
+objectives, the transfer checkpoint is trained on exactly them (the ``nb201-mo-<a>-<b>-holdout-D``
+recipe), and a third model joins: ``three-objective``, the three-objective recipe trained on A alone
+(what served such runs before decision 022).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from genhpo import loop, presets
-from genhpo.benchmarks.nb201 import NB201MultiObjective
+from genhpo.benchmarks.nb201 import OBJECTIVES, NB201MultiObjective
 from genhpo.benchmarks.pareto import hypervolume
 from genhpo.metatrain.recipes import NB201_DATASETS, OPTIMIZER_SETTINGS, TRAIN_SETTINGS, nb201_mo_holdout_recipe
 from genhpo.metatrain.train import TrainConfig, train
@@ -45,14 +50,16 @@ def hv_regret(bench: NB201MultiObjective, checkpoint: str, seed: int, trials: in
     return np.array([bench.optimum - hypervolume(Y[:n], zero) for n in BUDGETS])
 
 
-def inner_checkpoint(holdout: str, source: str, folder: Path) -> str:
-    """Train the nb201-mo-holdout-<holdout> recipe on ``source``'s tables alone; the checkpoint's path."""
-    name = f"nb201-mo-holdout-{holdout}"
+def inner_checkpoint(holdout: str, source: str, folder: Path, objectives: tuple[str, ...] = tuple(OBJECTIVES)) -> str:
+    """Train the nb201-mo recipe of ``objectives`` holding out ``holdout`` on ``source``'s tables alone;
+    the checkpoint's path."""
+    pair = "" if len(objectives) == len(OBJECTIVES) else "-".join(["", *objectives])
+    name = f"nb201-mo{pair}-holdout-{holdout}"
     out = folder / f"{name}-on-{source}"
     if out.with_suffix(".pt").exists() and out.with_suffix(".json").exists():
         return str(out)
     config = TrainConfig.from_dict(TRAIN_SETTINGS[name])
-    recipe = nb201_mo_holdout_recipe(holdout, config.seed, sources=[source])
+    recipe = nb201_mo_holdout_recipe(holdout, config.seed, sources=[source], objectives=objectives)
     result = train(recipe.layout, recipe.source, recipe.val_tasks, ModelConfig(), config, progress=False)
     save_checkpoint(result.model, out, {"recipe": name, "kind": "transfer", "benchmark": "selection", "holdout": [],
                                         "data": recipe.data, "optimizer": OPTIMIZER_SETTINGS[name]})
@@ -65,7 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--out", type=Path, help="keep the inner checkpoints here (default: a temporary folder)")
     parser.add_argument("--variants", default="[{}]", help="JSON list of setting overrides both models run with")
+    parser.add_argument("--objectives", default=",".join(OBJECTIVES), help="two or three of " + ", ".join(OBJECTIVES))
     args = parser.parse_args(argv)
+    objectives = tuple(o for o in OBJECTIVES if o in args.objectives.split(","))
+    if len(objectives) < 2 or len(objectives) != len(args.objectives.split(",")):
+        parser.error(f"--objectives must name two or three distinct objectives of {', '.join(OBJECTIVES)}")
+    kinds = ("transfer", "cold") if len(objectives) == len(OBJECTIVES) else ("transfer", "three-objective", "cold")
     try:
         variants = json.loads(args.variants)
     except json.JSONDecodeError as exc:
@@ -73,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(variants, list) or not variants or not all(isinstance(v, dict) for v in variants):
         parser.error("--variants must be a non-empty JSON list of objects, e.g. '[{}, {\"gp\": 10}]'")
     models = [(model + (f" {json.dumps(v, sort_keys=True)}" if v else ""), model, v)
-              for model in ("transfer", "cold") for v in variants]
+              for model in kinds for v in variants]
     if args.seeds < 1 or args.trials < max(BUDGETS):
         parser.error(f"--seeds must be >= 1 and --trials >= {max(BUDGETS)}")
     folder = args.out or Path(tempfile.mkdtemp(prefix="genhpo-mo-selection-"))
@@ -84,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         others = [d for d in NB201_DATASETS if d != holdout]
         rows: dict[str, list[np.ndarray]] = {label: [] for label, _, _ in models}
         for source, target in (others, others[::-1]):
-            checkpoints = {"transfer": inner_checkpoint(holdout, source, folder), "cold": "nb201-cold"}
-            bench = NB201MultiObjective(target)
+            checkpoints = {"transfer": inner_checkpoint(holdout, source, folder, objectives), "cold": "nb201-cold",
+                           "three-objective": inner_checkpoint(holdout, source, folder)}
+            bench = NB201MultiObjective(target, objectives)
             for seed in range(args.seeds):
                 for label, model, overrides in models:
                     rows[label].append(hv_regret(bench, checkpoints[model], seed, args.trials, **overrides))

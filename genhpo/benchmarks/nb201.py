@@ -133,6 +133,16 @@ OBJECTIVES: dict[str, Objective] = {
 }
 
 
+def objectives_family(objectives: tuple[str, ...] | list[str]) -> str:
+    """The checkpoint family of an ``nb201-mo`` run on ``objectives`` (names of :data:`OBJECTIVES`, in any
+    order): ``nb201-mo`` for all three, else ``nb201-mo-<a>-<b>`` in :data:`OBJECTIVES`' order
+    (e.g. ``nb201-mo-accuracy-model_size``). A model trained on three objectives misleads a run on two:
+    on accuracy and model size it proposed the smallest cells again and again and ended below random
+    search (docs/decisions/022)."""
+    names = [o for o in OBJECTIVES if o in objectives]
+    return "nb201-mo" if len(names) == len(OBJECTIVES) else "-".join(["nb201-mo", *names])
+
+
 class NB201MultiObjective(NB201Benchmark):
     """NAS-Bench-201 with several objectives (name ``nb201-mo``): validation accuracy (%, max), latency
     (s, min) and model size (MB, min), or a subset of two or more of them (``objectives``).
@@ -150,7 +160,8 @@ class NB201MultiObjective(NB201Benchmark):
     name = "nb201-mo"
     score_unit = "dominated hypervolume of the normalised objectives"
     #: checkpoints trained on accuracy do not serve it: ``genhpo`` takes ``nb201-mo-holdout-<dataset>``,
-    #: trained on the other datasets' scalarised objective tables (docs/decisions/018)
+    #: trained on the other datasets' scalarised objective tables (docs/decisions/018); on two of the
+    #: three objectives, the checkpoint trained on exactly those two (:func:`objectives_family`)
     family = "nb201-mo"
 
     def __init__(self, dataset: str = "cifar10", objectives: tuple[str, ...] | list[str] = tuple(OBJECTIVES)) -> None:

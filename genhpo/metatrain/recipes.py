@@ -6,6 +6,8 @@
 - ``nb201-mo-holdout-<dataset>``: for ``nb201-mo`` (several objectives): ParEGO scalarisations of the
   other two datasets' accuracy, latency and model-size tables (see :class:`ScalarisedSource`), plus
   20 % synthetic tasks; the held-out dataset's tables are never read (docs/decisions/018).
+- ``nb201-mo-<a>-<b>-holdout-<dataset>``: the same on two of the objectives (:data:`NB201_MO_PAIRS`),
+  for ``nb201-mo`` runs on those two (docs/decisions/022).
 - ``nb201-cold``: no NB201 data at all: synthetic tasks on the NB201 *space* (its layout only).
 - ``hpob-offline-<space>``: the offline HPO-B-format meta-train tables of that space only (see
   :mod:`genhpo.benchmarks.hpob.offline`), early stopping on its meta-validation table; the meta-test
@@ -43,6 +45,8 @@ from genhpo.spaces import SpaceEncoder
 from genhpo.spaces.sampling import enumerate_space, random_vectors
 
 NB201_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
+#: the pairs of nb201-mo's objectives that have checkpoints of their own (docs/decisions/022)
+NB201_MO_PAIRS = (("accuracy", "latency"), ("accuracy", "model_size"), ("latency", "model_size"))
 
 
 @dataclass
@@ -107,24 +111,26 @@ def nb201_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2) 
 
 
 def nb201_mo_holdout_recipe(holdout: str, seed: int = 0, p_synthetic: float = 0.2,
-                            sources: Sequence[str] | None = None) -> Recipe:
+                            sources: Sequence[str] | None = None, objectives: Sequence[str] | None = None) -> Recipe:
     """Multi-objective tasks from the other NB201 datasets' tables of accuracy, latency and model
-    size (never ``holdout``'s; ``sources``: a subset of them), plus synthetic tasks; for ``nb201-mo``
-    (docs/decisions/018)."""
-    from genhpo.benchmarks.nb201 import NB201MultiObjective
+    size (never ``holdout``'s; ``sources``: a subset of them; ``objectives``: two of the three, default
+    all), plus synthetic tasks; for ``nb201-mo`` on those objectives (docs/decisions/018, 022)."""
+    from genhpo.benchmarks.nb201 import OBJECTIVES, NB201MultiObjective, objectives_family
 
-    encoder, layout, related = _nb201_sources(holdout, NB201MultiObjective, sources)
+    objectives = tuple(objectives or OBJECTIVES)
+    encoder, layout, related = _nb201_sources(holdout, lambda d: NB201MultiObjective(d, objectives), sources)
     X = benchmark_task(related[0], encoder).X  # every NB201 table lists the same cells in the same order
     scalarised = ScalarisedSource(X, [b.objective_table() for b in related], name="nb201-mo-scalarised")
     synthetic = SyntheticSource(X, layout)
     source = CompositeSource([scalarised, synthetic], [1.0 - p_synthetic, p_synthetic])
     val_rng = np.random.default_rng(seed + 777)
     val = [scalarised(val_rng) for _ in range(4)] + [synthetic(val_rng) for _ in range(2)]
-    objectives = ", ".join(o.name for o in related[0].objectives)
-    data = {"benchmark": "nb201-mo", "holdout": holdout, "tasks": [b.label for b in related],
-            "benchmark_data": f"NB201 tables ({objectives}) of {', '.join(b.dataset for b in related)}",
+    names = ", ".join(o.name for o in related[0].objectives)
+    data = {"benchmark": objectives_family(objectives), "holdout": holdout, "tasks": [b.label for b in related],
+            "benchmark_data": f"NB201 tables ({names}) of {', '.join(b.dataset for b in related)}",
             "scalarisation": "ParEGO augmented Chebyshev (rho 0.05) of the objectives normalised over each table, "
-                             "weights uniform on the simplex, one weight 0 with probability 0.25",
+                             "weights uniform on the simplex"
+                             + (", one weight 0 with probability 0.25" if len(objectives) > 2 else ""),
             "mixture": "random convex combinations of the source tables (one alone with probability 0.3), "
                        "monotone warp, noise <= 0.01 std",
             "p_synthetic": p_synthetic, "validation": "4 held-out scalarised draws + 2 synthetic tasks"}
@@ -245,6 +251,9 @@ OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     # selection that never reads the held-out dataset's tables (docs/decisions/018)
     **{f"nb201-mo-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10, "gp": 10.0}
        for d in NB201_DATASETS},
+    # two of the three objectives: the same settings (not selected again; docs/decisions/022)
+    **{f"nb201-mo-{a}-{b}-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10, "gp": 10.0}
+       for a, b in NB201_MO_PAIRS for d in NB201_DATASETS},
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
     "hpob-offline-hpobench-mlp": {"temperature": 0.0, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
     "hpob-offline-hpolib-fcnet": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
@@ -259,6 +268,7 @@ OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
 TRAIN_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"prefetch": 2} for d in NB201_DATASETS},
     **{f"nb201-mo-holdout-{d}": {"prefetch": 2} for d in NB201_DATASETS},
+    **{f"nb201-mo-{a}-{b}-holdout-{d}": {"prefetch": 2} for a, b in NB201_MO_PAIRS for d in NB201_DATASETS},
     "nb201-cold": {"steps": 5000, "patience": 10, "prefetch": 2},
     "hpob-offline-hpobench-mlp": {"steps": 5000, "patience": 10},
     "hpob-offline-hpolib-fcnet": {"steps": 5000, "patience": 10},
@@ -268,6 +278,8 @@ TRAIN_SETTINGS: dict[str, dict[str, Any]] = {
 RECIPES: dict[str, Callable[[int], Recipe]] = {
     **{f"nb201-holdout-{d}": (lambda seed, d=d: nb201_holdout_recipe(d, seed)) for d in NB201_DATASETS},
     **{f"nb201-mo-holdout-{d}": (lambda seed, d=d: nb201_mo_holdout_recipe(d, seed)) for d in NB201_DATASETS},
+    **{f"nb201-mo-{a}-{b}-holdout-{d}": (lambda seed, d=d, a=a, b=b: nb201_mo_holdout_recipe(d, seed, objectives=(a, b)))
+       for a, b in NB201_MO_PAIRS for d in NB201_DATASETS},
     "nb201-cold": nb201_cold_recipe,
     **{f"hpob-offline-{s}": (lambda seed, s=s: hpob_offline_recipe(s, seed)) for s in ("hpobench-mlp", "hpolib-fcnet")},
 }
