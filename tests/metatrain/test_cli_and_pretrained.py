@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -65,6 +66,29 @@ def test_multi_objective_recipe_never_reads_the_held_out_tables(table_loads):
         nb201_mo_holdout_recipe("cifar100", sources=["cifar100"])
     with pytest.raises(ValueError, match="unknown NB201 holdout 'svhn'"):
         nb201_mo_holdout_recipe("svhn")
+
+
+def test_objective_pair_recipe_scalarises_those_two_only(table_loads):
+    """A pair recipe (decision 022) names its family, reads the other datasets' tables only, and its tasks
+    are scalarisations of exactly its two objectives: on accuracy and model size, a task's score is a
+    function of those two columns (cells equal in both get equal scores, before the warp's noise)."""
+    from genhpo.benchmarks.nb201 import NB201MultiObjective, objectives_family
+    from genhpo.metatrain.recipes import RECIPES, nb201_mo_holdout_recipe
+
+    assert objectives_family(["model_size", "accuracy"]) == "nb201-mo-accuracy-model_size"
+    assert objectives_family(["latency", "accuracy", "model_size"]) == "nb201-mo"
+    assert "nb201-mo-accuracy-model_size-holdout-cifar10" in RECIPES
+    recipe = nb201_mo_holdout_recipe("cifar10", objectives=("accuracy", "model_size"), sources=["cifar100"])
+    assert set(table_loads) == {"cifar100"}
+    assert recipe.data["benchmark"] == "nb201-mo-accuracy-model_size"
+    assert "accuracy, model_size" in recipe.data["benchmark_data"] and "weight 0" not in recipe.data["scalarisation"]
+    table = NB201MultiObjective("cifar100", ("accuracy", "model_size")).objective_table()
+    source = recipe.source.sources[0]
+    source.noise = 0.0
+    task = source(np.random.default_rng(0))
+    _, first = np.unique(table, axis=0, return_index=True)
+    groups = {tuple(row): task.y[i] for i, row in zip(first, table[first], strict=True)}
+    assert np.allclose([groups[tuple(row)] for row in table], task.y)  # y depends on the two columns only
 
 
 SHIPPED = {c["name"]: c for c in list_cards()}
