@@ -109,6 +109,22 @@ def test_genhpo_on_several_objectives_takes_the_multi_objective_checkpoint_of_it
     assert constrained.card["name"] == "nb201-mo-holdout-cifar10"
 
 
+def test_accuracy_and_model_size_alone_take_the_cold_start_model(tmp_path):
+    """On accuracy and model size alone the three-objective checkpoints are not used (decision 022: they
+    proposed the smallest cells again and again; the cold start had the lower hypervolume regret in 2 of
+    3 nested selections); accuracy and latency keep them. A checkpoint of that pair's own recipe, given as
+    a checkpoints folder's card, serves it."""
+    from genhpo import presets
+
+    pair = benchmarks.make("nb201-mo", "cifar100", objectives=["model_size", "accuracy"])
+    assert pair.family == "nb201-mo-accuracy-model_size"
+    assert make_optimizer("genhpo", pair, 0, tmp_path).card["name"] == "nb201-cold"
+    latency = benchmarks.make("nb201-mo", "cifar100", objectives=["accuracy", "latency"])
+    assert make_optimizer("genhpo", latency, 0, tmp_path).card["name"] == "nb201-mo-holdout-cifar100"
+    own = dict(presets.transfer_card(latency), benchmark="nb201-mo-accuracy-model_size", name="own")
+    assert presets.transfer_card(pair, [own])["name"] == "own"
+
+
 @pytest.fixture(scope="module")
 def mo_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("mo")

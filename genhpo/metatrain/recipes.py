@@ -6,8 +6,9 @@
 - ``nb201-mo-holdout-<dataset>``: for ``nb201-mo`` (several objectives): ParEGO scalarisations of the
   other two datasets' accuracy, latency and model-size tables (see :class:`ScalarisedSource`), plus
   20 % synthetic tasks; the held-out dataset's tables are never read (docs/decisions/018).
-- ``nb201-mo-<a>-<b>-holdout-<dataset>``: the same on two of the objectives (:data:`NB201_MO_PAIRS`),
-  for ``nb201-mo`` runs on those two (docs/decisions/022).
+- ``nb201-mo-<a>-<b>-holdout-<dataset>``: the same on two of the objectives, for the pairs with a
+  family of their own (``nb201.OWN_FAMILY_PAIRS``: accuracy and model size); not shipped, as the cold
+  start served that pair better in a nested selection (docs/decisions/022).
 - ``nb201-cold``: no NB201 data at all: synthetic tasks on the NB201 *space* (its layout only).
 - ``hpob-offline-<space>``: the offline HPO-B-format meta-train tables of that space only (see
   :mod:`genhpo.benchmarks.hpob.offline`), early stopping on its meta-validation table; the meta-test
@@ -28,6 +29,7 @@ import numpy as np
 from ConfigSpace import ConfigurationSpace
 
 from genhpo.benchmarks.base import TabularBenchmark
+from genhpo.benchmarks.nb201 import OWN_FAMILY_PAIRS
 from genhpo.metatrain.sources import (
     CompositeSource,
     MixtureSource,
@@ -45,8 +47,6 @@ from genhpo.spaces import SpaceEncoder
 from genhpo.spaces.sampling import enumerate_space, random_vectors
 
 NB201_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
-#: the pairs of nb201-mo's objectives that have checkpoints of their own (docs/decisions/022)
-NB201_MO_PAIRS = (("accuracy", "latency"), ("accuracy", "model_size"), ("latency", "model_size"))
 
 
 @dataclass
@@ -251,9 +251,9 @@ OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     # selection that never reads the held-out dataset's tables (docs/decisions/018)
     **{f"nb201-mo-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10, "gp": 10.0}
        for d in NB201_DATASETS},
-    # two of the three objectives: the same settings (not selected again; docs/decisions/022)
+    # a pair with a family of its own: the same settings (not selected again; none shipped: docs/decisions/022)
     **{f"nb201-mo-{a}-{b}-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10, "gp": 10.0}
-       for a, b in NB201_MO_PAIRS for d in NB201_DATASETS},
+       for a, b in OWN_FAMILY_PAIRS for d in NB201_DATASETS},
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
     "hpob-offline-hpobench-mlp": {"temperature": 0.0, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
     "hpob-offline-hpolib-fcnet": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
@@ -268,7 +268,7 @@ OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
 TRAIN_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"prefetch": 2} for d in NB201_DATASETS},
     **{f"nb201-mo-holdout-{d}": {"prefetch": 2} for d in NB201_DATASETS},
-    **{f"nb201-mo-{a}-{b}-holdout-{d}": {"prefetch": 2} for a, b in NB201_MO_PAIRS for d in NB201_DATASETS},
+    **{f"nb201-mo-{a}-{b}-holdout-{d}": {"prefetch": 2} for a, b in OWN_FAMILY_PAIRS for d in NB201_DATASETS},
     "nb201-cold": {"steps": 5000, "patience": 10, "prefetch": 2},
     "hpob-offline-hpobench-mlp": {"steps": 5000, "patience": 10},
     "hpob-offline-hpolib-fcnet": {"steps": 5000, "patience": 10},
@@ -279,7 +279,7 @@ RECIPES: dict[str, Callable[[int], Recipe]] = {
     **{f"nb201-holdout-{d}": (lambda seed, d=d: nb201_holdout_recipe(d, seed)) for d in NB201_DATASETS},
     **{f"nb201-mo-holdout-{d}": (lambda seed, d=d: nb201_mo_holdout_recipe(d, seed)) for d in NB201_DATASETS},
     **{f"nb201-mo-{a}-{b}-holdout-{d}": (lambda seed, d=d, a=a, b=b: nb201_mo_holdout_recipe(d, seed, objectives=(a, b)))
-       for a, b in NB201_MO_PAIRS for d in NB201_DATASETS},
+       for a, b in OWN_FAMILY_PAIRS for d in NB201_DATASETS},
     "nb201-cold": nb201_cold_recipe,
     **{f"hpob-offline-{s}": (lambda seed, s=s: hpob_offline_recipe(s, seed)) for s in ("hpobench-mlp", "hpolib-fcnet")},
 }

@@ -77,6 +77,7 @@ def test_objective_pair_recipe_scalarises_those_two_only(table_loads):
 
     assert objectives_family(["model_size", "accuracy"]) == "nb201-mo-accuracy-model_size"
     assert objectives_family(["latency", "accuracy", "model_size"]) == "nb201-mo"
+    assert objectives_family(["accuracy", "latency"]) == "nb201-mo"  # served by the three-objective checkpoints
     assert "nb201-mo-accuracy-model_size-holdout-cifar10" in RECIPES
     recipe = nb201_mo_holdout_recipe("cifar10", objectives=("accuracy", "model_size"), sources=["cifar100"])
     assert set(table_loads) == {"cifar100"}
