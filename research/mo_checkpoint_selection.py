@@ -58,11 +58,12 @@ def inner_checkpoint(holdout: str, source: str, folder: Path, objectives: tuple[
     out = folder / f"{name}-on-{source}"
     if out.with_suffix(".pt").exists() and out.with_suffix(".json").exists():
         return str(out)
-    config = TrainConfig.from_dict(TRAIN_SETTINGS[name])
+    three = f"nb201-mo-holdout-{holdout}"  # every pair recipe has the three-objective recipe's settings
+    config = TrainConfig.from_dict(TRAIN_SETTINGS[three])
     recipe = nb201_mo_holdout_recipe(holdout, config.seed, sources=[source], objectives=objectives)
     result = train(recipe.layout, recipe.source, recipe.val_tasks, ModelConfig(), config, progress=False)
     save_checkpoint(result.model, out, {"recipe": name, "kind": "transfer", "benchmark": "selection", "holdout": [],
-                                        "data": recipe.data, "optimizer": OPTIMIZER_SETTINGS[name]})
+                                        "data": recipe.data, "optimizer": OPTIMIZER_SETTINGS[three]})
     return str(out)
 
 
