@@ -109,20 +109,22 @@ def test_genhpo_on_several_objectives_takes_the_multi_objective_checkpoint_of_it
     assert constrained.card["name"] == "nb201-mo-holdout-cifar10"
 
 
-def test_accuracy_and_model_size_alone_take_the_cold_start_model(tmp_path):
-    """On accuracy and model size alone the three-objective checkpoints are not used (decision 022: they
-    proposed the smallest cells again and again; the cold start had the lower hypervolume regret in 2 of
-    3 nested selections); accuracy and latency keep them. A checkpoint of that pair's own recipe, given as
-    a checkpoints folder's card, serves it."""
+def test_objective_pairs_take_the_model_their_selection_chose(tmp_path):
+    """Decision 022, a nested selection per pair: accuracy and latency take the checkpoint trained on that
+    pair; accuracy and model size the cold-start model (the three-objective checkpoints proposed the
+    smallest cells again and again), unless a checkpoints folder holds one of that pair's own recipe;
+    latency and model size keep the three-objective checkpoints."""
     from genhpo import presets
 
-    pair = benchmarks.make("nb201-mo", "cifar100", objectives=["model_size", "accuracy"])
-    assert pair.family == "nb201-mo-accuracy-model_size"
-    assert make_optimizer("genhpo", pair, 0, tmp_path).card["name"] == "nb201-cold"
-    latency = benchmarks.make("nb201-mo", "cifar100", objectives=["accuracy", "latency"])
-    assert make_optimizer("genhpo", latency, 0, tmp_path).card["name"] == "nb201-mo-holdout-cifar100"
+    size = benchmarks.make("nb201-mo", "cifar100", objectives=["model_size", "accuracy"])
+    assert size.family == "nb201-mo-accuracy-model_size"
+    assert make_optimizer("genhpo", size, 0, tmp_path).card["name"] == "nb201-cold"
+    latency = benchmarks.make("nb201-mo", "cifar100", objectives=["latency", "accuracy"])
+    assert make_optimizer("genhpo", latency, 0, tmp_path).card["name"] == "nb201-mo-accuracy-latency-holdout-cifar100"
+    both = benchmarks.make("nb201-mo", "cifar100", objectives=["latency", "model_size"])
+    assert make_optimizer("genhpo", both, 0, tmp_path).card["name"] == "nb201-mo-holdout-cifar100"
     own = dict(presets.transfer_card(latency), benchmark="nb201-mo-accuracy-model_size", name="own")
-    assert presets.transfer_card(pair, [own])["name"] == "own"
+    assert presets.transfer_card(size, [own])["name"] == "own"
 
 
 @pytest.fixture(scope="module")
