@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+
 from ConfigSpace import (
     CategoricalHyperparameter,
     ConfigurationSpace,
@@ -42,3 +45,15 @@ def make_finite_space() -> ConfigurationSpace:
 
 def tiny_model(space: ConfigurationSpace, seed: int = 0):
     return init_model(Layout.from_encoder(SpaceEncoder(space)), TINY, seed)
+
+
+@contextlib.contextmanager
+def interruptible_children():
+    """Child processes started inside take SIGINT as under a terminal: a background job (``make test &``)
+    ignores SIGINT, and a child would inherit that, so a test's Ctrl-C would not reach it. A handled signal
+    is reset to its default at exec, so handling it here for the moment of the start is enough."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

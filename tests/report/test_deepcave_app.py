@@ -23,6 +23,7 @@ import pytest
 from genhpo.report.deepcave import export_deepcave
 from genhpo.report.deepcave_app import DeepCAVEError, export_root, serve
 from genhpo.runner.manifest import Experiment
+from tests.fixtures import interruptible_children
 from tests.runner.conftest import make_store
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -175,8 +176,9 @@ def test_deepcave_in_headless_chromium(experiment, tmp_path):
 def _cli(experiment: Path):
     """``genhpo deepcave`` in its own process, yielded with its address once it printed it; interrupted
     (Ctrl-C) at the end if it still runs, also when the test fails."""
-    proc = subprocess.Popen([sys.executable, "-m", "genhpo.cli", "deepcave", str(experiment), "--port",
-                             str(_free_port())], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with interruptible_children():
+        proc = subprocess.Popen([sys.executable, "-m", "genhpo.cli", "deepcave", str(experiment), "--port",
+                                 str(_free_port())], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for line in proc.stdout:
             if line.startswith("DeepCAVE: http://"):

@@ -10,6 +10,7 @@ from genhpo.cli import build_parser, main
 from genhpo.report.deepcave import run_folder
 from genhpo.runner import experiment_files as config
 from genhpo.runner.store import RunKey
+from tests.fixtures import interruptible_children
 
 
 @pytest.mark.parametrize("command", [[], ["compare"], ["report"], ["export-deepcave"], ["train"], ["data"],
@@ -129,9 +130,9 @@ def test_ctrl_c_ends_in_one_line_and_the_run_resumes(tmp_path):
     import time
 
     genhpo = [sys.executable, "-m", "genhpo.cli", "compare", "--benchmark", "nb201", "--dataset", "cifar10",
-              "--optimizers", "smac", "--seeds", "8", "--trials", "60", "--out", str(tmp_path / "exp"), "--quiet"]
-    # enough work that the interrupt lands mid-experiment on a fast machine (4 x 40 once finished before it)
-    p = subprocess.Popen(genhpo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+              "--optimizers", "smac", "--seeds", "4", "--trials", "40", "--out", str(tmp_path / "exp"), "--quiet"]
+    with interruptible_children():
+        p = subprocess.Popen(genhpo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.time() + 120
     while not list((tmp_path / "exp").glob("runs/*/*/*/*/trials.jsonl")) and time.time() < deadline:
         time.sleep(0.5)
