@@ -141,11 +141,24 @@ def test_report_on_several_objectives(mo_store):
     assert "Dominated hypervolume" in text and "accuracy (max, %), latency (min, s), model_size (min, MB)" in text
     assert (out / "nb201-mo_cifar10_pareto.png").stat().st_size > 10_000
     assert "Pareto fronts in accuracy and latency" in text and "model_size left out of the figure" in text
+    assert "its seeds pooled" in text
     from genhpo.report.build import summary_rows
 
     rows = {r["optimizer"]: r for r in summary_rows(mo_store)}
     optimum = benchmarks.make("nb201-mo", "cifar10").optimum
     assert 0 < float(rows["rs"]["regret_mean@10"]) < optimum  # hypervolume regret
+
+
+def test_report_of_one_seed_claims_no_spread(tmp_path):
+    """One run per optimizer: the hypervolume and regret tables give the mean alone (no "± 0", no "± nan")
+    and the Pareto text pools nothing."""
+    experiment = Experiment(benchmark="nb201-mo", datasets=("cifar10",), optimizers=("rs",), seeds=1, trials=10,
+                            options={"objectives": ["accuracy", "latency"]})
+    compare(experiment, tmp_path, n_workers=1)
+    text = (build_report(tmp_path) / "summary.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| rs | 1 |")]
+    assert len(rows) == 2 and not any("±" in line or "nan" in line for line in rows), rows
+    assert "Pareto fronts in accuracy and latency" in text and "pooled" not in text
 
 
 def test_deepcave_export_carries_every_objective(mo_store):

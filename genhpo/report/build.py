@@ -224,7 +224,8 @@ def _objective_sections(experiment: Any, dataset: str, info: dict[str, Any], cur
         left_out = (f"; {', '.join(names[2:])} left out of the figure, counted in the hypervolume"
                     if len(names) > 2 else "")
         lines += [(f"Pareto fronts in {names[0]} and {names[1]}: `{prefix}_pareto.png` (each optimizer's "
-                   f"non-dominated results in these two objectives, its seeds pooled{left_out})."), ""]
+                   f"non-dominated results in these two objectives"
+                   f"{', its seeds pooled' if any(len(runs) > 1 for runs in curves.values()) else ''}{left_out})."), ""]
         return lines
     if objectives.constraints_of(info):
         lines += objectives.constrained_section(info, curves, trials, budgets)
