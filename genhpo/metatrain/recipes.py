@@ -245,15 +245,16 @@ def nb201_cold_recipe(seed: int = 0) -> Recipe:
 #: each was chosen on selection tasks that never read the benchmark it is reported on (the
 #: cold start: synthetic tasks; transfer: new tasks built from the checkpoint's source tables; HPO-B:
 #: the meta-validation tasks), by a rule fixed before the grid ran: docs/decisions/.
+#: the multi-objective checkpoints' suggestion settings (docs/decisions/018)
+_MO_SETTINGS = {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10, "gp": 10.0}
+
 OPTIMIZER_SETTINGS: dict[str, dict[str, Any]] = {
     **{f"nb201-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10} for d in NB201_DATASETS},
     # several objectives: the accuracy checkpoints' settings plus the GP correction, chosen by a nested
     # selection that never reads the held-out dataset's tables (docs/decisions/018)
-    **{f"nb201-mo-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10, "gp": 10.0}
-       for d in NB201_DATASETS},
+    **{f"nb201-mo-holdout-{d}": dict(_MO_SETTINGS) for d in NB201_DATASETS},
     # a pair with a family of its own: the same settings (not selected again; docs/decisions/022)
-    **{f"nb201-mo-{a}-{b}-holdout-{d}": {"ridge": 3.0, "ridge_l2": 1.0, "local": 3, "local_after": 10, "gp": 10.0}
-       for a, b in OWN_FAMILY_PAIRS for d in NB201_DATASETS},
+    **{f"nb201-mo-{a}-{b}-holdout-{d}": dict(_MO_SETTINGS) for a, b in OWN_FAMILY_PAIRS for d in NB201_DATASETS},
     "nb201-cold": {"init_random": 10, "local": 5, "local_after": 10, "exploration": 0.1},
     "hpob-offline-hpobench-mlp": {"temperature": 0.0, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},
     "hpob-offline-hpolib-fcnet": {"temperature": 0.1, "local": 3, "local_after": 10, "exploration": 0.0, "gp": 10.0},

@@ -39,6 +39,7 @@ from genhpo.report.curves import (
     load_records,
     mean_ci,
     normalised_incumbents,
+    plus_minus,
     run_curves,
 )
 from genhpo.report.whole import replaced_whole
@@ -254,8 +255,8 @@ def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root:
                   + " | hits | median evals to optimum | repeats |",
                   "|---|---|" + "---|" * len(budgets) + "---|---|---|"]
         for r in group:
-            cells = [_fmt(r[f"regret_mean@{b}"]) + ("" if _fmt(r[f"regret_sem@{b}"]) == "-"
-                                                    else f" ± {_fmt(r[f'regret_sem@{b}'], 2)}") for b in budgets]
+            cells = [plus_minus(_fmt(r[f"regret_mean@{b}"]), r[f"regret_sem@{b}"], _fmt(r[f"regret_sem@{b}"], 2))
+                     for b in budgets]
             lines.append(f"| {r['optimizer']} | {r['runs']} | " + " | ".join(cells)
                          + f" | {r['hits']}/{r['runs']} | {_fmt(r['median_evals_to_optimum'])} | "
                          f"{_fmt(r['repeats_mean'])} |")

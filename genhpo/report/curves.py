@@ -157,6 +157,11 @@ def mean_ci(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mean, stats.t.ppf(0.975, n - 1) * sem, sem
 
 
+def plus_minus(mean: str, spread: float, spread_text: str) -> str:
+    """``mean ± spread_text``, or ``mean`` alone where the spread is undefined (NaN or None: one run)."""
+    return mean if spread is None or not math.isfinite(spread) else f"{mean} ± {spread_text}"
+
+
 def on_grid(curves: list[RunCurves], grid: np.ndarray) -> np.ndarray:
     """Regret of each run at each wall-clock time of ``grid``: (seeds, len(grid)), NaN before its first result."""
     out = np.full((len(curves), len(grid)), np.nan)

@@ -24,17 +24,12 @@ import numpy as np
 
 from genhpo.benchmarks import pareto
 from genhpo.protocol import Trial, feasible
-from genhpo.report.curves import RunCurves, constraints_of, mean_ci, objective_matrix, objectives_of
+from genhpo.report.curves import RunCurves, constraints_of, mean_ci, objective_matrix, objectives_of, plus_minus
 from genhpo.report.plots import colour
 
 
 def _fmt(value: float, digits: int = 3) -> str:
     return "-" if value is None or not math.isfinite(value) else f"{value:.{digits}g}"
-
-
-def _pm(mean: str, spread: float, spread_text: str) -> str:
-    """``mean ± spread``, or the mean alone where the spread is undefined (one run)."""
-    return mean if not math.isfinite(spread) else f"{mean} ± {spread_text}"
 
 
 def hypervolume_section(info: dict[str, Any], curves: dict[str, list[RunCurves]], budgets: list[int]) -> list[str]:
@@ -52,7 +47,7 @@ def hypervolume_section(info: dict[str, Any], curves: dict[str, list[RunCurves]]
         cells = []
         for b in budgets:
             mean, half, _ = mean_ci(volume[:, b - 1 : b])
-            cells.append(_pm(f"{mean[0]:.4f}", half[0], f"{half[0]:.4f}"))
+            cells.append(plus_minus(f"{mean[0]:.4f}", half[0], f"{half[0]:.4f}"))
         lines.append(f"| {name} | {len(runs)} | " + " | ".join(cells) + " |")
     return lines + [""]
 
@@ -112,8 +107,8 @@ def constrained_section(info: dict[str, Any], curves: dict[str, list[RunCurves]]
                 cells.append(f"- ({int(np.isnan(column).sum())} without)")
                 continue
             mean, _, sem = mean_ci(column[:, None])
-            cells.append(_pm(_fmt(mean[0], 4), sem[0], _fmt(sem[0], 2)))
-        lines.append(f"| {name} | {len(runs)} | {_pm(f'{f_mean[0]:.3f}', f_sem[0], f'{f_sem[0]:.3f}')} | "
+            cells.append(plus_minus(_fmt(mean[0], 4), sem[0], _fmt(sem[0], 2)))
+        lines.append(f"| {name} | {len(runs)} | {plus_minus(f'{f_mean[0]:.3f}', f_sem[0], f'{f_sem[0]:.3f}')} | "
                      + " | ".join(cells) + " |")
     return lines + [""]
 
