@@ -36,7 +36,7 @@ def hypervolume_section(info: dict[str, Any], curves: dict[str, list[RunCurves]]
     """Markdown: hypervolume (optimum - regret) after each budget, mean ± 95 % CI half-width."""
     objectives = objectives_of(info)
     names = ", ".join(f"{o.name} ({o.direction}{', ' + o.unit if o.unit else ''})" for o in objectives)
-    intro = (f"Dominated hypervolume of the results after n evaluations, mean ± 95 % CI half-width over seeds "
+    intro = (f"Dominated hypervolume of the results after n evaluations, mean ± 95 % CI half-width over seeds (the mean alone for one run) "
              f"(objectives: {names}; each normalised to [0, 1] over the table, reference point: each objective's "
              f"worst value in the table; the table's own Pareto front has {info['optimum']:.4f}).")
     lines = [intro, "",
