@@ -5,7 +5,8 @@
 
 The selection tasks are BoTorch test functions that the ``functions`` benchmark (the one reported on,
 issue 17) does not contain: Six-Hump Camel (2-d), Rastrigin-3, Powell-4, Styblinski-Tang-4, Shekel-10
-(4-d), Hartmann-6, Dixon-Price-6, Griewank-8, Cosine-8. Each variant is the cold-start generative
+(4-d), Hartmann-6, Dixon-Price-6, Griewank-8, Cosine-8, and (decision 023) Beale, Three-Hump Camel and
+Dixon-Price-3. Each variant is the cold-start generative
 optimizer (``presets.for_space``: the space's quick cold model, trained on synthetic tasks only) with the
 given suggestion settings over its card's (``{}`` = the card's own, ``recipes.QUICK_OPTIMIZER``); it runs
 ``--trials`` evaluations per (function, seed).
@@ -44,6 +45,9 @@ SELECTION = {
     "dixonprice6": ("DixonPrice", {"dim": 6}),
     "griewank8": ("Griewank", {"dim": 8}),
     "cosine8": ("Cosine8", {}),
+    "beale": ("Beale", {}),
+    "threehumpcamel": ("ThreeHumpCamel", {}),
+    "dixonprice3": ("DixonPrice", {"dim": 3}),
 }
 BUDGETS = (10, 25, 50, 100)
 
