@@ -149,16 +149,27 @@ def test_report_on_several_objectives(mo_store):
     assert 0 < float(rows["rs"]["regret_mean@10"]) < optimum  # hypervolume regret
 
 
-def test_report_of_one_seed_claims_no_spread(tmp_path):
-    """One run per optimizer: the hypervolume and regret tables give the mean alone (no "± 0", no "± nan")
-    and the Pareto text pools nothing."""
+def test_report_of_one_seed_claims_no_spread(tmp_path, monkeypatch):
+    """One run per optimizer: the hypervolume and regret tables give the mean alone (no "± 0", no "± nan"),
+    summary.csv leaves the standard error empty, the Pareto text pools nothing, and the figures' titles
+    name the objectives compared (a two-objective run is not the three-objective benchmark)."""
+    from genhpo.report import build, plots
+
+    titles = []
+    drawn = plots.regret_over_evaluations
+    monkeypatch.setattr(plots, "regret_over_evaluations", lambda *a, **k: (titles.append(a[2]), drawn(*a, **k)))
     experiment = Experiment(benchmark="nb201-mo", datasets=("cifar10",), optimizers=("rs",), seeds=1, trials=10,
                             options={"objectives": ["accuracy", "latency"]})
     compare(experiment, tmp_path, n_workers=1)
     text = (build_report(tmp_path) / "summary.md").read_text()
     rows = [line for line in text.splitlines() if line.startswith("| rs | 1 |")]
     assert len(rows) == 2 and not any("±" in line or "nan" in line for line in rows), rows
+    assert "| optimizer (mean ± sem) |" in text and "| optimizer (mean ± 95 % CI) |" in text
     assert "Pareto fronts in accuracy and latency" in text and "pooled" not in text
+    (row,) = build.summary_rows(tmp_path)
+    assert row["regret_sem@10"] == "" and float(row["regret_mean@10"]) > 0
+    front = benchmarks.make("nb201-mo", "cifar10", objectives=["accuracy", "latency"]).optimum
+    assert titles == [f"nb201-mo (accuracy, latency) cifar10: hypervolume regret (table's front {front:.4g})"]
 
 
 def test_deepcave_export_carries_every_objective(mo_store):

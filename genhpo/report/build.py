@@ -4,7 +4,8 @@ Writes ``DIR/report/``:
     <benchmark>_<dataset>_regret_evals.png      mean regret +- 95% CI over full evaluations
     <benchmark>_<dataset>_regret_wallclock.png  the same over simulated wall-clock
     <benchmark>_<dataset>_rank.png              average rank over the seeds every optimizer completed
-    summary.md / summary.csv                    mean +- sem regret at 10/25/50/100/200 evaluations,
+    summary.md / summary.csv                    mean +- sem regret at 10/25/50/100/200 evaluations (the
+                                                sem empty in the CSV for one run: undefined, not 0),
                                                 hits of the optimum, overhead and wall-clock per trial
     hpob/<optimizer>.json                       HPO-B results format {space: {dataset: {"test<seed>":
                                                 [incumbent, ...]}}}, incumbents min-max normalised on
@@ -119,8 +120,10 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
             continue
         trials = {name: [t for _, t in sorted(run_trials[name], key=lambda p: p[0])] for name in curves}
         prefix = f"{experiment.benchmark}_{dataset}"
-        several = len(objectives.objectives_of(info)) > 1
-        title = (f"{experiment.benchmark} {dataset}: hypervolume regret (table's front {optimum:.4g})" if several
+        names = [o.name for o in objectives.objectives_of(info)]
+        several = len(names) > 1
+        task = f"{experiment.benchmark} ({', '.join(names)})" if several else experiment.benchmark
+        title = (f"{task} {dataset}: hypervolume regret (table's front {optimum:.4g})" if several
                  else f"{experiment.benchmark} {dataset} (optimum {optimum:.4g}" + (f"; regret in {unit})" if unit else ")"))
         plots.regret_over_evaluations(curves, order, title, out / f"{prefix}_regret_evals.png", log_scale)
         plots.regret_over_wallclock(curves, order, title, out / f"{prefix}_regret_wallclock.png", log_scale)
@@ -201,7 +204,8 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     with open(path, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: "" if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+                         for row in rows)
 
 
 def _fmt(value: Any, digits: int = 3) -> str:
@@ -219,9 +223,9 @@ def _objective_sections(experiment: Any, dataset: str, info: dict[str, Any], cur
         lines += objectives.hypervolume_section(info, curves, budgets)
         bench = benchmarks.make(experiment.benchmark, dataset, **experiment.options)
         front = bench.pareto_front() if hasattr(bench, "pareto_front") else None
-        objectives.pareto_plot(info, trials, order, f"{experiment.benchmark} {dataset}: Pareto fronts found",
-                               out / f"{prefix}_pareto.png", front)
         names = [o.name for o in objectives.objectives_of(info)]
+        objectives.pareto_plot(info, trials, order, f"{experiment.benchmark} ({', '.join(names)}) {dataset}: "
+                               "Pareto fronts found", out / f"{prefix}_pareto.png", front)
         left_out = (f"; {', '.join(names[2:])} left out of the figure, counted in the hypervolume"
                     if len(names) > 2 else "")
         lines += [(f"Pareto fronts in {names[0]} and {names[1]}: `{prefix}_pareto.png` (each optimizer's "
@@ -251,7 +255,7 @@ def _markdown(rows: list[dict[str, Any]], notes: list[str], n_trials: int, root:
                      + "), mean ± sem over seeds (the mean alone for one run), after n full evaluations; "
                    f"hits = runs that found the optimum within {n_trials} evaluations; repeats = evaluations of a "
                    f"configuration already evaluated in the run (mean per run)."), "",
-                  "| optimizer | runs | " + " | ".join(f"@{b}" for b in budgets)
+                  "| optimizer (mean ± sem) | runs | " + " | ".join(f"@{b}" for b in budgets)
                   + " | hits | median evals to optimum | repeats |",
                   "|---|---|" + "---|" * len(budgets) + "---|---|---|"]
         for r in group:

@@ -40,7 +40,7 @@ def hypervolume_section(info: dict[str, Any], curves: dict[str, list[RunCurves]]
              f"(objectives: {names}; each normalised to [0, 1] over the table, reference point: each objective's "
              f"worst value in the table; the table's own Pareto front has {info['optimum']:.4f}).")
     lines = [intro, "",
-             "| optimizer | runs | " + " | ".join(f"HV@{b}" for b in budgets) + " |",
+             "| optimizer (mean ± 95 % CI) | runs | " + " | ".join(f"HV@{b}" for b in budgets) + " |",
              "|---|---|" + "---|" * len(budgets)]
     for name, runs in curves.items():
         volume = info["optimum"] - np.stack([c.regret for c in runs])
