@@ -48,8 +48,8 @@ def models_dir() -> Path:
 #: version of the quick cold-start recipe (its synthetic prior and settings) in the cache's file names, so a
 #: model cached by an older recipe is never taken for today's: 2 = interactions capped at 4 per hyperparameter;
 #: 3 = the card's settings add multiscale local moves and the GP correction; 4 = and acquisition optimisation;
-#: 5 = and the L-BFGS-B polish of the GP's log EI
-COLD_RECIPE_VERSION = 5
+#: 5 = and the L-BFGS-B polish of the GP's log EI; 6 = settings per space size (decision 023)
+COLD_RECIPE_VERSION = 6
 
 
 def _cold_stem(signature: str) -> Path:

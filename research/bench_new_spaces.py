@@ -8,7 +8,7 @@ issue 17) does not contain: Six-Hump Camel (2-d), Rastrigin-3, Powell-4, Styblin
 (4-d), Hartmann-6, Dixon-Price-6, Griewank-8, Cosine-8, and (decision 023) Beale, Three-Hump Camel and
 Dixon-Price-3. Each variant is the cold-start generative
 optimizer (``presets.for_space``: the space's quick cold model, trained on synthetic tasks only) with the
-given suggestion settings over its card's (``{}`` = the card's own, ``recipes.QUICK_OPTIMIZER``); it runs
+given suggestion settings over its card's (``{}`` = the card's own, ``recipes.quick_optimizer(space)``); it runs
 ``--trials`` evaluations per (function, seed).
 
 Printed: per variant, the average rank among the variants (1 = best; ties share their mean rank) over
@@ -16,6 +16,10 @@ the (function, seed) pairs at 10, 25, 50 and 100 evaluations, with its standard 
 and per function the mean regret. The rule, fixed before a grid runs: the variant with the best mean
 of its ranks at 25, 50 and 100 is chosen, unless its rank at 10 is worse than the current settings'
 (the first variant) by more than two standard errors (the early lead must stay).
+
+Two processes side by side (one per function subset) each need one BLAS thread
+(``OMP_NUM_THREADS=1``): with the default two threads per process on 2 cores, a run took six times as
+long (session 17).
 """
 
 from __future__ import annotations

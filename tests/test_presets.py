@@ -47,6 +47,19 @@ def test_a_new_space_is_trained_once_then_read_from_the_cache(cache, monkeypatch
         presets.for_space(space, 0, tempreature=0.0)
 
 
+def test_the_cold_card_settings_follow_the_space_size(cache):
+    """Decision 023: up to 4 hyperparameters the chosen candidate is taken as drawn (no local search, no
+    polish) with 10 % random candidates; above, the acquisition is optimised and the top candidate taken."""
+    small = presets.for_space(_new_space(), 0).config
+    assert (small.refine, small.polish, small.exploration) == (0, 0, 0.1)
+    space = _new_space()
+    space.add([UniformFloatHyperparameter(f"x{i}", 0.0, 1.0) for i in range(3)])  # 5 hyperparameters
+    large = presets.for_space(space, 0).config
+    assert (large.refine, large.polish, large.exploration) == (4, 20, 0.0)
+    assert small.gp == large.gp == 10.0 and small.local_scales == large.local_scales == 4
+    assert len(cache) == 2
+
+
 def test_shipped_presets_and_their_identity(nb201_cifar10, cache):
     opt = presets.for_benchmark(nb201_cifar10, 3)
     assert opt.card["name"] == "nb201-holdout-cifar10" and not cache

@@ -324,10 +324,21 @@ def train_recipe(name: str, out: str | Path | None, train_config: TrainConfig | 
 QUICK_MODEL = ModelConfig(embed=16, heads=2, layers=1, ff=32, context=16, latent=2, hidden=32)
 QUICK_TRAIN = TrainConfig(steps=60, batch_size=32, tasks_per_batch=4, lr=3e-3, max_len=30, eval_every=20,
                           patience=2, val_batches=2, val_histories=0, seed=0)
-#: the quick cold model's suggestion settings; local_scales, gp, refine and polish chosen on BoTorch functions
-#: that the ``functions`` benchmark does not contain (research/bench_new_spaces.py; docs/decisions/010, 013, 019)
-QUICK_OPTIMIZER = {"init_random": 5, "local": 5, "local_after": 5, "exploration": 0.1, "local_scales": 4, "gp": 10.0,
-                   "refine": 4, "polish": 20}
+#: the quick cold model's suggestion settings, chosen on BoTorch functions that the ``functions`` benchmark does
+#: not contain (research/bench_new_spaces.py; docs/decisions/010, 013, 019, 023), per space size: a *small*
+#: space (at most ``SMALL_SPACE`` hyperparameters) takes the chosen candidate as drawn (no acquisition
+#: optimisation) and keeps 10 % random candidates; a larger one optimises the acquisition (4 rounds of local
+#: search, then up to 20 L-BFGS-B iterations on the GP's log EI) and always takes the top candidate
+QUICK_OPTIMIZER = {"init_random": 5, "local": 5, "local_after": 5, "local_scales": 4, "gp": 10.0}
+QUICK_OPTIMIZER_SMALL = {**QUICK_OPTIMIZER, "exploration": 0.1, "refine": 0, "polish": 0}
+QUICK_OPTIMIZER_LARGE = {**QUICK_OPTIMIZER, "exploration": 0.0, "refine": 4, "polish": 20}
+#: the most hyperparameters a space may have to take ``QUICK_OPTIMIZER_SMALL`` (decision 023's bands)
+SMALL_SPACE = 4
+
+
+def quick_optimizer(config_space: ConfigurationSpace) -> dict[str, float | int]:
+    """The quick cold card's suggestion settings for ``config_space`` (by its number of hyperparameters)."""
+    return dict(QUICK_OPTIMIZER_SMALL if len(config_space) <= SMALL_SPACE else QUICK_OPTIMIZER_LARGE)
 
 
 def train_quick_cold(config_space: ConfigurationSpace, out: str | Path) -> TrainResult:
@@ -337,7 +348,7 @@ def train_quick_cold(config_space: ConfigurationSpace, out: str | Path) -> Train
     recipe = synthetic_recipe(config_space, seed=0, n_val=2, rows=512)
     result = train(recipe.layout, recipe.source, recipe.val_tasks, QUICK_MODEL, QUICK_TRAIN, progress=False)
     card = {"recipe": "quick-cold", "kind": "cold-start", "benchmark": None, "holdout": "all benchmark data",
-            "data": recipe.data, "train": QUICK_TRAIN.to_dict(), "optimizer": dict(QUICK_OPTIMIZER),
+            "data": recipe.data, "train": QUICK_TRAIN.to_dict(), "optimizer": quick_optimizer(config_space),
             "validation_metrics": result.metrics, "steps_run": result.steps,
             "training_seconds": round(result.seconds, 1),
             "trained_at": time.strftime("%Y-%m-%d", time.gmtime(started))}

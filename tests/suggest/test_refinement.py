@@ -232,9 +232,9 @@ def test_settings_off_by_default_leave_run_identities_unchanged():
 
     space = ConfigurationSpace(seed=0)
     space.add([Float("x0", (0.0, 1.0))])
-    plain = presets.for_space(space, seed=0, polish=0).settings()  # the cold card itself has polish 20
+    plain = presets.for_space(space, seed=0).settings()  # a small space's cold card has polish 0 (decision 023)
     assert "polish" not in plain and "gp_ard" not in plain and "refine" in plain
-    assert presets.for_space(space, seed=0).settings()["polish"] == 20
+    assert presets.for_space(space, seed=0, polish=20).settings()["polish"] == 20
     assert "gp_prior" not in plain
     on = presets.for_space(space, seed=0, polish=5, gp_ard=True, gp_prior=True).settings()
     assert on["polish"] == 5 and on["gp_ard"] is True and on["gp_prior"] is True
