@@ -136,10 +136,12 @@ FUNCTIONS_TABLE = (
      "python research/store_experiment.py results/functions docs/results/functions.json"),
     "New spaces: BoTorch's test functions (no checkpoint has seen them)",
     ("Regret f(x) - f* of the incumbent, mean (standard error) over 10 seeds. genhpo = the space's quick cold "
-     "model (synthetic tasks only) with its card's settings: multiscale local moves, the GP correction, 4 "
-     "rounds of acquisition optimisation and up to 20 L-BFGS-B iterations on the GP's log EI "
-     "(`docs/decisions/010-cold-start-refinement.md`, `013-acquisition-optimisation.md`, "
-     "`019-acquisition-polish-and-ard.md`); its rows were re-run with `--optimizers genhpo` and stored with "
+     "model (synthetic tasks only) with its card's settings: multiscale local moves and the GP correction; "
+     "with at most 4 hyperparameters (Branin, Hartmann-3, Rosenbrock-4) the chosen candidate as drawn and 10 % "
+     "random candidates, above that 4 rounds of acquisition optimisation, up to 20 L-BFGS-B iterations on the "
+     "GP's log EI and no random candidates (`docs/decisions/010-cold-start-refinement.md`, "
+     "`013-acquisition-optimisation.md`, `019-acquisition-polish-and-ard.md`, "
+     "`023-low-dimensional-settings.md`); its rows were re-run with `--optimizers genhpo` and stored with "
      "`--update` (the baselines are deterministic given the seed). gp and tpe are Optuna's samplers. "
      "`python research/new_space_targets.py` prints genhpo's ratio to the better of tpe and gp."),
 )
@@ -153,8 +155,8 @@ TABLE_SPACES = (
      ("Regret (best validation accuracy in the table - the incumbent's, as a fraction) of the incumbent, mean "
       "(standard error) over 10 seeds. The space is what a user would write (log-scaled floats and integers); "
       "each configuration is evaluated at its nearest grid point (`genhpo.benchmarks.user_spaces`). genhpo = "
-      "the space's quick cold model (synthetic tasks only) with its card's settings (decision 019's polish "
-      "included; re-run with `--optimizers genhpo`, stored with --update). The datasets are the "
+      "the space's quick cold model (synthetic tasks only) with its card's settings (5 hyperparameters: "
+      "decision 019's polish, no random candidates, decision 023; re-run with `--optimizers genhpo`, stored with --update). The datasets are the "
       "ones issue 17 measured first; the experiment file lists all 8.")),
     ("hpolib-fcnet.json",
      ("genhpo compare --config hpolib-fcnet --dataset protein_structure --out results/hpolib-fcnet; "
@@ -163,7 +165,7 @@ TABLE_SPACES = (
      ("Regret in -log10(validation MSE) of the incumbent, mean (standard error) over 10 seeds. The space is "
       "what a user would write (dropout floats, log-scaled learning rate, widths and batch size); each "
       "configuration is evaluated at its nearest grid point. genhpo = the space's quick cold model with its "
-      "card's settings (decision 019's polish included; re-run with `--optimizers genhpo`, stored with --update). "
+      "card's settings (decision 019's polish, no random candidates, decision 023; re-run with `--optimizers genhpo`, stored with --update). "
       "protein_structure is the task issue 17 measured first; the experiment file lists all 4.")),
 )
 
@@ -176,7 +178,8 @@ PIPELINE_TABLE = (
     ("Regret 1 - (3-fold cross-validated accuracy) of the incumbent, mean (standard error) over 10 seeds; 23 "
      "hyperparameters, 21 conditions, 1 forbidden clause. genhpo = the space's quick cold model with its card's "
      "settings (multiscale local moves and GP correction, decision 010; 4 rounds of acquisition optimisation, "
-     "decision 013; up to 20 L-BFGS-B iterations on the GP's log EI, decision 019), re-run with them on all "
+     "decision 013; up to 20 L-BFGS-B iterations on the GP's log EI, decision 019; no random candidates, "
+     "decision 023), re-run with them on all "
      "three datasets: `genhpo compare --benchmark sklearn-pipeline --dataset wine,breast_cancer,digits "
      "--optimizers genhpo --seeds 10 --trials 100 --out results/skl-g`, stored with --update."),
 )
