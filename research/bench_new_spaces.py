@@ -18,8 +18,8 @@ of its ranks at 25, 50 and 100 is chosen, unless its rank at 10 is worse than th
 (the first variant) by more than two standard errors (the early lead must stay).
 
 Two processes side by side (one per function subset) each need one BLAS thread
-(``OMP_NUM_THREADS=1``): with the default two threads per process on 2 cores, a run took six times as
-long (session 17).
+(``OMP_NUM_THREADS=1``): with two threads per process on 2 cores, a function took about six times as
+long (decision 023).
 """
 
 from __future__ import annotations
