@@ -1,6 +1,6 @@
 """Does a multi-objective transfer checkpoint serve ``nb201-mo`` better than the cold-start model?
 ``python research/mo_checkpoint_selection.py [--seeds 10] [--trials 50] [--out DIR] [--variants JSON]
-[--objectives a,b]`` (docs/decisions/018, 022).
+[--objectives a,b] [--holdout D,...]`` (docs/decisions/018, 022).
 
 Nested, so the choice for held-out dataset D never reads D's tables: for each ordered pair (A, B) of
 the other two datasets, a checkpoint is trained by the ``nb201-mo-holdout-D`` recipe on A's tables
@@ -74,7 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="keep the inner checkpoints here (default: a temporary folder)")
     parser.add_argument("--variants", default="[{}]", help="JSON list of setting overrides both models run with")
     parser.add_argument("--objectives", default=",".join(OBJECTIVES), help="two or three of " + ", ".join(OBJECTIVES))
+    parser.add_argument("--holdout", default=",".join(NB201_DATASETS),
+                        help="the held-out datasets to run, comma-separated (default all: " + ", ".join(NB201_DATASETS) + ")")
     args = parser.parse_args(argv)
+    holdouts = args.holdout.split(",")
+    if not holdouts or any(d not in NB201_DATASETS for d in holdouts):
+        parser.error(f"--holdout must name datasets of {', '.join(NB201_DATASETS)}, got {args.holdout!r}")
     objectives = tuple(o for o in OBJECTIVES if o in args.objectives.split(","))
     if len(objectives) < 2 or len(objectives) != len(args.objectives.split(",")):
         parser.error(f"--objectives must name two or three distinct objectives of {', '.join(OBJECTIVES)}")
@@ -93,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     print(f"| held out | model | {' | '.join(f'HV regret@{n}' for n in BUDGETS)} | mean | choice |")
     print("|---|---|" + "---|" * (len(BUDGETS) + 2))
-    for holdout in NB201_DATASETS:
+    for holdout in holdouts:
         others = [d for d in NB201_DATASETS if d != holdout]
         rows: dict[str, list[np.ndarray]] = {label: [] for label, _, _ in models}
         for source, target in (others, others[::-1]):
