@@ -1,14 +1,14 @@
 """Which method where: the conditions study (issue 18, item 6).
 
-    OMP_NUM_THREADS=1 python research/conditions.py --out results/conditions   # run what is missing, then the figure
+    python research/conditions.py --out results/conditions            # run what is missing, then the figure
     python research/conditions.py --out results/conditions --only 1-categorical-nas,3-noisy
     python research/conditions.py --out results/conditions --figure-only
 
 One experiment file per condition in ``research/configs/conditions/`` (reduced sizes, stated in each):
 categorical NAS, many evaluations, noisy evaluations, a mixed tabular space, continuous functions, a
 large conditional space, multi-fidelity, several objectives, constraints. Each runs through
-``genhpo compare`` into ``OUT/<condition>/`` (resumable) with two Dask workers; with one BLAS thread each
-(``OMP_NUM_THREADS=1``) on 2 cores the whole study took 30 minutes, with the default threads 49.
+``genhpo compare`` into ``OUT/<condition>/`` (resumable) with two Dask workers (each with one BLAS
+thread: Dask's ``distributed.nanny.pre-spawn-environ`` sets ``OMP_NUM_THREADS=1``).
 
 Scoring, per condition, task (dataset) and seed, at each budget of 10, 25, 50 and 200 evaluations the
 condition reaches: each optimizer's regret (``genhpo.report.curves``: hypervolume regret for several
