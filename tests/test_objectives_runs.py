@@ -135,8 +135,17 @@ def mo_store(tmp_path_factory):
     return root
 
 
-def test_report_on_several_objectives(mo_store):
+def test_report_on_several_objectives(mo_store, monkeypatch):
+    from genhpo.report import plots
+
+    titles, legends = [], []
+    drawn = plots.average_rank
+    monkeypatch.setattr(plots, "average_rank", lambda *a, **k: (titles.append(a[3]), drawn(*a, **k)))
+    labels = plots._label
+    monkeypatch.setattr(plots, "_label", lambda *a: legends.append(labels(*a)) or legends[-1])
     out = build_report(mo_store)
+    assert titles == ["nb201-mo (accuracy, latency, model_size) cifar10: average rank by hypervolume regret"]
+    assert "tpe (2 seeds; band: 95 % CI of the mean)" in legends and labels("rs", 1) == "rs (1 seed)"
     text = (out / "summary.md").read_text()
     assert "Dominated hypervolume" in text and "accuracy (max, %), latency (min, s), model_size (min, MB)" in text
     assert (out / "nb201-mo_cifar10_pareto.png").stat().st_size > 10_000

@@ -26,8 +26,8 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     assert len(alone) == 4  # plain ask/tell, HPO-B's protocol, Optuna, Syne Tune
     tuner = next(n["tuner"] for n in alone if "tuner" in n)
     assert tuner.tuner_path.is_relative_to(tmp_path)
-    # the plain ask/tell example: valid accuracies, and better than its first draw. Its seed 0 stalls at
-    # 0.676 in 12 evaluations with the cold card's local search (8 of seeds 0-9 reach 0.95:
-    # `python research/readme_svm_seeds.py`; decisions 013, 019), so a fixed quality bar on one seed is not asserted.
+    # the plain ask/tell example: valid accuracies, and better than its first draw. The best accuracy of one
+    # seed depends on the CPU's float results (seeds 0-9 give 0.948-0.976 here: `python
+    # research/readme_svm_seeds.py`), so a fixed quality bar on one seed is not asserted.
     accuracies = next(n["accuracies"] for n in alone if "accuracies" in n)
     assert len(accuracies) == 12 and all(0.0 < a <= 1.0 for a in accuracies) and max(accuracies) > accuracies[0]

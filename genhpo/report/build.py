@@ -130,7 +130,9 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
         common = set.intersection(*({c.key.seed for c in runs} for runs in curves.values()))
         if len(curves) > 1 and common:
             picked = {n: np.stack([c.regret for c in runs if c.key.seed in common]) for n, runs in curves.items()}
-            plots.average_rank(average_ranks(picked), len(common), order, title, out / f"{prefix}_rank.png")
+            plots.average_rank(average_ranks(picked), len(common), order,
+                               f"{task} {dataset}: average rank by {'hypervolume ' if several else ''}regret",
+                               out / f"{prefix}_rank.png")
         rows.extend(_rows(experiment.benchmark, dataset, curves, records))
         extra[(experiment.benchmark, dataset)] = _objective_sections(experiment, dataset, info, curves, trials, order,
                                                                      out, prefix)

@@ -48,6 +48,11 @@ def _regret_axis(ax: plt.Axes, log: bool, means: list[np.ndarray]) -> None:
     ax.grid(True, which="both", alpha=0.3)
 
 
+def _label(name: str, n_runs: int) -> str:
+    """Legend entry: the optimizer, its number of seeds and, with several, what its band is."""
+    return f"{name} (1 seed)" if n_runs == 1 else f"{name} ({n_runs} seeds; band: 95 % CI of the mean)"
+
+
 def regret_over_evaluations(curves: dict[str, list[RunCurves]], order: list[str], title: str, path: Path,
                             log: bool = False) -> None:
     """Mean regret (95% CI band) against the number of full evaluations."""
@@ -58,7 +63,7 @@ def regret_over_evaluations(curves: dict[str, list[RunCurves]], order: list[str]
         mean, half, _ = mean_ci(values)
         means.append(mean)
         x = np.arange(1, values.shape[1] + 1)
-        ax.step(x, mean, where="post", color=colour(name, order), lw=1.8, label=f"{name} ({len(runs)} seeds)")
+        ax.step(x, mean, where="post", color=colour(name, order), lw=1.8, label=_label(name, len(runs)))
         ax.fill_between(x, np.maximum(mean - half, 0), mean + half, step="post", color=colour(name, order),
                         alpha=0.12, lw=0)
     ax.set_xlabel("full evaluations")
@@ -84,7 +89,7 @@ def regret_over_wallclock(curves: dict[str, list[RunCurves]], order: list[str], 
             continue
         mean, half, _ = mean_ci(values[:, ok])
         means.append(mean)
-        ax.plot(grid[ok] / 3600, mean, color=colour(name, order), lw=1.8, label=f"{name} ({len(runs)} seeds)")
+        ax.plot(grid[ok] / 3600, mean, color=colour(name, order), lw=1.8, label=_label(name, len(runs)))
         ax.fill_between(grid[ok] / 3600, np.maximum(mean - half, 0), mean + half, color=colour(name, order),
                         alpha=0.12, lw=0)
     ax.set_xscale("log")
