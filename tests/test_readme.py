@@ -31,3 +31,22 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     # research/readme_svm_seeds.py`), so a fixed quality bar on one seed is not asserted.
     accuracies = next(n["accuracies"] for n in alone if "accuracies" in n)
     assert len(accuracies) == 12 and all(0.0 < a <= 1.0 for a in accuracies) and max(accuracies) > accuracies[0]
+
+
+def test_readme_experiment_files_load(tmp_path):
+    """Every TOML block of the README is an experiment file that `genhpo compare --config` accepts, and a
+    flag beside it overrides the file."""
+    import argparse
+
+    from genhpo.runner.experiment_files import resolve
+
+    blocks = re.findall(r"```toml\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.DOTALL)
+    assert blocks, "README has no experiment file example"
+    for i, block in enumerate(blocks):
+        path = tmp_path / f"example{i}.toml"
+        path.write_text(block)
+        experiment = resolve(argparse.Namespace(config=str(path), seeds=None))
+        assert experiment.benchmark and experiment.datasets and experiment.optimizers
+        assert resolve(argparse.Namespace(config=str(path), seeds=7)).seeds == 7
+    first = resolve(argparse.Namespace(config=str(tmp_path / "example0.toml")))
+    assert (first.benchmark, first.options["objectives"]) == ("nb201-mo", ["accuracy", "latency"])
