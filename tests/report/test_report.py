@@ -171,3 +171,21 @@ def test_benchmark_json_carries_the_score_unit():
 
     assert describe_benchmark(benchmarks.make("functions", "branin"))["score_unit"] == "units of f(x) (score = -f(x))"
     assert describe_benchmark(benchmarks.make("nb201", "cifar10"))["score_unit"] == "validation accuracy, %"
+
+
+def test_a_short_log_time_axis_labels_more_than_one_tick():
+    """A wall-clock axis spanning about a decade and a half gets labels between the powers of ten (with
+    matplotlib's default it shows only 10^0 there)."""
+    import matplotlib.pyplot as plt
+
+    from genhpo.report.plots import log_time_axis
+
+    fig, ax = plt.subplots()
+    ax.plot([0.2, 6.0], [1.0, 0.5])
+    log_time_axis(ax)
+    ax.set_xlim(0.2, 6.0)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels(minor=True) + ax.get_xticklabels()
+              if t.get_text() and 0.2 <= t.get_position()[0] <= 6.0]  # the labels inside the view
+    plt.close(fig)
+    assert len(labels) >= 3, labels
