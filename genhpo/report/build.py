@@ -135,7 +135,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
                                out / f"{prefix}_rank.png")
         rows.extend(_rows(experiment.benchmark, dataset, curves, records))
         extra[(experiment.benchmark, dataset)] = _objective_sections(experiment, dataset, info, curves, trials, order,
-                                                                     out, prefix)
+                                                                     out, prefix, task)
     _write_csv(out / "summary.csv", rows)
     section: list[str] = []
     if hpob_tasks and evaluations <= hpob_results.N_INITIAL:
@@ -217,17 +217,19 @@ def _fmt(value: Any, digits: int = 3) -> str:
 
 
 def _objective_sections(experiment: Any, dataset: str, info: dict[str, Any], curves: dict[str, list[RunCurves]],
-                        trials: dict[str, list[list]], order: list[str], out: Path, prefix: str) -> list[str]:
-    """The sections of :mod:`genhpo.report.objectives` that apply to this task (and its Pareto figure)."""
+                        trials: dict[str, list[list]], order: list[str], out: Path, prefix: str,
+                        task: str) -> list[str]:
+    """The sections of :mod:`genhpo.report.objectives` that apply to this task (and its Pareto figure,
+    titled with ``task``: the benchmark and, with several objectives, their names)."""
     budgets = budgets_for(min(len(c.regret) for runs in curves.values() for c in runs))
     lines: list[str] = []
-    if len(objectives.objectives_of(info)) > 1:
+    names = [o.name for o in objectives.objectives_of(info)]
+    if len(names) > 1:
         lines += objectives.hypervolume_section(info, curves, budgets)
         bench = benchmarks.make(experiment.benchmark, dataset, **experiment.options)
         front = bench.pareto_front() if hasattr(bench, "pareto_front") else None
-        names = [o.name for o in objectives.objectives_of(info)]
-        objectives.pareto_plot(info, trials, order, f"{experiment.benchmark} ({', '.join(names)}) {dataset}: "
-                               "Pareto fronts found", out / f"{prefix}_pareto.png", front)
+        objectives.pareto_plot(info, trials, order, f"{task} {dataset}: Pareto fronts found",
+                               out / f"{prefix}_pareto.png", front)
         left_out = (f"; {', '.join(names[2:])} left out of the figure, counted in the hypervolume"
                     if len(names) > 2 else "")
         lines += [(f"Pareto fronts in {names[0]} and {names[1]}: `{prefix}_pareto.png` (each optimizer's "

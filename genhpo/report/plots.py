@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import LogFormatterSciNotation
 
 from genhpo.report.curves import RunCurves, mean_ci, on_grid
 
@@ -32,8 +33,6 @@ def _finish(fig, ax, title: str, path: Path) -> None:
 def log_time_axis(ax: plt.Axes) -> None:
     """A log x axis whose ticks between powers of ten are labelled while it spans under two decades
     (a fast benchmark's wall-clock often holds one power of ten, or none)."""
-    from matplotlib.ticker import LogFormatterSciNotation
-
     ax.set_xscale("log")
     ax.xaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
 
