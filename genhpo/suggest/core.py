@@ -20,7 +20,7 @@ import torch
 from genhpo.model.layout import Layout
 from genhpo.model.network import GenerativeModel
 from genhpo.spaces import SpaceEncoder
-from genhpo.spaces.rows import key_of, rows_in
+from genhpo.spaces.rows import key_of, keys_of, rows_in
 from genhpo.spaces.sampling import random_vectors
 from genhpo.suggest.candidates import perturb
 from genhpo.suggest.checks import as_history, as_pool
@@ -96,7 +96,7 @@ class Suggester:
         if (scorer is None or not refine or not self.config.refine or not self.layout.numeric
                 or len(y) < self.config.refine_after):
             return rows
-        seen = {key_of(r) for r in X} | set(exclude)
+        seen = set(keys_of(X)) | set(exclude)
         best = self.climb(rows[0], scorer, seen)
         if self.config.polish and scorer.gp is not None and scorer.gp.fitted:
             best = self.polish(best, scorer.gp.log_ei, seen)
@@ -115,7 +115,7 @@ class Suggester:
                             0.0, 1.0)
             if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
                 moves = self.encoder.project(moves)[0]  # the rows no forbidden clause excludes
-            moves = moves[[key_of(r) not in seen for r in moves]] if len(moves) else moves
+            moves = moves[[k not in seen for k in keys_of(moves)]] if len(moves) else moves
             if not len(moves):
                 sd /= 2
                 continue
@@ -188,8 +188,8 @@ class Suggester:
         candidates = np.clip(np.vstack(parts), 0.0, 1.0)
         if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
             candidates = self._project(candidates)
-        seen = {key_of(r) for r in X} | set(exclude)
-        keep = np.array([key_of(r) not in seen for r in candidates])
+        seen = set(keys_of(X)) | set(exclude)
+        keep = np.array([k not in seen for k in keys_of(candidates)])
         return candidates[keep] if keep.any() else candidates
 
     def _project(self, candidates: np.ndarray) -> np.ndarray:
