@@ -156,6 +156,12 @@ def test_report_on_several_objectives(mo_store, monkeypatch):
     rows = {r["optimizer"]: r for r in summary_rows(mo_store)}
     optimum = benchmarks.make("nb201-mo", "cifar10").optimum
     assert 0 < float(rows["rs"]["regret_mean@10"]) < optimum  # hypervolume regret
+    for name, row in rows.items():  # the CSV's hypervolume is the markdown table's, and front - regret
+        volume, sem = float(row["hypervolume_mean@10"]), float(row["hypervolume_sem@10"])
+        assert volume == pytest.approx(optimum - float(row["regret_mean@10"])) and sem == float(row["regret_sem@10"]) > 0
+        section = text.split("Dominated hypervolume", 1)[1].splitlines()
+        table = next(line for line in section if line.startswith(f"| {name} | 2 | "))
+        assert table.split(" | ")[2].startswith(f"{volume:.4f} ±"), table
 
 
 def test_report_of_one_seed_claims_no_spread(tmp_path, monkeypatch):
@@ -177,6 +183,7 @@ def test_report_of_one_seed_claims_no_spread(tmp_path, monkeypatch):
     assert "Pareto fronts in accuracy and latency" in text and "pooled" not in text
     (row,) = build.summary_rows(tmp_path)
     assert row["regret_sem@10"] == "" and float(row["regret_mean@10"]) > 0
+    assert row["hypervolume_sem@10"] == "" and 0 < float(row["hypervolume_mean@10"]) < 1
     front = benchmarks.make("nb201-mo", "cifar10", objectives=["accuracy", "latency"]).optimum
     assert titles == [f"nb201-mo (accuracy, latency) cifar10: hypervolume regret (table's front {front:.4g})"]
 

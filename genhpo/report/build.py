@@ -6,7 +6,9 @@ Writes ``DIR/report/``:
     <benchmark>_<dataset>_rank.png              average rank over the seeds every optimizer completed
     summary.md / summary.csv                    mean +- sem regret at 10/25/50/100/200 evaluations (the
                                                 sem empty in the CSV for one run: undefined, not 0),
-                                                hits of the optimum, overhead and wall-clock per trial
+                                                hits of the optimum, overhead and wall-clock per trial;
+                                                with several objectives the regret is hypervolume regret
+                                                and the CSV also has hypervolume_mean/_sem@n
     hpob/<optimizer>.json                       HPO-B results format {space: {dataset: {"test<seed>":
                                                 [incumbent, ...]}}}, incumbents min-max normalised on
                                                 the benchmark's table so that HPO-B's 1 - x is regret;
@@ -133,7 +135,7 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
             plots.average_rank(average_ranks(picked), len(common), order,
                                f"{task} {dataset}: average rank by {'hypervolume ' if several else ''}regret",
                                out / f"{prefix}_rank.png")
-        rows.extend(_rows(experiment.benchmark, dataset, curves, records))
+        rows.extend(_rows(experiment.benchmark, dataset, curves, records, optimum if several else None))
         extra[(experiment.benchmark, dataset)] = _objective_sections(experiment, dataset, info, curves, trials, order,
                                                                      out, prefix, task)
     _write_csv(out / "summary.csv", rows)
@@ -157,7 +159,11 @@ def _write_report(root: Path, experiment: Any, records: list, out: Path, log_sca
         write_json_atomic(out / "hpob" / "meta-test-tasks-per-space.json", hpob_tasks)
 
 
-def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], records: list) -> list[dict[str, Any]]:
+def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], records: list,
+          front: float | None = None) -> list[dict[str, Any]]:
+    """summary.csv's rows, one per optimizer; ``front``: on a multi-objective task the hypervolume of the
+    table's Pareto front (the optimum), which adds the dominated hypervolume (front - regret) beside the
+    hypervolume regret."""
     rows = []
     elapsed = {r.key: r.meta.get("finished_at", math.nan) - r.meta.get("started_at", math.nan) for r in records}
     setup = {r.key: r.meta.get("setup_seconds", math.nan) for r in records}
@@ -173,6 +179,9 @@ def _rows(benchmark: str, dataset: str, curves: dict[str, list[RunCurves]], reco
             if budget <= regret.shape[1]:
                 mean, _, sem = mean_ci(regret[:, budget - 1 : budget])
                 row[f"regret_mean@{budget}"], row[f"regret_sem@{budget}"] = float(mean[0]), float(sem[0])
+                if front is not None:
+                    row[f"hypervolume_mean@{budget}"] = float(front - mean[0])
+                    row[f"hypervolume_sem@{budget}"] = float(sem[0])
         row["hits"] = n_hits
         row["repeats_mean"] = float(np.mean([repeats.get(c.key, 0) for c in runs]))
         row["median_evals_to_optimum"] = float(np.median(reached)) if reached else None
