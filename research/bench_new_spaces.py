@@ -15,7 +15,9 @@ Printed: per variant, the average rank among the variants (1 = best; ties share 
 the (function, seed) pairs at 10, 25, 50 and 100 evaluations, with its standard error over the pairs,
 and per function the mean regret. The rule, fixed before a grid runs: the variant with the best mean
 of its ranks at 25, 50 and 100 is chosen, unless its rank at 10 is worse than the current settings'
-(the first variant) by more than two standard errors (the early lead must stay).
+(the first variant) by more than two standard errors (the early lead must stay). Also printed: each
+variant paired against the first (the difference of their ranks per pair, at each budget and averaged
+over the budgets from 25), which decision 024's stricter rule reads.
 
 Two processes side by side (one per function subset) each need one BLAS thread
 (``OMP_NUM_THREADS=1``): with two threads per process on 2 cores, a function took about six times as
@@ -102,6 +104,21 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
     print(f"\n{len(functions)} functions x {args.seeds} seeds, {args.trials} evaluations; rank among the variants")
     print(pd.DataFrame(rows).to_string(index=False))
+    late = [b for b in budgets if b >= 25]
+    if len(variants) > 1 and late:
+        print(f"\npaired against the reference (variant's rank - reference's, per pair; < 0: the variant is better), "
+              f"mean ± standard error over the {len(ranks[budgets[0]])} pairs")
+        paired = []
+        for v in range(1, len(variants)):
+            diff = {b: np.array(ranks[b])[:, v] - np.array(ranks[b])[:, 0] for b in budgets}
+            mean_late = np.mean([diff[b] for b in late], axis=0)  # per pair: the mean over the budgets from 25
+            row = {"variant": json.dumps(variants[v])}
+            for b in budgets:
+                row[f"diff@{b}"] = f"{diff[b].mean():+.2f} ± {diff[b].std(ddof=1) / np.sqrt(len(diff[b])):.2f}"
+            row[f"diff, mean of {'/'.join(map(str, late))}"] = (
+                f"{mean_late.mean():+.3f} ± {mean_late.std(ddof=1) / np.sqrt(len(mean_late)):.3f}")
+            paired.append(row)
+        print(pd.DataFrame(paired).to_string(index=False))
     print("\nmean regret per function at", budgets[-1])
     table = {json.dumps(variant): {f: float(np.mean([curves[v, f, s][budgets[-1] - 1] for s in range(args.seeds)]))
                                    for f in functions} for v, variant in enumerate(variants)}

@@ -17,7 +17,7 @@ from typing import Any
 from genhpo.model.records import SettingsRecord
 
 #: settings whose default turns them off and that a run's identity leaves out while they are off
-OFF_WHEN_DEFAULT = ("gp_ard", "polish", "gp_prior")
+OFF_WHEN_DEFAULT = ("gp_ard", "polish", "gp_prior", "gp_refit")
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,10 @@ class SuggestConfig(SettingsRecord):
             correction's log expected improvement over the numeric entries, categoricals held
             (:meth:`genhpo.suggest.core.Suggester.polish`); 0 = off. Applies where ``refine`` does and
             needs ``gp`` > 0.
+        gp_refit: the GP correction's hyperparameters are fitted at every suggestion (1), or at most every
+            k results: a suggestion whose history extends the last fitted one by fewer than k results
+            conditions the GP on its whole history with the last fit's hyperparameters (no optimisation).
+            A resumed run replays its asks, so it refits where the original run did.
 
     Raises ValueError naming the field for a value of the wrong type or out of range.
     """
@@ -80,6 +84,7 @@ class SuggestConfig(SettingsRecord):
     gp_ard: bool = False
     polish: int = 0
     gp_prior: bool = False
+    gp_refit: int = 1
 
     def __post_init__(self) -> None:
         for name, low, zero_ok in (("temperature", 0.0, True), ("ridge", 0.0, True), ("ridge_l2", 0.0, False),
@@ -97,7 +102,7 @@ class SuggestConfig(SettingsRecord):
             raise ValueError(f"exploration must be in [0, 1], got {value!r}")
         object.__setattr__(self, "exploration", float(value))
         for name, low, why in (("n_samples", 1, ""), ("local", 0, ""), ("local_after", 0, ""), ("init_random", 0, ""),
-                               ("local_scales", 1, ""), ("refine", 0, ""), ("polish", 0, ""),
+                               ("local_scales", 1, ""), ("refine", 0, ""), ("polish", 0, ""), ("gp_refit", 1, ""),
                                ("refine_after", 5, " (the GP correction's minimum of results)")):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:

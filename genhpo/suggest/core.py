@@ -50,7 +50,7 @@ class Suggester:
                              f"{self.layout.signature}; load a checkpoint trained on this space")
         self.model = model.eval()
         self.config = config
-        self.ranking = Ranking(self.model, [RidgeCorrection(config.ridge, config.ridge_l2), GPCorrection(config.gp, ard=config.gp_ard, prior=config.gp_prior)])
+        self.ranking = Ranking(self.model, [RidgeCorrection(config.ridge, config.ridge_l2), GPCorrection(config.gp, ard=config.gp_ard, prior=config.gp_prior, refit=config.gp_refit)])
         self.policy = Policy(config.init_random, config.exploration, config.local, config.local_after,
                              np.array([b.start for b in encoder.blocks], dtype=np.int64))
         self.rng = np.random.default_rng(seed)

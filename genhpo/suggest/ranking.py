@@ -10,7 +10,7 @@ its own score; an ablation composes another ranking, not another keyword in the 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -52,12 +52,20 @@ class GPCorrection:
     fit it). With ``prior`` the hyperparameters are a MAP fit under Optuna ``GPSampler``'s priors
     instead of maximum likelihood (:func:`log_prior`), from the priors' modes (every length scale 1,
     kernel scale 1). The density ratio proposes and orders globally; the GP refines around the
-    evidence, as GP-BO does. Zeros with fewer than ``min_results`` results or constant scores."""
+    evidence, as GP-BO does. Zeros with fewer than ``min_results`` results or constant scores.
+
+    ``refit`` k > 1: the hyperparameters are optimised only when the history does not extend the last
+    optimised one by fewer than k results; in between, the GP is conditioned on the whole history with
+    the last fit's hyperparameters (the fit dominates the cost of a suggestion, and one result more
+    moves the hyperparameters little). The last fit is this object's state."""
 
     weight: float
     min_results: int = 5
     ard: bool = False
     prior: bool = False
+    refit: int = 1
+    #: the last optimised fit: its history (rows and scores) and log hyperparameters (``refit`` > 1)
+    last_fit: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         return self.prepare(candidates, X, y)(candidates)
@@ -79,17 +87,33 @@ class GPCorrection:
         start, high = (1.0, 1e2) if self.prior else (0.3, 10.0)
         length = np.full(X.shape[1], start) if self.ard else start
         kernel = ConstantKernel(1.0, (1e-2, 1e2)) * Matern(length, (1e-3, high), nu=2.5) + WhiteKernel(1e-3, (1e-8, 1e-1))
+        reuse = self._reusable(X, y, kernel.theta.shape)
+        if reuse:
+            kernel = kernel.clone_with_theta(self.last_fit["theta"])
         gp = GaussianProcessRegressor(kernel, normalize_y=True, random_state=0,
-                                      optimizer=_lbfgs_map if self.prior else _lbfgs)
+                                      optimizer=None if reuse else _lbfgs_map if self.prior else _lbfgs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # a bound reached is a usable fit
             gp.fit(X, z)
+        if self.refit > 1 and not reuse:
+            self.last_fit.update(X=X.copy(), y=y.copy(), theta=gp.kernel_.theta.copy())
         best = float(z.max())
         reference = _log_ei(gp, candidates, best)
         centre, spread = float(reference.mean()), float(reference.std())
         if spread <= 1e-12:
             return GPScore(None, 0.0, 0.0, 1.0, candidates)
         return GPScore(gp, best, centre, spread, candidates, reference)
+
+
+    def _reusable(self, X: np.ndarray, y: np.ndarray, shape: tuple[int, ...]) -> bool:
+        """Whether the history ``X (n, d)``, ``y (n,)`` extends the last optimised fit's by 1 to ``refit`` - 1
+        results (its rows and scores first, unchanged), with hyperparameters of the same shape."""
+        last = self.last_fit
+        if self.refit <= 1 or not last or last["theta"].shape != shape:
+            return False
+        n = len(last["y"])
+        return (0 < len(y) - n < self.refit and X.shape[1] == last["X"].shape[1]
+                and np.array_equal(X[:n], last["X"]) and np.array_equal(y[:n], last["y"]))
 
 
 class GPScore:

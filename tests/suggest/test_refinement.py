@@ -165,6 +165,36 @@ def test_ard_kernel_finds_the_relevant_dimension():
     assert np.ndim(GPCorrection(1.0).prepare(X, X, y).gp.kernel_.k1.k2.length_scale) == 0
 
 
+def test_refit_reuses_the_hyperparameters_on_an_extended_history():
+    """gp_refit = 3: the hyperparameters are optimised on the first history; a history that extends it by 1
+    or 2 results keeps them (no optimisation) while the GP is conditioned on every row; 3 more results, or
+    a history that does not extend the fitted one, optimise them again (they move). With refit 1 (the
+    default) nothing is kept between fits."""
+    rng = np.random.default_rng(0)
+    X = rng.random((30, 2))
+    y = np.sin(5 * X[:, 0]) + X[:, 1] ** 2
+
+    def theta(correction, n, rows=X, scores=y):
+        score = correction.prepare(rows[:n], rows[:n], scores[:n])
+        assert len(score.gp.X_train_) == n  # conditioned on the whole history
+        return score.gp.kernel_.theta
+
+    correction = GPCorrection(1.0, refit=3)
+    first = theta(correction, 10)
+    assert np.array_equal(theta(correction, 11), first) and np.array_equal(theta(correction, 12), first)
+    assert not np.allclose(theta(correction, 25), first)  # 15 more results: optimised again
+    refitted = theta(correction, 25)  # the same history again: extends nothing, so optimised again
+    assert np.array_equal(refitted, GPCorrection(1.0).prepare(X[:25], X[:25], y[:25]).gp.kernel_.theta)
+    other = np.vstack([X[1:26], X[:1]])  # not an extension of the fitted history: optimised
+    assert np.array_equal(theta(correction, 26, other, np.r_[y[1:26], y[:1]]),
+                          GPCorrection(1.0).prepare(other, other, np.r_[y[1:26], y[:1]]).gp.kernel_.theta)
+    plain = GPCorrection(1.0)
+    plain.prepare(X[:10], X[:10], y[:10])
+    assert plain.last_fit == {}
+    with pytest.raises(ValueError, match="gp_refit must be an int >= 1"):
+        SuggestConfig(gp_refit=0)
+
+
 def test_log_prior_gradient_and_modes():
     """The prior's gradient matches central differences, and its maximum over the logs is where the
     densities say: every length scale 1 (the mode of -(0.1 / r + 0.1 r) at r = 1), kernel scale 1
@@ -235,7 +265,7 @@ def test_settings_off_by_default_leave_run_identities_unchanged():
     plain = presets.for_space(space, seed=0).settings()  # a small space's cold card has polish 0 (decision 023)
     assert "polish" not in plain and "gp_ard" not in plain and "refine" in plain
     assert presets.for_space(space, seed=0, polish=20).settings()["polish"] == 20
-    assert "gp_prior" not in plain
-    on = presets.for_space(space, seed=0, polish=5, gp_ard=True, gp_prior=True).settings()
-    assert on["polish"] == 5 and on["gp_ard"] is True and on["gp_prior"] is True
+    assert "gp_prior" not in plain and "gp_refit" not in plain
+    on = presets.for_space(space, seed=0, polish=5, gp_ard=True, gp_prior=True, gp_refit=5).settings()
+    assert on["polish"] == 5 and on["gp_ard"] is True and on["gp_prior"] is True and on["gp_refit"] == 5
     assert SuggestConfig().replace(polish=3).to_dict()["polish"] == 3  # cards keep every setting
