@@ -8,12 +8,20 @@ on protein_structure, all through their registry benchmarks), ``presets.for_benc
 ask/tell steps against the benchmark, and times each ``ask``. Printed: the median and the interquartile
 range of the last 10 asks (observations ``steps - 10`` to ``steps - 1``), in ms. Run it on a quiet
 machine: it measures wall-clock time.
+
+    python research/ask_overhead.py --first [--repeats 5]
+
+What a user meets first: each task in a fresh interpreter (``--repeats`` times), the model built (cached),
+then the first ask (the cold-start suggestion) and the first model-driven asks (the slowest of the 3
+after the card's ``init_random`` initial design), which pay the one-off costs (lazy imports of the GP and
+the optimiser, first calls into torch); printed as the median and range over the repeats, in ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,7 +40,22 @@ TASKS = (("functions", "hartmann3"), ("functions", "levy10"), ("hpobench-mlp", "
 def ask_times(benchmark_name: str, dataset: str, steps: int, settings: dict) -> np.ndarray:
     """Seconds of each of ``steps`` asks of one seed-0 run."""
     benchmark = make(benchmark_name, dataset)
+    return ask_times_of(presets.for_benchmark(benchmark, seed=0, **settings), benchmark, steps)
+
+
+def first_asks(benchmark_name: str, dataset: str, settings: dict) -> tuple[float, float, int]:
+    """Seconds of the first ask and the slowest of the 3 asks after the initial design (one of them may be
+    a random pick, the card's ``exploration``) of a seed-0 run, and the first of those asks' number (1-based:
+    the card's ``init_random`` + 1)."""
+    benchmark = make(benchmark_name, dataset)
     optimizer = presets.for_benchmark(benchmark, seed=0, **settings)
+    design = int(optimizer.settings().get("init_random", 0))
+    times = ask_times_of(optimizer, benchmark, design + 3)
+    return float(times[0]), float(times[design:].max()), design + 1
+
+
+def ask_times_of(optimizer, benchmark, steps: int) -> np.ndarray:
+    """Seconds of each of ``steps`` ask/tell steps' asks of ``optimizer`` on ``benchmark``."""
     times = []
     for _ in range(steps):
         started = time.perf_counter()
@@ -47,8 +70,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=110,
                         help="ask/tell steps per task; the last 10 asks are timed (default 110: 100-109 observations)")
     parser.add_argument("--settings", default="{}", help="JSON suggestion settings over the card's")
+    parser.add_argument("--first", action="store_true", help="time the first asks in fresh interpreters instead")
+    parser.add_argument("--repeats", type=int, default=5, help="--first: fresh interpreters per task")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # --first's child: one task, prints JSON
     args = parser.parse_args(argv)
     settings = json.loads(args.settings)
+    if args.one:
+        name, dataset = args.one.split("/")
+        print(json.dumps(first_asks(name, dataset, settings)))
+        return 0
+    if args.first:
+        print(f"settings over the card's: {settings or 'none'}; first asks in {args.repeats} fresh interpreters per task")
+        for name, dataset in TASKS:
+            runs = []
+            for _ in range(args.repeats):
+                out = subprocess.run([sys.executable, __file__, "--one", f"{name}/{dataset}", "--settings", args.settings],
+                                     capture_output=True, text=True, check=True)
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            first, driven = np.array([r[0] for r in runs]) * 1e3, np.array([r[1] for r in runs]) * 1e3
+            print(f"{name}/{dataset}: first ask median {np.median(first):.0f} ms ({first.min():.0f}-{first.max():.0f}); "
+                  f"slowest of asks {runs[0][2]}-{runs[0][2] + 2} median {np.median(driven):.0f} ms "
+                  f"({driven.min():.0f}-{driven.max():.0f})", flush=True)
+        return 0
     print(f"settings over the card's: {settings or 'none'}; last 10 of {args.steps} asks")
     for name, dataset in TASKS:
         last = ask_times(name, dataset, args.steps, settings)[-10:] * 1e3
