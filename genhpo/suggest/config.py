@@ -11,13 +11,13 @@ import dataclasses
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from genhpo.model.records import SettingsRecord
 
 #: settings whose default turns them off and that a run's identity leaves out while they are off
-OFF_WHEN_DEFAULT = ("gp_ard", "polish", "gp_prior", "gp_refit")
+OFF_WHEN_DEFAULT = ("gp_ard", "polish", "gp_prior", "gp_refit", "late_after", "late")
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,11 @@ class SuggestConfig(SettingsRecord):
             k results: a suggestion whose history extends the last fitted one by fewer than k results
             conditions the GP on its whole history with the last fit's hyperparameters (no optimisation).
             A resumed run replays its asks, so it refits where the original run did.
+        late_after: from this many results on (0: never), each suggestion follows the settings ``late``
+            over these: a hand-over within one run (same model, same generators), e.g. from the card's
+            early lead to a GP-led ranking's precision (decision 025).
+        late: the late phase's setting overrides (any setting but ``late`` and ``late_after``); given
+            exactly when ``late_after`` > 0.
 
     Raises ValueError naming the field for a value of the wrong type or out of range.
     """
@@ -85,6 +90,8 @@ class SuggestConfig(SettingsRecord):
     polish: int = 0
     gp_prior: bool = False
     gp_refit: int = 1
+    late_after: int = 0
+    late: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, low, zero_ok in (("temperature", 0.0, True), ("ridge", 0.0, True), ("ridge_l2", 0.0, False),
@@ -103,11 +110,32 @@ class SuggestConfig(SettingsRecord):
         object.__setattr__(self, "exploration", float(value))
         for name, low, why in (("n_samples", 1, ""), ("local", 0, ""), ("local_after", 0, ""), ("init_random", 0, ""),
                                ("local_scales", 1, ""), ("refine", 0, ""), ("polish", 0, ""), ("gp_refit", 1, ""),
+                               ("late_after", 0, ""),
                                ("refine_after", 5, " (the GP correction's minimum of results)")):
             value = getattr(self, name)
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
                 raise ValueError(f"{name} must be an int >= {low}{why}, got {value!r}")
             object.__setattr__(self, name, int(value))  # a numpy integer is stored as an int
+        self._check_late()
+
+    def _check_late(self) -> None:
+        """ValueError unless ``late`` is a mapping of known settings (not ``late``, ``late_after``) with valid
+        values, given exactly when ``late_after`` > 0; stores it as a plain dict."""
+        if not isinstance(self.late, Mapping):
+            raise ValueError(f"late must be a mapping of settings, got {self.late!r}")  # noqa: TRY004
+        object.__setattr__(self, "late", dict(self.late))
+        if bool(self.late) != bool(self.late_after):
+            raise ValueError(f"late and late_after go together: late_after {self.late_after} with "
+                             f"late {self.late!r} (late_after > 0 needs the late settings, and they need it)")
+        allowed = [f.name for f in dataclasses.fields(self) if f.name not in ("late", "late_after")]
+        unknown = sorted(set(self.late) - set(allowed))
+        if unknown:
+            raise ValueError(f"late: unknown {self.what} {unknown}; accepted: {', '.join(allowed)}")
+        self.late_config()  # its values are checked as any settings are
+
+    def late_config(self) -> SuggestConfig | None:
+        """The settings from ``late_after`` results on (None without a late phase)."""
+        return dataclasses.replace(self, late_after=0, late={}, **self.late) if self.late_after else None
 
     @classmethod
     def from_card(cls, card: Mapping[str, Any] | None) -> SuggestConfig:
@@ -121,7 +149,8 @@ class SuggestConfig(SettingsRecord):
         """The settings that identify a run: :meth:`to_dict` without the ``OFF_WHEN_DEFAULT`` settings that
         are at their default, which leaves a run's identity (and a stored run's resumption) unchanged by
         a setting added later that it does not use."""
-        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        defaults = {f.name: f.default_factory() if f.default is dataclasses.MISSING else f.default
+                    for f in dataclasses.fields(self)}
         return {k: v for k, v in self.to_dict().items() if k not in OFF_WHEN_DEFAULT or v != defaults[k]}
 
     def replace(self, **changes: Any) -> SuggestConfig:

@@ -50,11 +50,24 @@ class Suggester:
                              f"{self.layout.signature}; load a checkpoint trained on this space")
         self.model = model.eval()
         self.config = config
-        self.ranking = Ranking(self.model, [RidgeCorrection(config.ridge, config.ridge_l2), GPCorrection(config.gp, ard=config.gp_ard, prior=config.gp_prior, refit=config.gp_refit)])
-        self.policy = Policy(config.init_random, config.exploration, config.local, config.local_after,
-                             np.array([b.start for b in encoder.blocks], dtype=np.int64))
+        phases = [config] + ([config.late_config()] if config.late_after else [])
+        self._phases = [(c, self._ranking_of(c), self._policy_of(c)) for c in phases]
+        self.active, self.ranking, self.policy = self._phases[0]  # the settings of the current suggestion
         self.rng = np.random.default_rng(seed)
         self.generator = torch.Generator().manual_seed(seed)
+
+    def _ranking_of(self, config: SuggestConfig) -> Ranking:
+        return Ranking(self.model, [RidgeCorrection(config.ridge, config.ridge_l2),
+                                    GPCorrection(config.gp, ard=config.gp_ard, prior=config.gp_prior, refit=config.gp_refit)])
+
+    def _policy_of(self, config: SuggestConfig) -> Policy:
+        return Policy(config.init_random, config.exploration, config.local, config.local_after,
+                      np.array([b.start for b in self.encoder.blocks], dtype=np.int64))
+
+    def _phase(self, n_results: int) -> None:
+        """Take the settings of a history of ``n_results`` results: the late phase's from ``late_after`` on."""
+        late = len(self._phases) > 1 and n_results >= self.config.late_after
+        self.active, self.ranking, self.policy = self._phases[1 if late else 0]
 
     def observe_and_suggest(self, X_obs: Any, y_obs: Any, X_pen: Any = None,
                             exclude: Iterable[bytes] = ()) -> int | np.ndarray:
@@ -72,6 +85,7 @@ class Suggester:
 
     def pick(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray) -> int:
         """Index of the chosen row of a finite set of ``candidates (M, d)`` (the local neighbourhood first)."""
+        self._phase(len(y))
         index = np.arange(len(candidates))
         near = self.policy.neighbourhood(candidates, X, y, self.rng)
         if near is not None:
@@ -93,12 +107,12 @@ class Suggester:
         found by the local search has not passed that filter."""
         index, scorer = self._order(candidates, X, y, k)
         rows = candidates[list(index)]
-        if (scorer is None or not refine or not self.config.refine or not self.layout.numeric
-                or len(y) < self.config.refine_after):
+        if (scorer is None or not refine or not self.active.refine or not self.layout.numeric
+                or len(y) < self.active.refine_after):
             return rows
         seen = set(keys_of(X)) | set(exclude)
         best = self.climb(rows[0], scorer, seen)
-        if self.config.polish and scorer.gp is not None and scorer.gp.fitted:
+        if self.active.polish and scorer.gp is not None and scorer.gp.fitted:
             best = self.polish(best, scorer.gp.log_ei, seen)
         return np.vstack([best, rows])
 
@@ -110,7 +124,7 @@ class Suggester:
         halved. The candidates place the search in the right basin; the rounds resolve it finer than any
         fixed set of draws can (a step sd of 0.05 / 2^r after r failed rounds)."""
         current, value, sd = start, float(scorer(start[None])[0]), REFINE_SD
-        for _ in range(self.config.refine):
+        for _ in range(self.active.refine):
             moves = np.clip(perturb(np.repeat(current[None], REFINE_MOVES, axis=0), self.layout, self.rng, sd=sd),
                             0.0, 1.0)
             if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
@@ -152,7 +166,7 @@ class Suggester:
             return -float(values[0]), -(values[1:] - values[0]) / steps
 
         result = minimize(negative, start[numeric], jac=True, method="L-BFGS-B", bounds=[(0.0, 1.0)] * len(numeric),
-                          options={"maxiter": self.config.polish})
+                          options={"maxiter": self.active.polish})
         row = start.copy()
         row[numeric] = np.clip(result.x, 0.0, 1.0)
         projected, allowed = self.encoder.project(row[None])
@@ -163,12 +177,13 @@ class Suggester:
     def _order(self, candidates: np.ndarray, X: np.ndarray, y: np.ndarray,
                k: int) -> tuple[Sequence[int], Scorer | None]:
         """:meth:`order`'s indices and the ranking's scorer (None for a uniformly random pick)."""
+        self._phase(len(y))
         if self.policy.random_pick(len(y), self.rng):
             return self.rng.choice(len(candidates), size=k, replace=False).tolist(), None
         scorer = self.ranking.scorer(candidates, X, y)
         score = scorer(candidates)
-        if self.config.temperature:
-            score = score + self.config.temperature * self.rng.gumbel(size=len(score))
+        if self.active.temperature:
+            score = score + self.active.temperature * self.rng.gumbel(size=len(score))
         if k == 1:  # the first of the best, as the stable sort below would give
             return [int(np.argmax(score))], scorer
         return np.argsort(-score, kind="stable")[:k].tolist(), scorer
@@ -178,13 +193,14 @@ class Suggester:
         """``(N, d)`` rows: ``n_samples`` draws from p(x | I=1, c), as many random vectors and perturbations
         of the best rows, projected onto the space's conditions and forbidden clauses; rows whose key is
         observed or in ``exclude`` are dropped (unless that drops every row)."""
-        n = self.config.n_samples
+        self._phase(len(y))
+        n = self.active.n_samples
         drawn = self.model.sample(context_of(self.model, X, y), n, generator=self.generator).numpy().astype(float)
         parts = [drawn, random_vectors(self.encoder, n, self.rng)]
         if len(X):
             top = X[np.argsort(-y, kind="stable")[: max(1, min(5, len(X)))]]
             parts.append(perturb(top[self.rng.integers(len(top), size=n)], self.layout, self.rng,
-                                 self.config.local_scales))
+                                 self.active.local_scales))
         candidates = np.clip(np.vstack(parts), 0.0, 1.0)
         if self.encoder.config_space.conditions or self.encoder.config_space.forbidden_clauses:
             candidates = self._project(candidates)
