@@ -2,6 +2,7 @@
 
     python research/bench_new_spaces.py --variants '[{"local_scales": 1, "gp": 0}, {}]'
     python research/bench_new_spaces.py --variants '[{}, {"local_scales": 4, "gp": 30}]' --seeds 5 --trials 100
+    python research/bench_new_spaces.py --variants '[{}, ...]' --seeds 10 --first-seed 10 --yardsticks tpe,gp
 
 The selection tasks are BoTorch test functions that the ``functions`` benchmark (the one reported on,
 issue 17) does not contain: Six-Hump Camel (2-d), Rastrigin-3, Powell-4, Styblinski-Tang-4, Shekel-10
@@ -17,7 +18,9 @@ and per function the mean regret. The rule, fixed before a grid runs: the varian
 of its ranks at 25, 50 and 100 is chosen, unless its rank at 10 is worse than the current settings'
 (the first variant) by more than two standard errors (the early lead must stay). Also printed: each
 variant paired against the first (the difference of their ranks per pair, at each budget and averaged
-over the budgets from 25), which decision 024's stricter rule reads.
+over the budgets from 25), which decision 024's stricter rule reads. With ``--yardsticks tpe,gp``, Optuna's
+samplers run on the same functions and seeds, and a last table reads issue 17's target there (decision
+026): per variant and budget, the functions at ratio <= 1 and > 1.5 to the better yardstick's mean regret.
 
 Two processes side by side (one per function subset) each need one BLAS thread
 (``OMP_NUM_THREADS=1``): with two threads per process on 2 cores, a function took about six times as
@@ -65,9 +68,16 @@ class SelectionFunctions(FunctionBenchmark):
     functions = SELECTION
 
 
-def regret_curve(variant: dict, function: str, seed: int, trials: int) -> np.ndarray:
+def regret_curve(variant: dict | str, function: str, seed: int, trials: int) -> np.ndarray:
+    """``(trials,)`` regret of the incumbent; ``variant``: genhpo's settings over the card's, or the name of a
+    yardstick baseline (``"tpe"``, ``"gp"``: Optuna's samplers, as the reported tables run them)."""
     bench = SelectionFunctions(function)
-    optimizer = presets.for_space(bench.config_space, seed=seed, **variant)
+    if isinstance(variant, str):
+        from genhpo.baselines import make_baseline
+
+        optimizer = make_baseline(variant, bench, seed)
+    else:
+        optimizer = presets.for_space(bench.config_space, seed=seed, **variant)
     scores = [t.score for t in run(optimizer, bench, trials, seed=seed)]
     return bench.optimum - np.maximum.accumulate(scores)
 
@@ -78,20 +88,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--functions", default=",".join(SELECTION))
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
+    parser.add_argument("--yardsticks", default="",
+                        help="comma-separated baselines (e.g. tpe,gp) run on the same functions and seeds; adds the "
+                             "target table: per variant, functions at ratio <= 1 and > 1.5 to the better yardstick")
     args = parser.parse_args(argv)
     variants = json.loads(args.variants)
+    yardsticks = [y for y in args.yardsticks.split(",") if y]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     functions = args.functions.split(",")
     budgets = [b for b in BUDGETS if b <= args.trials]
     curves = {}  # (variant, function, seed) -> regret after 1..trials evaluations
     for f in functions:
         started = time.perf_counter()
-        for v, variant in enumerate(variants):
-            for seed in range(args.seeds):
+        for v, variant in enumerate([*variants, *yardsticks]):
+            for seed in seeds:
                 curves[v, f, seed] = regret_curve(variant, f, seed, args.trials)
         print(f"{f}: {time.perf_counter() - started:.0f} s", flush=True)
     ranks = {b: [] for b in budgets}
     for f in functions:
-        for seed in range(args.seeds):
+        for seed in seeds:
             for b in budgets:
                 values = pd.Series([round(curves[v, f, seed][b - 1], 10) for v in range(len(variants))])
                 ranks[b].append(values.rank().to_numpy())
@@ -120,10 +136,41 @@ def main(argv: list[str] | None = None) -> int:
             paired.append(row)
         print(pd.DataFrame(paired).to_string(index=False))
     print("\nmean regret per function at", budgets[-1])
-    table = {json.dumps(variant): {f: float(np.mean([curves[v, f, s][budgets[-1] - 1] for s in range(args.seeds)]))
-                                   for f in functions} for v, variant in enumerate(variants)}
+    names = [json.dumps(v) for v in variants] + yardsticks
+    table = {names[v]: {f: float(np.mean([curves[v, f, s][budgets[-1] - 1] for s in seeds])) for f in functions}
+             for v in range(len(names))}
     print(pd.DataFrame(table).to_string(float_format=lambda x: f"{x:.4g}"))
+    if yardsticks:
+        print_target(curves, variants, yardsticks, functions, seeds, budgets)
     return 0
+
+
+def print_target(curves: dict, variants: list, yardsticks: list[str], functions: list[str], seeds: range,
+                 budgets: list[int]) -> None:
+    """Issue 17's target read on the selection functions: per variant and budget, the functions whose mean
+    regret over the seeds is at most the better yardstick's (ratio <= 1) and those above 1.5 times it."""
+    def mean(v: int, f: str, b: int) -> float:
+        return float(np.mean([curves[v, f, s][b - 1] for s in seeds]))
+
+    first = len(variants)
+    rows = []
+    for v, variant in enumerate(variants):
+        row = {"variant": json.dumps(variant)}
+        met_all = far_all = 0
+        for b in budgets:
+            ratios = []
+            for f in functions:
+                best = min(mean(first + k, f, b) for k in range(len(yardsticks)))
+                ratios.append(mean(v, f, b) / best if best > 0 else (1.0 if mean(v, f, b) <= 0 else np.inf))
+            met, far = sum(r <= 1 for r in ratios), sum(r > 1.5 for r in ratios)
+            row[f"@{b} <=1 / >1.5"] = f"{met} / {far}"
+            if b >= 25:
+                met_all, far_all = met_all + met, far_all + far
+        row["from 25: <=1 / >1.5"] = f"{met_all} / {far_all}"
+        rows.append(row)
+    print(f"\ntarget on the selection functions: functions at ratio <= 1 / > 1.5 to the better of {', '.join(yardsticks)} "
+          f"(mean regret over {len(seeds)} seeds), of {len(functions)}")
+    print(pd.DataFrame(rows).to_string(index=False))
 
 
 if __name__ == "__main__":
