@@ -70,18 +70,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=110,
                         help="ask/tell steps per task; the last 10 asks are timed (default 110: 100-109 observations)")
     parser.add_argument("--settings", default="{}", help="JSON suggestion settings over the card's")
+    parser.add_argument("--tasks", default=",".join(f"{n}/{d}" for n, d in TASKS),
+                        help="comma-separated benchmark/dataset tasks (default: the four above)")
     parser.add_argument("--first", action="store_true", help="time the first asks in fresh interpreters instead")
     parser.add_argument("--repeats", type=int, default=5, help="--first: fresh interpreters per task")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # --first's child: one task, prints JSON
     args = parser.parse_args(argv)
     settings = json.loads(args.settings)
+    tasks = [tuple(task.split("/", 1)) for task in args.tasks.split(",")]
     if args.one:
         name, dataset = args.one.split("/")
         print(json.dumps(first_asks(name, dataset, settings)))
         return 0
     if args.first:
         print(f"settings over the card's: {settings or 'none'}; first asks in {args.repeats} fresh interpreters per task")
-        for name, dataset in TASKS:
+        for name, dataset in tasks:
             runs = []
             for _ in range(args.repeats):
                 out = subprocess.run([sys.executable, __file__, "--one", f"{name}/{dataset}", "--settings", args.settings],
@@ -93,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"({driven.min():.0f}-{driven.max():.0f})", flush=True)
         return 0
     print(f"settings over the card's: {settings or 'none'}; last 10 of {args.steps} asks")
-    for name, dataset in TASKS:
+    for name, dataset in tasks:
         last = ask_times(name, dataset, args.steps, settings)[-10:] * 1e3
         q1, median, q3 = np.percentile(last, [25, 50, 75])
         print(f"{name}/{dataset}: median {median:.1f} ms (IQR {q1:.1f}-{q3:.1f})", flush=True)
