@@ -55,7 +55,8 @@ def test_the_cold_card_settings_follow_the_space_size(cache):
     space = _new_space()
     space.add([UniformFloatHyperparameter(f"x{i}", 0.0, 1.0) for i in range(3)])  # 5 hyperparameters
     large = presets.for_space(space, 0).config
-    assert (large.refine, large.polish, large.exploration) == (4, 20, 0.0)
+    assert (large.refine, large.polish, large.exploration, large.gp_refit) == (4, 20, 0.0, 5)  # decision 027
+    assert small.gp_refit == 1
     assert small.gp == large.gp == 10.0 and small.local_scales == large.local_scales == 4
     assert len(cache) == 2
 
