@@ -54,10 +54,10 @@ class GPCorrection:
     kernel scale 1). The density ratio proposes and orders globally; the GP refines around the
     evidence, as GP-BO does. Zeros with fewer than ``min_results`` results or constant scores.
 
-    ``refit`` k > 1: the hyperparameters are optimised only when the history does not extend the last
-    optimised one by fewer than k results; in between, the GP is conditioned on the whole history with
-    the last fit's hyperparameters (the fit dominates the cost of a suggestion, and one result more
-    moves the hyperparameters little). The last fit is this object's state."""
+    ``refit`` k > 1: a history that extends the last optimised one by 1 to k - 1 results (its rows and
+    scores first, unchanged) keeps that fit's hyperparameters, the GP conditioned on the whole history;
+    any other history has them optimised. The fit dominates the cost of a suggestion, and a few results
+    more move the hyperparameters little. The last optimised fit is this object's state."""
 
     weight: float
     min_results: int = 5
@@ -103,7 +103,6 @@ class GPCorrection:
         if spread <= 1e-12:
             return GPScore(None, 0.0, 0.0, 1.0, candidates)
         return GPScore(gp, best, centre, spread, candidates, reference)
-
 
     def _reusable(self, X: np.ndarray, y: np.ndarray, shape: tuple[int, ...]) -> bool:
         """Whether the history ``X (n, d)``, ``y (n,)`` extends the last optimised fit's by 1 to ``refit`` - 1
