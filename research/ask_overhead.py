@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = json.loads(args.settings)
     tasks = [tuple(task.split("/", 1)) for task in args.tasks.split(",")]
+    if any(len(task) != 2 or not all(task) for task in tasks):
+        parser.error(f"--tasks takes benchmark/dataset pairs separated by commas, got {args.tasks!r}")
     if args.one:
         name, dataset = args.one.split("/")
         print(json.dumps(first_asks(name, dataset, settings)))
