@@ -43,12 +43,17 @@ from genhpo.suggest.objectives import ScalarTarget
 
 @contextmanager
 def _torch_threads(n: int) -> Iterator[None]:
-    """Run torch on ``n`` threads inside the block (the model's matrices are small: more threads
-    only add contention on a shared machine), restoring the caller's setting after."""
+    """Run torch and the BLAS libraries (numpy's and SciPy's, through threadpoolctl: the GP correction's
+    linear algebra) on ``n`` threads inside the block, restoring the caller's settings after. The model's
+    and the GP's matrices are small: more threads only add contention on a shared machine (on a loaded
+    2-core machine two BLAS threads made an ask on Hartmann-3 about 8 times slower)."""
+    from threadpoolctl import threadpool_limits
+
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:
-        yield
+        with threadpool_limits(limits=n, user_api="blas"):
+            yield
     finally:
         torch.set_num_threads(before)
 
@@ -64,7 +69,7 @@ class GenerativeOptimizer(Optimizer):
         config: suggestion settings; default: the card's ``optimizer`` entry (:meth:`SuggestConfig.from_card`).
         card: the checkpoint's model card (its name and sha256 identify a run's optimizer).
         rows: translates an HPO-B task's rows for ``observe_and_suggest`` (None: encoder rows).
-        threads: torch threads during a suggestion (a runtime choice: not a setting, same suggestions).
+        threads: torch and BLAS threads during a suggestion (a runtime choice: not a setting, same suggestions).
         enumerate_limit: largest finite space whose configurations are all enumerated as candidates.
         objectives: what ``tell``'s results are judged by (default: the score, maximised); several make
             each suggestion aim at a random scalarisation of them.

@@ -119,19 +119,26 @@ class SuggestConfig(SettingsRecord):
         self._check_late()
 
     def _check_late(self) -> None:
-        """ValueError unless ``late`` is a mapping of known settings (not ``late``, ``late_after``) with valid
-        values, given exactly when ``late_after`` > 0; stores it as a plain dict."""
+        """ValueError (prefixed ``late:`` for what is inside it) unless ``late`` is a mapping of known settings
+        (not ``late``, ``late_after``) with valid values, given exactly when ``late_after`` > 0; stores it as a
+        plain dict of values normalised as any settings are (a numpy integer as an int)."""
         if not isinstance(self.late, Mapping):
             raise ValueError(f"late must be a mapping of settings, got {self.late!r}")  # noqa: TRY004
-        object.__setattr__(self, "late", dict(self.late))
-        if bool(self.late) != bool(self.late_after):
-            raise ValueError(f"late and late_after go together: late_after {self.late_after} with "
-                             f"late {self.late!r} (late_after > 0 needs the late settings, and they need it)")
+        late = dict(self.late)
         allowed = [f.name for f in dataclasses.fields(self) if f.name not in ("late", "late_after")]
-        unknown = sorted(set(self.late) - set(allowed))
+        unknown = sorted(set(late) - set(allowed))
         if unknown:
             raise ValueError(f"late: unknown {self.what} {unknown}; accepted: {', '.join(allowed)}")
-        self.late_config()  # its values are checked as any settings are
+        if late:
+            try:
+                phase = dataclasses.replace(self, late_after=0, late={}, **late)
+            except ValueError as exc:
+                raise ValueError(f"late: {exc}") from None
+            late = {k: getattr(phase, k) for k in late}
+        object.__setattr__(self, "late", late)
+        if bool(late) != bool(self.late_after):
+            raise ValueError(f"late and late_after go together: late_after {self.late_after} with "
+                             f"late {late!r} (late_after > 0 needs the late settings, and they need it)")
 
     def late_config(self) -> SuggestConfig | None:
         """The settings from ``late_after`` results on (None without a late phase)."""

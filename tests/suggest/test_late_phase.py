@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from genhpo.suggest.config import SuggestConfig
@@ -15,7 +16,10 @@ from genhpo.suggest.config import SuggestConfig
     ({"late_after": 10}, "late and late_after go together"),
     ({"late_after": 10, "late": {"gp_weight": 1.0}}, r"late: unknown suggestion settings \['gp_weight'\]"),
     ({"late_after": 10, "late": {"late_after": 3}}, r"late: unknown suggestion settings \['late_after'\]"),
-    ({"late_after": 10, "late": {"exploration": 2.0}}, r"exploration must be in \[0, 1\]"),
+    ({"late_after": 10, "late": {"exploration": 2.0}}, r"late: exploration must be in \[0, 1\]"),
+    ({"late": {"exploration": 2.0}}, r"late: exploration must be in \[0, 1\]"),  # reported before the pairing
+    ({"late": {"nope": 1}}, r"late: unknown suggestion settings \['nope'\]"),
+    ({"late_after": 10, "late": {"gp_refit": 0}}, r"late: gp_refit must be an int >= 1"),
     ({"late_after": 10, "late": ["gp", 1.0]}, "late must be a mapping"),
     ({"late_after": -1, "late": {"gp": 1.0}}, "late_after must be an int >= 0"),
 ])
@@ -31,6 +35,7 @@ def test_late_settings_round_trip_and_identity():
     config = plain.replace(gp=10.0, late_after=40, late={"gp": 100.0, "gp_ard": True})
     again = SuggestConfig.from_dict(json.loads(json.dumps(config.to_dict())))  # as a card stores it
     assert again == config and again.identity_dict()["late"] == {"gp": 100.0, "gp_ard": True}
+    assert type(plain.replace(late_after=5, late={"gp_refit": np.int64(5)}).late["gp_refit"]) is int  # JSON-ready
     late = config.late_config()
     assert (late.gp, late.gp_ard, late.late_after, late.late) == (100.0, True, 0, {})
     assert late.replace(gp=10.0, gp_ard=False) == SuggestConfig(gp=10.0)
