@@ -80,17 +80,23 @@ def main(argv: list[str] | None = None) -> int:
     tasks = [tuple(task.split("/", 1)) for task in args.tasks.split(",")]
     if any(len(task) != 2 or not all(task) for task in tasks):
         parser.error(f"--tasks takes benchmark/dataset pairs separated by commas, got {args.tasks!r}")
+    if args.steps < 10:
+        parser.error(f"--steps must be at least 10 (the last 10 asks are timed), got {args.steps}")
     if args.one:
         name, dataset = args.one.split("/")
         print(json.dumps(first_asks(name, dataset, settings)))
         return 0
     if args.first:
-        print(f"settings over the card's: {settings or 'none'}; first asks in {args.repeats} fresh interpreters per task")
+        print(f"settings over the card's: {settings or 'none'}; first asks in {args.repeats} fresh interpreter(s) per task")
         for name, dataset in tasks:
             runs = []
             for _ in range(args.repeats):
                 out = subprocess.run([sys.executable, __file__, "--one", f"{name}/{dataset}", "--settings", args.settings],
-                                     capture_output=True, text=True, check=True)
+                                     capture_output=True, text=True, check=False)
+                if out.returncode:
+                    print(out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"{name}/{dataset} failed",
+                          file=sys.stderr)
+                    return 1
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
             first, driven = np.array([r[0] for r in runs]) * 1e3, np.array([r[1] for r in runs]) * 1e3
             print(f"{name}/{dataset}: first ask median {np.median(first):.0f} ms ({first.min():.0f}-{first.max():.0f}); "

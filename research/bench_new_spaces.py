@@ -18,7 +18,7 @@ and per function the mean regret. The rule, fixed before a grid runs: the varian
 of its ranks at 25, 50 and 100 is chosen, unless its rank at 10 is worse than the current settings'
 (the first variant) by more than two standard errors (the early lead must stay). Also printed: each
 variant paired against the first (the difference of their ranks per pair, at each budget and averaged
-over the budgets from 25), which decision 024's stricter rule reads. With ``--yardsticks tpe,gp``, Optuna's
+over the budgets from 25; printed when ``--trials`` reaches 25), which decision 024's stricter rule reads. With ``--yardsticks tpe,gp``, Optuna's
 samplers run on the same functions and seeds, and a last table reads issue 17's target there (decision
 026): per variant and budget, the functions at ratio <= 1 and > 1.5 to the better yardstick's mean regret.
 
@@ -94,7 +94,15 @@ def main(argv: list[str] | None = None) -> int:
                              "target table: per variant, functions at ratio <= 1 and > 1.5 to the better yardstick")
     args = parser.parse_args(argv)
     variants = json.loads(args.variants)
+    if not isinstance(variants, list) or not variants or not all(isinstance(v, dict) for v in variants):
+        parser.error(f"--variants takes a JSON list of settings objects (the first is the reference), got {args.variants!r}")
     yardsticks = [y for y in args.yardsticks.split(",") if y]
+    from genhpo.baselines import BASELINES
+
+    unknown = [y for y in yardsticks if y not in BASELINES] + [f for f in args.functions.split(",") if f not in SELECTION]
+    if unknown:
+        parser.error(f"unknown yardstick or function {unknown}; yardsticks: {', '.join(BASELINES)}; "
+                     f"functions: {', '.join(SELECTION)}")
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     functions = args.functions.split(",")
     budgets = [b for b in BUDGETS if b <= args.trials]
