@@ -18,9 +18,10 @@ and per function the mean regret. The rule, fixed before a grid runs: the varian
 of its ranks at 25, 50 and 100 is chosen, unless its rank at 10 is worse than the current settings'
 (the first variant) by more than two standard errors (the early lead must stay). Also printed: each
 variant paired against the first (the difference of their ranks per pair, at each budget and averaged
-over the budgets from 25; printed when ``--trials`` reaches 25), which decision 024's stricter rule reads. With ``--yardsticks tpe,gp``, Optuna's
-samplers run on the same functions and seeds, and a last table reads issue 17's target there (decision
-026): per variant and budget, the functions at ratio <= 1 and > 1.5 to the better yardstick's mean regret.
+over the budgets from 25; printed when ``--trials`` reaches 25), which decision 024's stricter rule
+reads. With ``--yardsticks tpe,gp``, Optuna's samplers run on the same functions and seeds, and a last
+table reads issue 17's target there (decision 026): per variant and budget, the functions at ratio <= 1
+and > 1.5 to the better yardstick's mean regret (:func:`research.new_space_targets.ratio`).
 
 Two processes side by side (one per function subset) each need one BLAS thread
 (``OMP_NUM_THREADS=1``): with two threads per process on 2 cores, a function took about six times as
@@ -43,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from genhpo import presets
 from genhpo.benchmarks.functions import FunctionBenchmark
 from genhpo.loop import run
+from research.new_space_targets import ratio
 
 SELECTION = {
     "sixhumpcamel": ("SixHumpCamel", {}),
@@ -169,7 +171,7 @@ def print_target(curves: dict, variants: list, yardsticks: list[str], functions:
             ratios = []
             for f in functions:
                 best = min(mean(first + k, f, b) for k in range(len(yardsticks)))
-                ratios.append(mean(v, f, b) / best if best > 0 else (1.0 if mean(v, f, b) <= 0 else np.inf))
+                ratios.append(ratio(mean(v, f, b), best))
             met, far = sum(r <= 1 for r in ratios), sum(r > 1.5 for r in ratios)
             row[f"@{b} <=1 / >1.5"] = f"{met} / {far}"
             if b >= 25:
