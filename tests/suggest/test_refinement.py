@@ -8,7 +8,7 @@ import pytest
 from genhpo.model.layout import Layout
 from genhpo.suggest.candidates import perturb
 from genhpo.suggest.config import SuggestConfig
-from genhpo.suggest.ranking import GPCorrection
+from genhpo.suggest.ranking import GPCorrection, Posterior
 
 LAYOUT = Layout(dim=3, categorical=(), numeric=(0, 1, 2), signature="three floats")
 
@@ -163,6 +163,31 @@ def test_ard_kernel_finds_the_relevant_dimension():
     length = score.gp.kernel_.k1.k2.length_scale
     assert length.shape == (2,) and length[1] > 3 * length[0]
     assert np.ndim(GPCorrection(1.0).prepare(X, X, y).gp.kernel_.k1.k2.length_scale) == 0
+
+
+@pytest.mark.parametrize("ard", [False, True])
+@pytest.mark.parametrize("prior", [False, True])
+def test_posterior_predicts_what_scikit_learn_predicts_bit_for_bit(ard, prior):
+    """The acquisition optimisation's direct predictions equal GaussianProcessRegressor.predict exactly (so
+    a suggestion does not depend on which of them scored it), on rows inside, at and outside the history."""
+    rng = np.random.default_rng(3)
+    X = rng.random((60, 4))
+    y = np.sin(6 * X @ np.array([1.0, 0.5, 0.2, 0.0])) + 0.05 * rng.standard_normal(60)
+    gp = GPCorrection(1.0, ard=ard, prior=prior).prepare(X, X, y).gp
+    rows = np.vstack([rng.random((7, 4)), X[:3], rng.random((1, 4)) * 3])
+    mean, sd = Posterior(gp).predict(rows)
+    expected_mean, expected_sd = gp.predict(rows, return_std=True)
+    assert np.array_equal(mean, expected_mean) and np.array_equal(sd, expected_sd)
+    assert mean.shape == sd.shape == (11,) and sd[7:10].max() < sd[:7].min()  # near zero at observed rows
+
+
+def test_posterior_refuses_another_kernel():
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import RBF
+
+    gp = GaussianProcessRegressor(RBF()).fit(np.random.default_rng(0).random((5, 2)), np.arange(5.0))
+    with pytest.raises(ValueError, match="ConstantKernel \\* Matern"):
+        Posterior(gp)
 
 
 def test_refit_reuses_the_hyperparameters_on_an_extended_history():
