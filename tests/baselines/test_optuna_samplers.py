@@ -106,3 +106,12 @@ def test_the_registry_builds_both(nb201_cifar10):
     tpe, gp = make_baseline("tpe", nb201_cifar10, 1), make_baseline("gp", nb201_cifar10, 1)
     assert (tpe.settings()["sampler"], gp.settings()["sampler"]) == ("tpe", "gp")
     assert tpe.settings()["optuna_version"] == "5.0.0"
+
+
+def test_the_gp_baseline_runs_optunas_batched_acquisition_optimisation():
+    """The set-up installs greenlet (the ``optuna`` extra), so GPSampler batches its L-BFGS-B restarts as
+    Optuna's users with its ``optional`` extra get it; a missing greenlet would make the baseline slower
+    per trial than the sampler users run."""
+    from optuna._gp import batched_lbfgsb
+
+    assert batched_lbfgsb._greenlet_imports.is_successful(), "greenlet missing: pip install -e '.[optuna]'"
