@@ -49,8 +49,9 @@ def models_dir() -> Path:
 #: model cached by an older recipe is never taken for today's: 2 = interactions capped at 4 per hyperparameter;
 #: 3 = the card's settings add multiscale local moves and the GP correction; 4 = and acquisition optimisation;
 #: 5 = and the L-BFGS-B polish of the GP's log EI; 6 = settings per space size (decision 023); 7 = larger
-#: spaces refit the GP's hyperparameters every 5 results (decision 027)
-COLD_RECIPE_VERSION = 7
+#: spaces refit the GP's hyperparameters every 5 results (decision 027); 8 = small spaces hand over to a
+#: GP-led ranking after 50 results (decision 030)
+COLD_RECIPE_VERSION = 8
 
 
 def _cold_stem(signature: str) -> Path:

@@ -138,7 +138,8 @@ class SuggestConfig(SettingsRecord):
         object.__setattr__(self, "late", late)
         if bool(late) != bool(self.late_after):
             raise ValueError(f"late and late_after go together: late_after {self.late_after} with "
-                             f"late {late!r} (late_after > 0 needs the late settings, and they need it)")
+                             f"late {late!r} (late_after > 0 needs the late settings, and they need it; "
+                             "to turn a card's late phase off, give late_after=0 and late={})")
 
     def late_config(self) -> SuggestConfig | None:
         """The settings from ``late_after`` results on (None without a late phase)."""
