@@ -138,12 +138,15 @@ FUNCTIONS_TABLE = (
     ("Regret f(x) - f* of the incumbent, mean (standard error) over 10 seeds. genhpo = the space's quick cold "
      "model (synthetic tasks only) with its card's settings: multiscale local moves and the GP correction; "
      "with at most 4 hyperparameters (Branin, Hartmann-3, Rosenbrock-4) the chosen candidate as drawn and 10 % "
-     "random candidates, above that 4 rounds of acquisition optimisation, up to 20 L-BFGS-B iterations on the "
+     "random candidates, then from 50 results on a GP-led ranking with acquisition optimisation; with more, 4 "
+     "rounds of acquisition optimisation, up to 20 L-BFGS-B iterations on the "
      "GP's log EI, no random candidates and the GP's hyperparameters optimised every 5 results "
      "(`docs/decisions/010-cold-start-refinement.md`, "
      "`013-acquisition-optimisation.md`, `019-acquisition-polish-and-ard.md`, "
-     "`023-low-dimensional-settings.md`, `027-cold-card-refit.md`); its rows were re-run with `--optimizers genhpo` and stored with "
-     "`--update` (the baselines are deterministic given the seed). gp and tpe are Optuna's samplers. "
+     "`023-low-dimensional-settings.md`, `027-cold-card-refit.md`, `030-hand-over-by-the-absolute-overhead.md`); "
+     "its rows were re-run with `--optimizers genhpo` and stored with "
+     "`--update` (the baselines are deterministic given the seed and the environment; the gp rows were re-run "
+     "when the set-up added greenlet, `029-optuna-gp-batched.md`). gp and tpe are Optuna's samplers. "
      "`python research/new_space_targets.py` prints genhpo's ratio to the better of tpe and gp."),
 )
 
