@@ -165,11 +165,12 @@ def figure(rows: list[dict], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="one experiment directory per condition, and the figure")
-    parser.add_argument("--only", default=None, help="comma-separated condition names (file stems) to run")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated condition names (file stems) to run; the figure covers every condition run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--figure-only", action="store_true", help="score the existing experiments only")
     args = parser.parse_args(argv)
-    chosen = conditions()
+    chosen = every = conditions()
     if args.only:
         names = set(args.only.split(","))
         unknown = names - {c.stem for c in chosen}
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             timings[config.stem] = {"seconds": round(seconds[config.stem], 1), "workers": args.workers}
             timings_path.write_text(json.dumps(timings, indent=1))
     rows = []
-    for config in chosen:
+    for config in every:  # the figure covers every condition run so far, not only those just run
         root = args.out / config.stem
         if not (root / "experiment.json").exists():
             print(f"{config.stem}: not run yet", flush=True)
@@ -208,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         group = sorted((r for r in rows if (r["condition"], r["budget"]) == (condition, budget)), key=lambda r: r["rank"])
         cells = ", ".join(f"{r['optimizer']} {r['rank']:.2f} ± {r['half_width']:.2f}" for r in group)
         lines.append(f"| {condition} | {budget} | {cells} ({group[0]['pairs']}) |")
-    timed = {c.stem: _timing(timings[c.stem]) for c in chosen if c.stem in timings}
+    scored = {r["condition"] for r in rows}
+    timed = {c.stem: _timing(timings[c.stem]) for c in every if c.stem in timings and c.stem in scored}
     if timed:
         workers = {w for _, w in timed.values()}
         said = (f" ({workers.pop()} worker(s))" if len(workers) == 1 and None not in workers else "")

@@ -55,5 +55,9 @@ def test_a_tiny_study_writes_the_heat_map(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "conditions.png").stat().st_size > 10_000
     # the wall-clock line states the worker count the runs used, not a fixed one
     assert "Wall-clock on this machine (1 worker(s))" in (tmp_path / "out" / "conditions.md").read_text()
+    # re-running one condition (resumed: nothing new to run) rescores every condition run so far
+    assert conditions.main(["--out", str(tmp_path / "out"), "--workers", "1", "--only", "1-tiny"]) == 0
+    assert (tmp_path / "out" / "conditions.csv").read_text().splitlines() == rows
+    assert "2-constrained" in (tmp_path / "out" / "conditions.md").read_text()
     with pytest.raises(SystemExit):
         conditions.main(["--out", str(tmp_path / "out"), "--only", "no-such-condition"])
