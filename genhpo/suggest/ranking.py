@@ -169,12 +169,18 @@ class Posterior:
         self.y_mean, self.y_std = gp._y_train_mean, gp._y_train_std
 
     def predict(self, rows: np.ndarray, return_std: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """``(mean (k,), sd (k,))`` at ``rows (k, d)``; ``return_std`` is scikit-learn's keyword and must be
+        True (ValueError otherwise: the acquisition needs both)."""
         import math
 
         from scipy.linalg import solve_triangular
         from scipy.spatial.distance import cdist
 
+        if not return_std:
+            raise ValueError("Posterior.predict returns the mean and the standard deviation; return_std must be True")
         rows = np.atleast_2d(np.asarray(rows, dtype=float))
+        # the kernel objects' own operations, kept in their order (constant x Matern, plus the white kernel's
+        # zero cross-covariance; its variance on the diagonal) so that every bit equals scikit-learn's
         K = cdist(rows / self.length, self.train, metric="euclidean") * math.sqrt(5)
         K_trans = np.full(K.shape, self.scale) * ((1.0 + K + K**2 / 3.0) * np.exp(-K)) + np.zeros(K.shape)
         mean = self.y_std * (K_trans @ self.alpha) + self.y_mean

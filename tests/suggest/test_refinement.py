@@ -179,6 +179,8 @@ def test_posterior_predicts_what_scikit_learn_predicts_bit_for_bit(ard, prior):
     expected_mean, expected_sd = gp.predict(rows, return_std=True)
     assert np.array_equal(mean, expected_mean) and np.array_equal(sd, expected_sd)
     assert mean.shape == sd.shape == (11,) and sd[7:10].max() < sd[:7].min()  # near zero at observed rows
+    with pytest.raises(ValueError, match="return_std must be True"):
+        Posterior(gp).predict(rows, return_std=False)
 
 
 def test_posterior_refuses_another_kernel():
