@@ -163,15 +163,13 @@ def print_target(curves: dict, variants: list, yardsticks: list[str], functions:
         return float(np.mean([curves[v, f, s][b - 1] for s in seeds]))
 
     first = len(variants)
+    best = {(f, b): min(mean(first + k, f, b) for k in range(len(yardsticks))) for f in functions for b in budgets}
     rows = []
     for v, variant in enumerate(variants):
         row = {"variant": json.dumps(variant)}
         met_all = far_all = 0
         for b in budgets:
-            ratios = []
-            for f in functions:
-                best = min(mean(first + k, f, b) for k in range(len(yardsticks)))
-                ratios.append(ratio(mean(v, f, b), best))
+            ratios = [ratio(mean(v, f, b), best[f, b]) for f in functions]
             met, far = sum(r <= 1 for r in ratios), sum(r > 1.5 for r in ratios)
             row[f"@{b} <=1 / >1.5"] = f"{met} / {far}"
             if b >= 25:

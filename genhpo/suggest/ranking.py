@@ -9,6 +9,7 @@ its own score; an ablation composes another ranking, not another keyword in the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,11 +99,12 @@ class GPCorrection:
         if self.refit > 1 and not reuse:
             self.last_fit.update(X=X.copy(), y=y.copy(), theta=gp.kernel_.theta.copy())
         best = float(z.max())
-        reference = _log_ei(gp, candidates, best)
+        posterior = Posterior(gp)
+        reference = _log_ei(posterior, candidates, best)
         centre, spread = float(reference.mean()), float(reference.std())
         if spread <= 1e-12:
             return GPScore(None, 0.0, 0.0, 1.0, candidates)
-        return GPScore(gp, best, centre, spread, candidates, reference)
+        return GPScore(gp, best, centre, spread, candidates, reference, posterior)
 
     def _reusable(self, X: np.ndarray, y: np.ndarray, shape: tuple[int, ...]) -> bool:
         """Whether the history ``X (n, d)``, ``y (n,)`` extends the last optimised fit's by 1 to ``refit`` - 1
@@ -121,10 +123,10 @@ class GPScore:
     climbs."""
 
     def __init__(self, gp: Any, best: float, centre: float, spread: float, candidates: np.ndarray,
-                 reference: np.ndarray | None = None) -> None:
+                 reference: np.ndarray | None = None, posterior: Posterior | None = None) -> None:
         self.gp, self.best, self.centre, self.spread = gp, best, centre, spread
         self._candidates, self._reference = candidates, reference
-        self._posterior = Posterior(gp) if gp is not None else None
+        self._posterior = posterior if posterior is not None or gp is None else Posterior(gp)
 
     @property
     def fitted(self) -> bool:
@@ -154,6 +156,8 @@ class Posterior:
     :meth:`GPCorrection.prepare`; ValueError for another."""
 
     def __init__(self, gp: Any) -> None:
+        from scipy.linalg import solve_triangular
+        from scipy.spatial.distance import cdist
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, Product, Sum, WhiteKernel
 
         kernel = gp.kernel_
@@ -167,34 +171,29 @@ class Posterior:
         self.train = gp.X_train_ / self.length
         self.alpha, self.cholesky = gp.alpha_, gp.L_
         self.y_mean, self.y_std = gp._y_train_mean, gp._y_train_std
+        self._cdist, self._solve = cdist, solve_triangular  # looked up once: predict is called per optimiser step
 
     def predict(self, rows: np.ndarray, return_std: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """``(mean (k,), sd (k,))`` at ``rows (k, d)``; ``return_std`` is scikit-learn's keyword and must be
         True (ValueError otherwise: the acquisition needs both)."""
-        import math
-
-        from scipy.linalg import solve_triangular
-        from scipy.spatial.distance import cdist
-
         if not return_std:
             raise ValueError("Posterior.predict returns the mean and the standard deviation; return_std must be True")
         rows = np.atleast_2d(np.asarray(rows, dtype=float))
         # the kernel objects' own operations, kept in their order (constant x Matern, plus the white kernel's
         # zero cross-covariance; its variance on the diagonal) so that every bit equals scikit-learn's
-        K = cdist(rows / self.length, self.train, metric="euclidean") * math.sqrt(5)
+        K = self._cdist(rows / self.length, self.train, metric="euclidean") * math.sqrt(5)
         K_trans = np.full(K.shape, self.scale) * ((1.0 + K + K**2 / 3.0) * np.exp(-K)) + np.zeros(K.shape)
         mean = self.y_std * (K_trans @ self.alpha) + self.y_mean
-        V = solve_triangular(self.cholesky, K_trans.T, lower=True, check_finite=False)
-        var = (np.full(len(rows), self.scale) * np.ones(len(rows)) + np.full(len(rows), self.noise)).copy()
+        V = self._solve(self.cholesky, K_trans.T, lower=True, check_finite=False)
+        var = np.full(len(rows), self.scale) * np.ones(len(rows)) + np.full(len(rows), self.noise)
         var -= np.einsum("ij,ji->i", V.T, V)
         var[var < 0] = 0.0
         return mean, np.sqrt(var * self.y_std**2)
 
 
-def _log_ei(gp: Any, rows: np.ndarray, best: float) -> np.ndarray:
-    """``(k,)`` log expected improvement over ``best`` of the fitted GP's predictions at ``rows (k, d)``
-    (``gp``: a scikit-learn GP or its :class:`Posterior`); the log keeps its scale from vanishing far
-    from the incumbent."""
+def _log_ei(gp: Posterior, rows: np.ndarray, best: float) -> np.ndarray:
+    """``(k,)`` log expected improvement over ``best`` of a fitted GP's predictions (its :class:`Posterior`)
+    at ``rows (k, d)``; the log keeps its scale from vanishing far from the incumbent."""
     from scipy.special import ndtr  # the standard normal cdf (scipy.stats.norm.cdf without its dispatch)
 
     mean, sd = gp.predict(rows, return_std=True)
