@@ -50,8 +50,9 @@ def models_dir() -> Path:
 #: 3 = the card's settings add multiscale local moves and the GP correction; 4 = and acquisition optimisation;
 #: 5 = and the L-BFGS-B polish of the GP's log EI; 6 = settings per space size (decision 023); 7 = larger
 #: spaces refit the GP's hyperparameters every 5 results (decision 027); 8 = small spaces hand over to a
-#: GP-led ranking after 50 results (decision 030)
-COLD_RECIPE_VERSION = 8
+#: GP-led ranking after 50 results (decision 030); 9 = larger spaces fit one GP length scale per entry under
+#: priors (decision 031)
+COLD_RECIPE_VERSION = 9
 
 
 def _cold_stem(signature: str) -> Path:

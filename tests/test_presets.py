@@ -57,6 +57,8 @@ def test_the_cold_card_settings_follow_the_space_size(cache):
     large = presets.for_space(space, 0).config
     assert (large.refine, large.polish, large.exploration, large.gp_refit) == (4, 20, 0.0, 5)  # decision 027
     assert small.gp_refit == 1
+    # decision 031: larger spaces fit one length scale per entry under priors; small ones before the hand-over not
+    assert large.gp_ard and large.gp_prior and not small.gp_ard and not small.gp_prior
     # decision 030: small spaces hand over to the GP-led ranking after 50 results; larger ones never do
     assert small.late_after == 50 and small.late_config().gp == 100.0 and small.late_config().polish == 20
     assert large.late_after == 0 and large.late_config() is None
