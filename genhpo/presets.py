@@ -51,8 +51,9 @@ def models_dir() -> Path:
 #: 5 = and the L-BFGS-B polish of the GP's log EI; 6 = settings per space size (decision 023); 7 = larger
 #: spaces refit the GP's hyperparameters every 5 results (decision 027); 8 = small spaces hand over to a
 #: GP-led ranking after 50 results (decision 030); 9 = larger spaces fit one GP length scale per entry under
-#: priors (decision 031)
-COLD_RECIPE_VERSION = 9
+#: priors (decision 031); 10 = a space's size leaves out constants, as its signature does (a cached model
+#: was shared by spaces that differ only in constants, while their settings could differ)
+COLD_RECIPE_VERSION = 10
 
 
 def _cold_stem(signature: str) -> Path:

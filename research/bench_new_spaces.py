@@ -67,6 +67,9 @@ SELECTION = {
 #: reports hpobench-mlp segment and vehicle and hpolib-fcnet protein_structure)
 TABLES = ("hpolib-fcnet/naval_propulsion", "hpolib-fcnet/parkinsons_telemonitoring", "hpolib-fcnet/slice_localization",
           "hpobench-mlp/australian", "hpobench-mlp/kc1", "hpobench-mlp/phoneme")
+#: the reported new-space tasks (``research/new_space_targets.py``'s files), refused as selection tasks
+REPORTED = ("branin", "hartmann3", "ackley5", "rosenbrock4", "levy10", "ackley-mixed10", "hpobench-mlp/segment",
+            "hpobench-mlp/vehicle", "hpolib-fcnet/protein_structure")
 BUDGETS = (10, 25, 50, 100)
 
 
@@ -107,25 +110,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--functions", default=",".join(SELECTION),
-                        help="comma-separated selection tasks: the functions (the default: all of them) and the "
-                             "tables of TABLES (<benchmark>/<dataset>)")
+                        help="comma-separated selection tasks (default: all the functions): "
+                             f"{', '.join((*SELECTION, *TABLES))}")
     parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
     parser.add_argument("--yardsticks", default="",
                         help="comma-separated baselines (e.g. tpe,gp) run on the same functions and seeds; adds the "
                              "target table: per variant, functions at ratio <= 1 and > 1.5 to the better yardstick")
     args = parser.parse_args(argv)
-    variants = json.loads(args.variants)
+    try:
+        variants = json.loads(args.variants)
+    except json.JSONDecodeError as error:
+        parser.error(f"--variants is not valid JSON ({error}): {args.variants!r}")
     if not isinstance(variants, list) or not variants or not all(isinstance(v, dict) for v in variants):
         parser.error(f"--variants takes a JSON list of settings objects (the first is the reference), got {args.variants!r}")
-    yardsticks = [y for y in args.yardsticks.split(",") if y]
-    from genhpo.baselines import BASELINES
+    from genhpo.suggest.config import SuggestConfig
 
-    unknown = [y for y in yardsticks if y not in BASELINES] + [f for f in args.functions.split(",") if f not in (*SELECTION, *TABLES)]
-    if unknown:
-        parser.error(f"unknown yardstick or function {unknown}; yardsticks: {', '.join(BASELINES)}; "
-                     f"functions: {', '.join((*SELECTION, *TABLES))}")
-    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    for variant in variants:  # refused before anything runs, not after the first variants have
+        try:
+            SuggestConfig().replace(**variant)
+        except (TypeError, ValueError) as error:
+            parser.error(f"--variants: {json.dumps(variant)}: {error}")
     functions = args.functions.split(",")
+    reported = [f for f in functions if f in REPORTED]
+    if reported:
+        parser.error(f"{reported} are reported tasks (research/new_space_targets.py), never selection tasks; "
+                     f"selection tasks: {', '.join((*SELECTION, *TABLES))}")
+    unknown = [f for f in functions if f not in (*SELECTION, *TABLES)]
+    if unknown:
+        parser.error(f"unknown selection task {unknown}; accepted: {', '.join((*SELECTION, *TABLES))}")
+    yardsticks = [y for y in args.yardsticks.split(",") if y]
+    from genhpo.baselines import BASELINES, make_baseline
+
+    for y in yardsticks:  # a baseline that cannot run on a plain task (fidelities, related tasks) is refused now
+        try:
+            make_baseline(y, selection_task(functions[0]), args.first_seed)
+        except ValueError as error:
+            parser.error(f"yardstick {y!r} cannot run here: {error}; baselines: {', '.join(BASELINES)}")
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     budgets = [b for b in BUDGETS if b <= args.trials]
     curves = {}  # (variant, function, seed) -> regret after 1..trials evaluations
     for f in functions:

@@ -66,6 +66,22 @@ def test_the_cold_card_settings_follow_the_space_size(cache):
     assert len(cache) == 2
 
 
+def test_constants_do_not_count_towards_the_space_size(cache):
+    """A constant is not encoded, so a space with one more constant shares the cached cold model of the space
+    without it: it must also share its settings, whichever of the two was built first."""
+    from ConfigSpace import ConfigurationSpace, Constant, Float
+
+    def space(constant: bool) -> ConfigurationSpace:
+        s = ConfigurationSpace(seed=0)
+        s.add([Float(f"x{i}", (0.0, 1.0)) for i in range(4)] + ([Constant("c", 1)] if constant else []))
+        return s
+
+    with_constant = presets.for_space(space(True), 0).config
+    without = presets.for_space(space(False), 0).config
+    assert with_constant == without and with_constant.late_after == 50 and not with_constant.gp_ard
+    assert len(cache) == 1
+
+
 def test_shipped_presets_and_their_identity(nb201_cifar10, cache):
     opt = presets.for_benchmark(nb201_cifar10, 3)
     assert opt.card["name"] == "nb201-holdout-cifar10" and not cache

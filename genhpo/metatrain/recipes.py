@@ -347,8 +347,11 @@ SMALL_SPACE = 4
 
 
 def quick_optimizer(config_space: ConfigurationSpace) -> dict[str, float | int]:
-    """The quick cold card's suggestion settings for ``config_space`` (by its number of hyperparameters)."""
-    return dict(QUICK_OPTIMIZER_SMALL if len(config_space) <= SMALL_SPACE else QUICK_OPTIMIZER_LARGE)
+    """The quick cold card's suggestion settings for ``config_space`` by its number of hyperparameters other
+    than constants: the ones the encoder (and so the cached model's space signature) sees, so that two spaces
+    sharing a cached cold model share its settings too."""
+    size = len(SpaceEncoder(config_space).blocks)
+    return dict(QUICK_OPTIMIZER_SMALL if size <= SMALL_SPACE else QUICK_OPTIMIZER_LARGE)
 
 
 def train_quick_cold(config_space: ConfigurationSpace, out: str | Path) -> TrainResult:

@@ -30,9 +30,28 @@ def test_a_selection_table_is_the_real_table_behind_the_user_space():
     assert np.isfinite(result.score) and task.optimum - result.score >= 0
 
 
-def test_an_unknown_or_reported_task_is_refused_naming_the_accepted(capsys):
-    for name in ("hpolib-fcnet/protein_structure", "nosuch"):
-        with pytest.raises(SystemExit):
-            bench.main(["--variants", "[{}]", "--functions", name])
+def test_bad_arguments_are_refused_before_anything_runs(capsys):
+    """A reported task, an unknown one, a bad variant, malformed JSON and a yardstick that cannot run on a
+    plain task all stop the command with a message naming the problem (exit 2), before any run."""
+    cases = {
+        ("--variants", "[{}]", "--functions", "hpolib-fcnet/protein_structure"): ["reported task", "hpobench-mlp/kc1"],
+        ("--variants", "[{}]", "--functions", "nosuch"): ["unknown selection task ['nosuch']", "hpobench-mlp/kc1"],
+        ("--variants", '[{}, {"gp_ard": "yes"}]', "--functions", "beale"): ['{"gp_ard": "yes"}', "gp_ard"],
+        ("--variants", '[{}, {"gp_arb": true}]', "--functions", "beale"): ["gp_arb"],
+        ("--variants", "[{},", "--functions", "beale"): ["not valid JSON"],
+        ("--variants", "[{}]", "--functions", "beale", "--yardsticks", "tpe,hyperband"): ["'hyperband' cannot run"],
+    }
+    for argv, expected in cases.items():
+        with pytest.raises(SystemExit) as stop:
+            bench.main(list(argv))
         err = capsys.readouterr().err
-        assert f"'{name}'" in err and "hpobench-mlp/kc1" in err
+        assert stop.value.code == 2 and all(e in err for e in expected), (argv, err)
+
+
+def test_reported_names_the_stored_tasks():
+    stored = set()
+    for name in DEFAULT:
+        benchmark = name.removesuffix(".json")
+        tasks = json.loads((STORED / name).read_text())
+        stored |= set(tasks) if benchmark == "functions" else {f"{benchmark}/{task}" for task in tasks}
+    assert stored == set(bench.REPORTED)
