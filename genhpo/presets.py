@@ -52,8 +52,9 @@ def models_dir() -> Path:
 #: spaces refit the GP's hyperparameters every 5 results (decision 027); 8 = small spaces hand over to a
 #: GP-led ranking after 50 results (decision 030); 9 = larger spaces fit one GP length scale per entry under
 #: priors (decision 031); 10 = a space's size leaves out constants, as its signature does (a cached model
-#: was shared by spaces that differ only in constants, while their settings could differ)
-COLD_RECIPE_VERSION = 10
+#: was shared by spaces that differ only in constants, while their settings could differ); 11 = small spaces hand
+#: over after 30 results (decision 032)
+COLD_RECIPE_VERSION = 11
 
 
 def _cold_stem(signature: str) -> Path:

@@ -59,8 +59,8 @@ def test_the_cold_card_settings_follow_the_space_size(cache):
     assert small.gp_refit == 1
     # decision 031: larger spaces fit one length scale per entry under priors; small ones before the hand-over not
     assert large.gp_ard and large.gp_prior and not small.gp_ard and not small.gp_prior
-    # decision 030: small spaces hand over to the GP-led ranking after 50 results; larger ones never do
-    assert small.late_after == 50 and small.late_config().gp == 100.0 and small.late_config().polish == 20
+    # decisions 030, 032: small spaces hand over to the GP-led ranking after 30 results; larger ones never do
+    assert small.late_after == 30 and small.late_config().gp == 100.0 and small.late_config().polish == 20
     assert large.late_after == 0 and large.late_config() is None
     assert small.gp == large.gp == 10.0 and small.local_scales == large.local_scales == 4
     assert len(cache) == 2
@@ -78,7 +78,7 @@ def test_constants_do_not_count_towards_the_space_size(cache):
 
     with_constant = presets.for_space(space(True), 0).config
     without = presets.for_space(space(False), 0).config
-    assert with_constant == without and with_constant.late_after == 50 and not with_constant.gp_ard
+    assert with_constant == without and with_constant.late_after == 30 and not with_constant.gp_ard
     assert len(cache) == 1
 
 

@@ -328,17 +328,17 @@ QUICK_TRAIN = TrainConfig(steps=60, batch_size=32, tasks_per_batch=4, lr=3e-3, m
 #: not contain, and (decision 031) on real tables that no reported result uses (research/bench_new_spaces.py;
 #: docs/decisions/010, 013, 019, 023, 031), per space size: a *small*
 #: space (at most ``SMALL_SPACE`` hyperparameters) takes the chosen candidate as drawn (no acquisition
-#: optimisation) and keeps 10 % random candidates, then from 50 results on hands over to ``GP_LED``; a larger
+#: optimisation) and keeps 10 % random candidates, then from 30 results on (decision 032) hands over to ``GP_LED``; a larger
 #: one optimises the acquisition (4 rounds of local search, then up to 20 L-BFGS-B iterations on the GP's log
 #: EI), always takes the top candidate and optimises the GP's hyperparameters every 5 results (decision 027:
 #: as good on the selection functions, cheaper per ask), one length scale per entry under Optuna GPSampler's
 #: priors (decision 031: closer to the better of Optuna's TPE and GP on the selection tables and functions)
 QUICK_OPTIMIZER = {"init_random": 5, "local": 5, "local_after": 5, "local_scales": 4, "gp": 10.0}
-#: the small card's late phase (decisions 024, 030): a ranking led by the GP correction (weight 100; MAP fit
+#: the small card's late phase (decisions 024, 030, 032): a ranking led by the GP correction (weight 100; MAP fit
 #: under Optuna GPSampler's priors, one length scale per entry, refitted every 5 results), the top candidate,
 #: the acquisition optimised; orders of magnitude closer to the optimum of smooth functions at 100 evaluations
 GP_LED = {"gp": 100.0, "gp_prior": True, "gp_ard": True, "gp_refit": 5, "exploration": 0.0, "refine": 4, "polish": 20}
-QUICK_OPTIMIZER_SMALL = {**QUICK_OPTIMIZER, "exploration": 0.1, "refine": 0, "polish": 0, "late_after": 50,
+QUICK_OPTIMIZER_SMALL = {**QUICK_OPTIMIZER, "exploration": 0.1, "refine": 0, "polish": 0, "late_after": 30,
                          "late": GP_LED}
 QUICK_OPTIMIZER_LARGE = {**QUICK_OPTIMIZER, "exploration": 0.0, "refine": 4, "polish": 20, "gp_refit": 5,
                          "gp_ard": True, "gp_prior": True}
