@@ -123,13 +123,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--variants is not valid JSON ({error}): {args.variants!r}")
     if not isinstance(variants, list) or not variants or not all(isinstance(v, dict) for v in variants):
         parser.error(f"--variants takes a JSON list of settings objects (the first is the reference), got {args.variants!r}")
-    from genhpo.suggest.config import SuggestConfig
-
-    for variant in variants:  # refused before anything runs, not after the first variants have
-        try:
-            SuggestConfig().replace(**variant)
-        except (TypeError, ValueError) as error:
-            parser.error(f"--variants: {json.dumps(variant)}: {error}")
     functions = args.functions.split(",")
     reported = [f for f in functions if f in REPORTED]
     if reported:
@@ -138,6 +131,18 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [f for f in functions if f not in (*SELECTION, *TABLES)]
     if unknown:
         parser.error(f"unknown selection task {unknown}; accepted: {', '.join((*SELECTION, *TABLES))}")
+    from genhpo.metatrain.recipes import quick_optimizer
+    from genhpo.suggest.config import SuggestConfig
+
+    # a variant is refused before anything runs (not after the first variants have), read over the card of each
+    # task's space as the runs will read it (e.g. ``late_after`` alone is valid over the small card's ``late``)
+    for f in functions:
+        card = SuggestConfig.from_card({"optimizer": quick_optimizer(selection_task(f).config_space)})
+        for variant in variants:
+            try:
+                card.replace(**variant)
+            except (TypeError, ValueError) as error:
+                parser.error(f"--variants: {json.dumps(variant)} on {f}: {error}")
     yardsticks = [y for y in args.yardsticks.split(",") if y]
     from genhpo.baselines import BASELINES, make_baseline
 

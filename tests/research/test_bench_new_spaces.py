@@ -46,6 +46,10 @@ def test_bad_arguments_are_refused_before_anything_runs(capsys):
             bench.main(list(argv))
         err = capsys.readouterr().err
         assert stop.value.code == 2 and all(e in err for e in expected), (argv, err)
+    # a variant is read over the task's card: late_after alone is valid over the small card's late phase
+    with pytest.raises(SystemExit) as stop:
+        bench.main(["--variants", '[{}, {"late_after": 25}]', "--functions", "beale", "--yardsticks", "hyperband"])
+    assert "'hyperband' cannot run" in capsys.readouterr().err
 
 
 def test_reported_names_the_stored_tasks():
