@@ -180,6 +180,13 @@ class GenerativeOptimizer(Optimizer):
         its result comes later through :meth:`tell`. ValueError if it is not a configuration of the space."""
         self._mark(self.encoder.encode(self.valid_config(config)))
 
+    @property
+    def phase(self) -> str:
+        """``"late"`` if the last suggestion used the settings' late phase (``late_after`` results or more and a
+        ``late`` entry, e.g. the small cold card's GP-led ranking, decisions 030 and 032), else ``"early"``
+        (also before the first suggestion)."""
+        return "early" if self.core.active is self.core.config else "late"
+
     def settings(self) -> dict[str, Any]:
         """Name, seed, checkpoint (name and sha256), space signature, every suggestion setting, and the
         objectives and constraints when there are several or any."""

@@ -103,3 +103,25 @@ class _Bench:
 
     def __init__(self, space):
         self.config_space = space
+
+
+def test_the_phase_says_when_the_late_settings_take_over(cache):
+    """The small card's suggestions use its late phase from ``late_after`` results on, and ``phase`` says so;
+    a larger space's card has no late phase."""
+    from genhpo.protocol import Result
+
+    optimizer = presets.for_space(_new_space(), 0)
+    late_after = optimizer.config.late_after
+    assert optimizer.phase == "early" and late_after > 0
+    phases = []
+    for _ in range(late_after + 2):
+        config = optimizer.ask()
+        phases.append(optimizer.phase)  # the phase of the suggestion just made, with len(phases) - 1 results
+        optimizer.tell(config, Result(score=-abs(float(config["lr"]) - 0.01)))
+    assert phases == ["early"] * late_after + ["late", "late"]
+    space = _new_space()
+    space.add([UniformFloatHyperparameter(f"x{i}", 0.0, 1.0) for i in range(3)])
+    large = presets.for_space(space, 0)
+    large.tell(large.ask(), Result(score=0.0))
+    large.ask()
+    assert large.phase == "early" and large.config.late_after == 0
