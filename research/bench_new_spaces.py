@@ -136,8 +136,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # a variant is refused before anything runs (not after the first variants have), read over the card of each
     # task's space as the runs will read it (e.g. ``late_after`` alone is valid over the small card's ``late``)
-    for f in functions:
-        card = SuggestConfig.from_card({"optimizer": quick_optimizer(selection_task(f).config_space)})
+    tasks = {f: selection_task(f) for f in functions}  # built once for the checks below
+    for f, task in tasks.items():
+        card = SuggestConfig.from_card({"optimizer": quick_optimizer(task.config_space)})
         for variant in variants:
             try:
                 card.replace(**variant)
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for y in yardsticks:  # a baseline that cannot run on a plain task (fidelities, related tasks) is refused now
         try:
-            make_baseline(y, selection_task(functions[0]), args.first_seed)
+            make_baseline(y, tasks[functions[0]], args.first_seed)
         except ValueError as error:
             parser.error(f"yardstick {y!r} cannot run here: {error}; baselines: {', '.join(BASELINES)}")
     seeds = range(args.first_seed, args.first_seed + args.seeds)
